@@ -1,0 +1,292 @@
+package solver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Instance is a bundling problem in the JSON format of MODEL.md, version 1.
+type Instance struct {
+	Version        int            `json:"version"`
+	Name           string         `json:"name"`
+	Params         Params         `json:"params"`
+	Municipalities []Municipality `json:"municipalities"`
+	// Depots may be empty: then every municipality's office is a depot "office-<code>".
+	Depots []Depot `json:"depots,omitempty"`
+	Assets []Asset `json:"assets"`
+}
+
+// Params are the prices, limits and rules of an instance.
+type Params struct {
+	Currency          string  `json:"currency,omitempty"`
+	ContractFixedCost float64 `json:"contract_fixed_cost"`
+	TravelCostPerKm   float64 `json:"travel_cost_per_km"`
+	// Circuity multiplies great-circle distances; nil means DefaultCircuity.
+	Circuity  *float64           `json:"circuity,omitempty"`
+	Equipment map[string]float64 `json:"equipment,omitempty"`
+	// Disciplines adds kinds or remaps them onto disciplines (see DefaultDisciplines).
+	Disciplines map[string]string `json:"disciplines,omitempty"`
+	// MixedDisciplineSurcharge is charged per extra discipline in a bundle;
+	// nil (absent or null) forbids bundles that mix disciplines.
+	MixedDisciplineSurcharge     *float64 `json:"mixed_discipline_surcharge"`
+	Limits                       Limits   `json:"limits"`
+	RegionLocked                 bool     `json:"region_locked"`
+	RequireIndividualRationality bool     `json:"require_individual_rationality"`
+}
+
+// Limits bound every bundle; a nil limit does not bind.
+type Limits struct {
+	MinValue      *float64 `json:"min_value,omitempty"`
+	MaxValue      *float64 `json:"max_value,omitempty"`
+	MaxWorkload   *float64 `json:"max_workload,omitempty"`
+	MaxAssets     *int     `json:"max_assets,omitempty"`
+	MaxDistanceKm *float64 `json:"max_distance_km,omitempty"`
+}
+
+// Point is a WGS84 position in degrees.
+type Point struct {
+	Lon float64 `json:"lon"`
+	Lat float64 `json:"lat"`
+}
+
+// Municipality is an owner of assets. Participates nil means true.
+type Municipality struct {
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Region       string `json:"region,omitempty"`
+	Participates *bool  `json:"participates,omitempty"`
+	Office       Point  `json:"office"`
+}
+
+// Participating reports the effective participation (absent means true).
+func (m Municipality) Participating() bool { return m.Participates == nil || *m.Participates }
+
+// Depot is a place a bundle is run from; it hosts at most one bundle.
+type Depot struct {
+	ID   string  `json:"id"`
+	Name string  `json:"name,omitempty"`
+	Lon  float64 `json:"lon"`
+	Lat  float64 `json:"lat"`
+}
+
+// Asset is one piece of infrastructure to inspect. Fields the model does not name are
+// kept in Extra and written back unchanged.
+type Asset struct {
+	ID           string   `json:"id"`
+	Municipality string   `json:"municipality"`
+	Kind         string   `json:"kind"`
+	Lon          float64  `json:"lon"`
+	Lat          float64  `json:"lat"`
+	Cost         float64  `json:"cost"`
+	Workload     float64  `json:"workload"`
+	Equipment    []string `json:"equipment,omitempty"`
+	// Extra holds the fields the model ignores (name, length_m, …), raw.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var assetKnownFields = []string{"id", "municipality", "kind", "lon", "lat", "cost", "workload", "equipment"}
+
+// UnmarshalJSON decodes an asset, keeping unknown fields in Extra.
+func (a *Asset) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*a = Asset{}
+	dst := map[string]any{
+		"id": &a.ID, "municipality": &a.Municipality, "kind": &a.Kind, "lon": &a.Lon, "lat": &a.Lat,
+		"cost": &a.Cost, "workload": &a.Workload, "equipment": &a.Equipment,
+	}
+	for k, v := range raw {
+		if p, ok := dst[k]; ok {
+			if bytes.Equal(v, []byte("null")) {
+				continue
+			}
+			if err := json.Unmarshal(v, p); err != nil {
+				return fmt.Errorf("field %q: %w", k, err)
+			}
+			continue
+		}
+		if a.Extra == nil {
+			a.Extra = map[string]json.RawMessage{}
+		}
+		a.Extra[k] = v
+	}
+	// Presence of required numbers is checked by Validate through missing.
+	for _, k := range []string{"cost", "workload", "lon", "lat"} {
+		if _, ok := raw[k]; !ok || bytes.Equal(raw[k], []byte("null")) {
+			if a.Extra == nil {
+				a.Extra = map[string]json.RawMessage{}
+			}
+			a.Extra[missingMarker+k] = nil
+		}
+	}
+	return nil
+}
+
+const missingMarker = "\x00missing:"
+
+// MarshalJSON writes the known fields first, then Extra in key order.
+func (a Asset) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	w := func(k string, v any) error {
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		if raw, ok := v.(json.RawMessage); ok {
+			buf.Write(raw)
+			return nil
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		buf.Write(vb)
+		return nil
+	}
+	fields := []struct {
+		k string
+		v any
+	}{{"id", a.ID}, {"municipality", a.Municipality}, {"kind", a.Kind}, {"lon", a.Lon}, {"lat", a.Lat},
+		{"cost", a.Cost}, {"workload", a.Workload}}
+	for _, f := range fields {
+		if err := w(f.k, f.v); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.Equipment) > 0 {
+		if err := w("equipment", a.Equipment); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]string, 0, len(a.Extra))
+	for k := range a.Extra {
+		if len(k) > 0 && k[0] == 0 {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := w(k, a.Extra[k]); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// missing reports whether a required numeric field was absent or null in the JSON.
+func (a *Asset) missing(field string) bool {
+	_, ok := a.Extra[missingMarker+field]
+	return ok
+}
+
+// ReadInstance decodes an instance from JSON. Syntax and type errors name the line and
+// column; the instance is not validated (see Compile).
+func ReadInstance(r io.Reader) (*Instance, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInstance(data)
+}
+
+// ParseInstance decodes an instance from JSON bytes (see ReadInstance).
+func ParseInstance(data []byte) (*Instance, error) {
+	var inst Instance
+	if err := decodeJSON(data, &inst); err != nil {
+		return nil, err
+	}
+	return &inst, nil
+}
+
+// decodeJSON unmarshals data into v and turns decoder errors into messages with a line and column.
+func decodeJSON(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, syn.Offset)
+		return &InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: "malformed JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		field := typ.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return &InputError{Path: fmt.Sprintf("line %d, column %d", line, col),
+			Msg: fmt.Sprintf("%s: expected %s, found JSON %s", field, typ.Type, typ.Value)}
+	default:
+		return &InputError{Path: "(json)", Msg: err.Error()}
+	}
+}
+
+func lineCol(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// InputError is one problem with an input, located by a path such as
+// "assets[17].equipment[1]" or "line 3, column 9".
+type InputError struct {
+	Path string `json:"path"`
+	Msg  string `json:"message"`
+}
+
+func (e *InputError) Error() string { return e.Path + ": " + e.Msg }
+
+// ValidationError lists every problem found in an instance or plan.
+type ValidationError struct {
+	Problems []InputError `json:"errors"`
+}
+
+func (e *ValidationError) Error() string {
+	var b bytes.Buffer
+	const show = 10
+	for i, p := range e.Problems {
+		if i == show {
+			fmt.Fprintf(&b, "\n… and %d more", len(e.Problems)-show)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Path + ": " + p.Msg)
+	}
+	return b.String()
+}
+
+func (e *ValidationError) add(path, format string, args ...any) {
+	e.Problems = append(e.Problems, InputError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (e *ValidationError) orNil() error {
+	if len(e.Problems) == 0 {
+		return nil
+	}
+	return e
+}
