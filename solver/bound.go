@@ -1,0 +1,225 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+)
+
+// BoundOptions steer LowerBound.
+type BoundOptions struct {
+	Threads    int              // 0 = runtime.GOMAXPROCS
+	Deadline   time.Time        // stop improving at this time (zero = no deadline besides ctx)
+	UpperBound float64          // best known plan cost if any (0 = unknown): step sizes and early stop
+	Progress   func(lb float64) // optional, called when the bound improves
+	MaxIter    int              // 0 = default; caps the subgradient iterations
+	Log        func(msg string) // optional trace of the iterations (benchmarks, debugging)
+}
+
+// BoundResult is a proven lower bound on the cost of every feasible plan of a model.
+type BoundResult struct {
+	LowerBound float64 // valid: ≤ cost of every feasible plan (+Inf when none exists)
+	Method     string  // how it was obtained, e.g. "lagrangian(subgradient, 120 it)"
+	Iterations int
+	// Multipliers holds λ per asset (index into m.Assets; 0 for non-participating):
+	// the price at which the best Lagrangian bound lets an asset be covered.
+	Multipliers []float64
+	// Infeasible names why no feasible plan exists when LowerBound is +Inf.
+	Infeasible string
+}
+
+// safety shaves a relative 1e-9 off every reported bound so that floating-point
+// rounding in sums over hundreds of thousands of terms can never make it invalid.
+const boundSafety = 1e-9
+
+func shave(lb float64) float64 {
+	if math.IsInf(lb, 0) {
+		return lb
+	}
+	return lb - math.Abs(lb)*boundSafety - 1e-6
+}
+
+// LowerBound proves a lower bound on the cost of every feasible plan of m. It never
+// returns a value above the optimum (validity beats tightness); it returns the best
+// bound found when ctx is cancelled or the deadline passes.
+//
+// Two bounds are combined, the larger is reported:
+//
+//  1. the counting bound: every asset pays at least its cheapest admissible term
+//     c_a + τ·d(j,a); every group of assets that must be bundled apart (one region when
+//     region_locked, one discipline when mixing is forbidden) needs at least
+//     ⌈Σw/max_workload⌉, ⌈n/max_assets⌉ and ⌈value/(max_value−F)⌉ contracts, each paying
+//     F, and pays every piece of equipment it needs at least once;
+//  2. the Lagrangian relaxation of "every participating asset in exactly one bundle"
+//     with one multiplier λ_a per asset (see bound_lagrange.go).
+func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
+	if opt.Threads <= 0 {
+		opt.Threads = runtime.GOMAXPROCS(0)
+	}
+	bd := newBoundData(m)
+	res := BoundResult{Multipliers: make([]float64, len(m.Assets))}
+	if bd.infeasible != "" {
+		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", bd.infeasible
+		return res
+	}
+	cnt, why := bd.countingBound()
+	if why != "" {
+		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", why
+		return res
+	}
+	res.LowerBound, res.Method = shave(cnt), "counting"
+	for _, a := range m.Participating {
+		res.Multipliers[a] = bd.tmin[bd.pos[a]]
+	}
+	if opt.Progress != nil {
+		opt.Progress(res.LowerBound)
+	}
+	lagrangian(ctx, bd, opt, &res)
+	return res
+}
+
+// boundData is the part of the model the bounds look at: the participating assets
+// (dense positions p = 0..n-1) and, for each, the depots that may serve it alone.
+type boundData struct {
+	m     *Model
+	n     int
+	asset []int // p → index into m.Assets
+	pos   []int // index into m.Assets → p (−1 when not participating)
+	tmin  []float64
+	// cell groups the assets that can never share a bundle with assets of another cell.
+	cell   []int
+	ncells int
+
+	infeasible string
+}
+
+// admissible reports whether asset a may be in some feasible bundle at depot j when
+// it is alone with respect to every limit: reach, workload, count, and max_value with
+// its own equipment.
+func (m *Model) admissible(j, a int) (float64, bool) {
+	if !m.Reachable(j, a) {
+		return 0, false
+	}
+	ai := &m.Assets[a]
+	if ai.Workload > m.MaxWorkload {
+		return 0, false
+	}
+	t := m.AssetTerm(j, a)
+	v := m.F + t
+	for _, e := range ai.Equip {
+		v += m.EquipPrice[e]
+	}
+	if v > m.MaxValue {
+		return 0, false
+	}
+	return t, true
+}
+
+func newBoundData(m *Model) *boundData {
+	bd := &boundData{m: m, n: len(m.Participating), asset: m.Participating, pos: make([]int, len(m.Assets))}
+	for i := range bd.pos {
+		bd.pos[i] = -1
+	}
+	for p, a := range bd.asset {
+		bd.pos[a] = p
+	}
+	bd.tmin = make([]float64, bd.n)
+	for p, a := range bd.asset {
+		best := math.Inf(1)
+		for j := range m.Depots {
+			if t, ok := m.admissible(j, a); ok && t < best {
+				best = t
+			}
+		}
+		if math.IsInf(best, 1) && bd.infeasible == "" {
+			bd.infeasible = fmt.Sprintf("asset %s (assets[%d]) fits in no bundle: no depot within max_distance_km %v can take it alone under max_workload and max_value",
+				m.Assets[a].ID, a, m.MaxDistanceKm)
+		}
+		bd.tmin[p] = best
+	}
+	// Cells: region when region-locked, discipline when mixing is forbidden.
+	key := map[[2]int]int{}
+	bd.cell = make([]int, bd.n)
+	for p, a := range bd.asset {
+		k := [2]int{-1, -1}
+		if m.RegionLocked {
+			k[0] = m.Munis[m.Assets[a].Muni].Region
+		}
+		if !m.MixAllowed {
+			k[1] = m.Assets[a].Discipline
+		}
+		c, ok := key[k]
+		if !ok {
+			c = len(key)
+			key[k] = c
+		}
+		bd.cell[p] = c
+	}
+	bd.ncells = len(key)
+	return bd
+}
+
+// ceilSafe is ⌈x⌉ that never rounds a value a hair above an integer up to the next one.
+func ceilSafe(x float64) float64 { return math.Ceil(x - 1e-9*math.Max(1, math.Abs(x))) }
+
+// minBundles is a lower bound on the number of bundles a group of assets needs, given
+// its total workload, count and the lower bound val on Σ(c_a+τ·d) + Σ M_e.
+func (m *Model) minBundles(work float64, count int, val float64) float64 {
+	if count == 0 {
+		return 0
+	}
+	nb := 1.0
+	if m.MaxWorkload > 0 && !math.IsInf(m.MaxWorkload, 1) {
+		nb = math.Max(nb, ceilSafe(work/m.MaxWorkload))
+	}
+	if m.MaxAssets < math.MaxInt {
+		nb = math.Max(nb, ceilSafe(float64(count)/float64(m.MaxAssets)))
+	}
+	if !math.IsInf(m.MaxValue, 1) && m.MaxValue > m.F {
+		nb = math.Max(nb, ceilSafe(val/(m.MaxValue-m.F)))
+	}
+	return nb
+}
+
+// countingBound is bound 1 of LowerBound. why is non-empty when the counts alone
+// prove that no feasible plan exists.
+func (bd *boundData) countingBound() (lb float64, why string) {
+	m := bd.m
+	type agg struct {
+		t, w  float64
+		n     int
+		equip []bool
+	}
+	cells := make([]agg, bd.ncells)
+	for p, a := range bd.asset {
+		c := &cells[bd.cell[p]]
+		ai := &m.Assets[a]
+		c.t += bd.tmin[p]
+		c.w += ai.Workload
+		c.n++
+		if c.equip == nil {
+			c.equip = make([]bool, len(m.EquipPrice))
+		}
+		for _, e := range ai.Equip {
+			c.equip[e] = true
+		}
+	}
+	total := 0.0
+	for _, c := range cells {
+		eq := 0.0
+		for e, used := range c.equip {
+			if used {
+				eq += m.EquipPrice[e]
+			}
+		}
+		nb := m.minBundles(c.w, c.n, c.t+eq)
+		total += nb
+		lb += c.t + eq + nb*m.F
+	}
+	if total > float64(len(m.Depots)) {
+		return math.Inf(1), fmt.Sprintf("the assets need at least %v bundles (workload, count and value limits) but there are only %d depots, each hosting at most one", total, len(m.Depots))
+	}
+	return lb, ""
+}

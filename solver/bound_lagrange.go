@@ -1,0 +1,5 @@
+package solver
+
+import "context"
+
+func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *BoundResult) {}
