@@ -1,6 +1,18 @@
 package solver
 
-// Infeasibility is a proven reason that no feasible plan exists.
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/tabane/tabane/geo"
+)
+
+// Infeasibility is a proven reason that no feasible plan exists. Rule names the limit
+// that cannot be met (max_distance, max_value, max_workload, min_value); the other
+// fields locate it and Message says what to change.
 type Infeasibility struct {
 	Rule         string `json:"rule"`
 	Region       string `json:"region,omitempty"`
@@ -8,9 +20,300 @@ type Infeasibility struct {
 	Municipality string `json:"municipality,omitempty"`
 	Asset        string `json:"asset,omitempty"`
 	Message      string `json:"message"`
+	// Value is the number the proof rests on (an asset's least possible cost, the most
+	// a group of assets can be worth, a distance in km); Limit the limit it breaks.
+	Value float64 `json:"value,omitempty"`
+	Limit float64 `json:"limit,omitempty"`
 }
 
 // Precheck returns proven reasons that no feasible plan exists (empty = none found).
+// Each is a necessary condition of MODEL.md checked with the referee's tolerances, so a
+// reason reported here is never wrong; an instance without reasons may still be
+// infeasible. The checks:
+//   - every participating asset has a depot within max_distance_km;
+//   - every participating asset fits a bundle on its own: its workload ≤ max_workload and
+//     F + Σ_{e of a} M_e + c_a + τ·d(j,a) ≤ max_value for some depot j that reaches it
+//     (any bundle holding a costs at least that);
+//   - with min_value > 0, every group of assets that can only share bundles with each
+//     other (one region when region_locked, one discipline when mixing is forbidden, both,
+//     or all assets) can be worth min_value: no bundle made of the group's assets from
+//     depot j costs more than the formula on all the group's assets j reaches, so if the
+//     best depot falls short no bundle holding them can meet min_value.
 func Precheck(m *Model) []Infeasibility {
-	return nil
+	var out []Infeasibility
+	band := newDepotBand(m)
+	out = append(out, precheckAssets(m, band)...)
+	if m.MinValue > 0 {
+		out = append(out, precheckMinValue(m, band)...)
+	}
+	return out
+}
+
+// precheckAssets checks that each participating asset fits some bundle on its own.
+func precheckAssets(m *Model, band *depotBand) []Infeasibility {
+	var out []Infeasibility
+	boundValue := !math.IsInf(m.MaxValue, 1)
+	for _, a := range m.Participating {
+		ai := &m.Assets[a]
+		mu := &m.Munis[ai.Muni]
+		where := func(r string) Infeasibility {
+			return Infeasibility{Rule: r, Municipality: mu.Code, Asset: ai.ID,
+				Region: m.Regions[mu.Region], Discipline: m.Disciplines[ai.Discipline]}
+		}
+		if ai.Workload > m.MaxWorkload+limitEps {
+			f := where("max_workload")
+			f.Value, f.Limit = ai.Workload, m.MaxWorkload
+			f.Message = fmt.Sprintf("asset %s (municipality %s) alone needs %g person-days, more than max_workload %g: no bundle can hold it; raise max_workload or split the asset",
+				ai.ID, mu.Code, ai.Workload, m.MaxWorkload)
+			out = append(out, f)
+		}
+		if math.IsInf(m.MaxDistanceKm, 1) && !boundValue {
+			continue
+		}
+		base := m.F + ai.Cost
+		for _, e := range ai.Equip {
+			base += m.EquipPrice[e]
+		}
+		// A depot serves a alone when it is within max_distance_km and the one-asset
+		// bundle stays within max_value; search only as far as both allow.
+		radius := m.MaxDistanceKm + limitEps
+		if boundValue && m.Tau > 0 {
+			radius = min(radius, ((m.MaxValue+valueEps*max(1, m.MaxValue))*(1+valueEps)-base)/m.Tau)
+		}
+		ok := false
+		if radius >= 0 {
+			band.near(ai.At, radius, func(j int, d float64) bool {
+				if d <= m.MaxDistanceKm+limitEps && !valueAbove(base+m.Tau*d, m.MaxValue) {
+					ok = true
+					return false
+				}
+				return true
+			})
+		}
+		if ok {
+			continue
+		}
+		nearest, nd := band.nearest(ai.At)
+		if nd > m.MaxDistanceKm+limitEps {
+			f := where("max_distance")
+			f.Value, f.Limit = nd, m.MaxDistanceKm
+			f.Message = fmt.Sprintf("asset %s (municipality %s) is %.2f km from the nearest depot %s, beyond max_distance_km %g: no bundle can hold it; add a depot nearer to it or raise max_distance_km",
+				ai.ID, mu.Code, nd, m.Depots[nearest].ID, m.MaxDistanceKm)
+			out = append(out, f)
+			continue
+		}
+		least := base + m.Tau*nd
+		f := where("max_value")
+		f.Value, f.Limit = least, m.MaxValue
+		f.Message = fmt.Sprintf("asset %s (municipality %s) alone costs at least %s (fixed cost, its equipment, its cost and travel from the nearest depot %s), above max_value %s: no bundle can hold it; raise max_value",
+			ai.ID, mu.Code, FormatYen(least), m.Depots[nearest].ID, FormatYen(m.MaxValue))
+		out = append(out, f)
+	}
+	return out
+}
+
+// precheckMinValue proves min_value unreachable for groups of assets that can share
+// bundles only with each other.
+func precheckMinValue(m *Model, band *depotBand) []Infeasibility {
+	nG := len(m.Disciplines)
+	nR := len(m.Regions)
+	if !m.RegionLocked {
+		nR = 1
+	}
+	if m.MixAllowed {
+		nG = 1
+	}
+	groupOf := func(a int) int {
+		r, g := 0, 0
+		if m.RegionLocked {
+			r = m.Munis[m.Assets[a].Muni].Region
+		}
+		if !m.MixAllowed {
+			g = m.Assets[a].Discipline
+		}
+		return r*nG + g
+	}
+	groups := make([][]int, nR*nG)
+	for _, a := range m.Participating {
+		k := groupOf(a)
+		groups[k] = append(groups[k], a)
+	}
+	smallEquip := len(m.EquipNames) <= 64
+	smallDisc := len(m.Disciplines) <= 64
+	nD := len(m.Depots)
+	acc := make([]float64, nD)
+	equip := make([]uint64, nD)
+	discs := make([]uint64, nD)
+	reach := make([]int, nD) // assets of the group the depot reaches
+	var touched []int
+	var out []Infeasibility
+	for k, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		// Group-wide equipment and disciplines: the fallback upper bound for instances with
+		// more than 64 of either.
+		var groupEquip, groupDiscs float64
+		{
+			eSeen := make([]bool, len(m.EquipNames))
+			dSeen := make([]bool, len(m.Disciplines))
+			for _, a := range g {
+				for _, e := range m.Assets[a].Equip {
+					if !eSeen[e] {
+						eSeen[e] = true
+						groupEquip += m.EquipPrice[e]
+					}
+				}
+				if !dSeen[m.Assets[a].Discipline] {
+					dSeen[m.Assets[a].Discipline] = true
+					groupDiscs++
+				}
+			}
+		}
+		best, bestDepot, bestReach := math.Inf(-1), -1, 0
+		exact := !math.IsInf(m.MaxDistanceKm, 1) || len(g)*nD <= 4_000_000
+		if exact {
+			touched = touched[:0]
+			for _, a := range g {
+				ai := &m.Assets[a]
+				band.near(ai.At, m.MaxDistanceKm+limitEps, func(j int, d float64) bool {
+					if d > m.MaxDistanceKm+limitEps {
+						return true
+					}
+					if reach[j] == 0 {
+						touched = append(touched, j)
+					}
+					reach[j]++
+					acc[j] += ai.Cost + m.Tau*d
+					for _, e := range ai.Equip {
+						if e < 64 {
+							equip[j] |= 1 << e
+						}
+					}
+					if ai.Discipline < 64 {
+						discs[j] |= 1 << ai.Discipline
+					}
+					return true
+				})
+			}
+			for _, j := range touched {
+				v := m.F + acc[j]
+				if smallEquip {
+					for e := range m.EquipNames {
+						if equip[j]&(1<<e) != 0 {
+							v += m.EquipPrice[e]
+						}
+					}
+				} else {
+					v += groupEquip
+				}
+				if smallDisc {
+					v += m.Surcharge * float64(bits.OnesCount64(discs[j])-1)
+				} else {
+					v += m.Surcharge * (groupDiscs - 1)
+				}
+				if v > best {
+					best, bestDepot, bestReach = v, j, reach[j]
+				}
+				acc[j], equip[j], discs[j], reach[j] = 0, 0, 0, 0
+			}
+		} else {
+			// No distance limit and too many pairs to sum exactly: bound every depot's
+			// travel by the triangle inequality through the group's first asset c:
+			// Σ_a d(j,a) ≤ |G|·d(j,c) + Σ_a d(c,a).
+			c := m.Assets[g[0]].At
+			var spread float64
+			var costs float64
+			for _, a := range g {
+				spread += m.Dist(c, m.Assets[a].At)
+				costs += m.Assets[a].Cost
+			}
+			for j := range m.Depots {
+				v := m.F + groupEquip + m.Surcharge*(groupDiscs-1) + costs +
+					m.Tau*(float64(len(g))*m.Dist(m.Depots[j].At, c)+spread)
+				if v > best {
+					best, bestDepot, bestReach = v, j, len(g)
+				}
+			}
+		}
+		// No depot reaches the group: precheckAssets has reported every one of its assets.
+		// Otherwise the proof needs best to fail min_value with the referee's tolerance.
+		if bestDepot < 0 || best+valueEps*max(1, best) >= m.MinValue {
+			continue
+		}
+		f := Infeasibility{Rule: "min_value", Value: max(best, 0), Limit: m.MinValue}
+		var what, why, fix []string
+		if m.RegionLocked {
+			f.Region = m.Regions[k/nG]
+			what = append(what, fmt.Sprintf("region %s", f.Region))
+			why = append(why, "region_locked keeps them out of other regions' bundles")
+			fix = append(fix, "lift region_locked")
+		}
+		if !m.MixAllowed {
+			f.Discipline = m.Disciplines[k%nG]
+			what = append(what, fmt.Sprintf("%s assets", f.Discipline))
+			why = append(why, "mixed_discipline_surcharge is null, so they cannot join other disciplines")
+			fix = append(fix, "allow mixing (set mixed_discipline_surcharge)")
+		}
+		if len(what) == 0 {
+			what = append(what, "all participating assets")
+		}
+		fix = append([]string{"lower min_value"}, fix...)
+		subject := strings.Join(what, ", ")
+		f.Message = fmt.Sprintf("%s (%d asset(s), e.g. %s): a bundle of them is worth at most %s — all %d that depot %s reaches, the most valuable choice — below min_value %s; %s. Fix: %s",
+			subject, len(g), m.Assets[g[0]].ID, FormatYen(best), bestReach, m.Depots[bestDepot].ID,
+			FormatYen(m.MinValue), strings.Join(why, "; "), strings.Join(fix, ", or "))
+		out = append(out, f)
+	}
+	return out
+}
+
+// depotBand finds the depots near a point: depots sorted by latitude, scanned within the
+// latitude band a great-circle radius allows. Distances are the model's d(j, p).
+type depotBand struct {
+	m     *Model
+	order []int     // depot indices by latitude
+	lat   []float64 // their latitudes
+}
+
+func newDepotBand(m *Model) *depotBand {
+	b := &depotBand{m: m, order: make([]int, len(m.Depots))}
+	for j := range b.order {
+		b.order[j] = j
+	}
+	sort.Slice(b.order, func(x, y int) bool { return m.Depots[b.order[x]].At.Lat < m.Depots[b.order[y]].At.Lat })
+	b.lat = make([]float64, len(b.order))
+	for k, j := range b.order {
+		b.lat[k] = m.Depots[j].At.Lat
+	}
+	return b
+}
+
+// near calls fn(j, d(j, p)) for every depot that may lie within radius km of p (and
+// possibly some farther: fn must check d), until fn returns false.
+func (b *depotBand) near(p Point, radius float64, fn func(j int, d float64) bool) {
+	lo, hi := 0, len(b.order)
+	if !math.IsInf(radius, 1) {
+		// d = circuity·R·θ and |Δlat| ≤ θ, so the band is radius/(circuity·R) radians.
+		dLat := radius/(b.m.Circuity*geo.EarthRadiusKm)*180/math.Pi*(1+1e-9) + 1e-9
+		lo = sort.SearchFloat64s(b.lat, p.Lat-dLat)
+		hi = sort.Search(len(b.lat), func(k int) bool { return b.lat[k] > p.Lat+dLat })
+	}
+	for k := lo; k < hi; k++ {
+		j := b.order[k]
+		if !fn(j, b.m.Dist(b.m.Depots[j].At, p)) {
+			return
+		}
+	}
+}
+
+// nearest returns the depot nearest to p and its distance.
+func (b *depotBand) nearest(p Point) (int, float64) {
+	best, bd := -1, math.Inf(1)
+	for j := range b.m.Depots {
+		if d := b.m.Dist(b.m.Depots[j].At, p); d < bd {
+			best, bd = j, d
+		}
+	}
+	return best, bd
 }

@@ -1,0 +1,348 @@
+package solver
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testdataModel compiles solver/testdata/NAME.json (copies of the public instances).
+func testdataModel(t testing.TB, name string) *Model {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := ParseInstance(data)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	m, err := Compile(inst)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+// handInstance is small enough to price by hand. Every point lies on the meridian 135°E,
+// where the haversine distance is exactly R·Δφ: one tenth of a degree is
+// 6371.0088 × π/180 × 0.1 = 11.11950802 km, × circuity 1.5 = 16.67926204 km, and at
+// τ = ¥400/km costs ¥6,671.704814.
+//
+//	municipalities: X (north, office 34.0°N), Y (south, office 34.1°N), Z (north, office 34.2°N, not participating)
+//	depots: hub 34.0°N, far 34.5°N, y-office 34.1°N
+//	a1 X bridge        34.0°N  ¥400,000  3 days  snooper_truck, traffic_control
+//	a2 Y culvert       34.1°N  ¥150,000  1 day   traffic_control
+//	a3 Y pump_station  33.8°N  ¥600,000  2 days  boat
+//	a4 Z bridge        34.2°N  ¥100,000  1 day
+const handInstance = `{
+  "version": 1, "name": "hand",
+  "params": {
+    "contract_fixed_cost": 2000000, "travel_cost_per_km": 400, "circuity": 1.5,
+    "equipment": {"snooper_truck": 500000, "traffic_control": 80000, "boat": 200000},
+    "mixed_discipline_surcharge": 1000000,
+    "limits": {"min_value": 3000000, "max_value": 10000000, "max_workload": 10, "max_assets": 5, "max_distance_km": 60},
+    "region_locked": false, "require_individual_rationality": false
+  },
+  "municipalities": [
+    {"code": "X", "name": "X-machi", "region": "north", "office": {"lon": 135, "lat": 34.0}},
+    {"code": "Y", "name": "Y-mura", "region": "south", "office": {"lon": 135, "lat": 34.1}},
+    {"code": "Z", "name": "Z-cho", "region": "north", "participates": false, "office": {"lon": 135, "lat": 34.2}}
+  ],
+  "depots": [
+    {"id": "hub", "lon": 135, "lat": 34.0},
+    {"id": "far", "lon": 135, "lat": 34.5},
+    {"id": "y-office", "lon": 135, "lat": 34.1}
+  ],
+  "assets": [
+    {"id": "a1", "municipality": "X", "kind": "bridge", "lon": 135, "lat": 34.0, "cost": 400000, "workload": 3,
+     "equipment": ["snooper_truck", "traffic_control"], "name": "Ichi-bashi"},
+    {"id": "a2", "municipality": "Y", "kind": "culvert", "lon": 135, "lat": 34.1, "cost": 150000, "workload": 1,
+     "equipment": ["traffic_control"]},
+    {"id": "a3", "municipality": "Y", "kind": "pump_station", "lon": 135, "lat": 33.8, "cost": 600000, "workload": 2,
+     "equipment": ["boat"]},
+    {"id": "a4", "municipality": "Z", "kind": "bridge", "lon": 135, "lat": 34.2, "cost": 100000, "workload": 1}
+  ]
+}`
+
+// handModel compiles handInstance after tweak changes it (nil: as is).
+func handModel(t testing.TB, tweak func(*Instance)) (*Model, []byte) {
+	t.Helper()
+	inst, err := ParseInstance([]byte(handInstance))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(inst)
+	}
+	m, err := Compile(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, data
+}
+
+// plan builds a plan; its JSON has "bundles": [] rather than null, which the referee
+// cannot read.
+func plan(bundles ...Bundle) *Plan { return &Plan{Instance: "hand", Bundles: append([]Bundle{}, bundles...)} }
+
+func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
+
+// TestEvaluateHandChecked prices the plan {hub: a1, a2, a3} by hand:
+//
+//	F                                   2,000,000
+//	equipment snooper + traffic + boat    780,000   (traffic counted once)
+//	surcharge S·(|{road, sewer}| − 1)   1,000,000
+//	asset costs 400,000+150,000+600,000 1,150,000
+//	travel 400 × (0 + 0.1° + 0.2°)         20,015.114442  (3 × 6,671.704814)
+//	cost                                4,950,015.114442
+//
+// Standalone: X runs {a1} from its office at distance 0: 2,000,000 + 580,000 + 400,000 =
+// 2,980,000. Y runs road {a2} from its office: 2,000,000 + 80,000 + 150,000 = 2,230,000, and
+// sewer {a3}, 0.3° away: 2,000,000 + 200,000 + 600,000 + 20,015.114442 = 2,820,015.114442;
+// Y = 5,050,015.114442. Baseline 8,030,015.114442; saving exactly 3,080,000 = 38.356…%.
+// Z does not participate and has no standalone cost.
+//
+// Shapley shares (N = {X, Y}): X pays F/2 = 1,000,000, snooper alone 500,000, half the
+// traffic control 40,000, S·(1/2 − 1/2) = 0 (road is shared, X has no sewer) and its
+// asset 400,000: 1,940,000. Y pays 1,000,000 + 40,000 + boat 200,000 + S·(1/2 + 1 − 1/2) =
+// 1,000,000 + 750,000 + 20,015.114442 = 3,010,015.114442. Check against the coalitions:
+// c(X) = 2,980,000, c(Y) = 2,000,000 + 280,000 + 1,000,000 + 750,000 + 20,015.114442 =
+// 4,050,015.114442, so φ_X = ½·c(X) + ½·(c(XY) − c(Y)) = 1,490,000 + 450,000 = 1,940,000.
+func TestEvaluateHandChecked(t *testing.T) {
+	m, _ := handModel(t, nil)
+	ev := Evaluate(m, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}))
+	if !ev.Feasible || len(ev.Violations) != 0 {
+		t.Fatalf("feasible plan judged infeasible: %+v", ev.Violations)
+	}
+	const cost = 4950015.114442
+	b := ev.Bundles[0].Breakdown
+	want := Breakdown{Fixed: 2e6, Equipment: 780000, Surcharge: 1e6, Assets: 1150000, Travel: 20015.114442, Total: cost}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"fixed", b.Fixed, want.Fixed}, {"equipment", b.Equipment, want.Equipment},
+		{"surcharge", b.Surcharge, want.Surcharge}, {"assets", b.Assets, want.Assets},
+		{"travel", b.Travel, want.Travel}, {"total", b.Total, want.Total}, {"plan cost", ev.Cost, cost},
+		{"standalone X", ev.Standalone["X"], 2980000}, {"standalone Y", ev.Standalone["Y"], 5050015.114442},
+		{"standalone total", ev.StandaloneTotal, 8030015.114442}, {"saving", ev.Saving, 3080000},
+		{"saving %", ev.SavingPct, 100 * 3080000 / 8030015.114442},
+		{"share X", ev.Shares["X"], 1940000}, {"share Y", ev.Shares["Y"], 3010015.114442},
+		{"bundle share X", ev.Bundles[0].Shares["X"], 1940000},
+		{"workload", ev.Bundles[0].Workload, 6},
+		{"max distance km", ev.Bundles[0].MaxDistanceKm, 2 * 16.679262035},
+	} {
+		if !near(c.got, c.want, 1e-6) {
+			t.Errorf("%s = %.6f, want %.6f", c.name, c.got, c.want)
+		}
+	}
+	if _, ok := ev.Standalone["Z"]; ok || len(ev.Standalone) != 2 {
+		t.Errorf("standalone = %v, want X and Y only (Z does not participate)", ev.Standalone)
+	}
+	r := ev.Bundles[0]
+	if r.AssetCount != 3 || !r.Priced || strings.Join(r.Municipalities, ",") != "X,Y" ||
+		strings.Join(r.Disciplines, ",") != "road,sewer" || strings.Join(r.Regions, ",") != "north,south" {
+		t.Errorf("bundle report = %+v", r)
+	}
+	if len(ev.IRViolations) != 0 {
+		t.Errorf("IR violations %v, want none", ev.IRViolations)
+	}
+}
+
+// TestEvaluateViolations breaks every rule of MODEL.md once on handInstance, checks the
+// rules Evaluate names, and has the referee judge the same plan.
+func TestEvaluateViolations(t *testing.T) {
+	full := []string{"a1", "a2", "a3"}
+	cases := []struct {
+		name  string
+		tweak func(*Instance)
+		plan  *Plan
+		rules []string // expected Violation.Rule values, in order
+		cost  float64  // expected plan cost
+		ir    []string
+	}{
+		{"unknown depot", nil, plan(Bundle{ID: "L1", Depot: "nowhere", Assets: full}),
+			[]string{"unknown_depot"}, 0, nil},
+		{"depot reused", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a2", "a3"}}, Bundle{ID: "L2", Depot: "hub", Assets: []string{"a1"}}),
+			// L1 is Y's contract from the hub: 4,050,015.114442; L2 = c(X) = 2,980,000 < min_value.
+			[]string{"depot_reused", "min_value"}, 4050015.114442 + 2980000, nil},
+		{"unknown asset", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "zz", "a3"}}),
+			[]string{"unknown_asset"}, 4950015.114442, nil},
+		{"duplicate", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "y-office", Assets: []string{"a2"}}),
+			// L2 = 2,000,000 + 80,000 + 150,000 at distance 0 — priced, and below min_value. Y
+			// now pays 3,010,015.114442 + 2,230,000, more than its standalone 5,050,015.114442.
+			[]string{"duplicate", "min_value"}, 4950015.114442 + 2230000, []string{"Y"}},
+		{"non-participating asset", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3", "a4"}}),
+			// a4 adds ¥100,000 and 0.2° of travel (13,343.409628).
+			[]string{"non_participating"}, 4950015.114442 + 100000 + 13343.409628, nil},
+		{"empty bundle", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "far", Assets: []string{}}),
+			[]string{"empty_bundle"}, 4950015.114442, nil},
+		{"only unknown assets", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{Depot: "far", Assets: []string{"q"}}),
+			[]string{"unknown_asset", "empty_bundle"}, 4950015.114442, nil},
+		{"coverage", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}}),
+			// 2,000,000 + 580,000 + 550,000 + 6,671.704814, road only.
+			[]string{"coverage"}, 3136671.704814, nil},
+		{"empty plan", nil, plan(), []string{"coverage", "coverage"}, 0, nil},
+		{"min value", func(in *Instance) { in.Params.Limits.MinValue = ptr(5e6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			[]string{"min_value"}, 4950015.114442, nil},
+		{"min value within tolerance", func(in *Instance) { in.Params.Limits.MinValue = ptr(4950019) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			nil, 4950015.114442, nil},
+		{"max value", func(in *Instance) { in.Params.Limits.MaxValue = ptr(4.9e6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			[]string{"max_value"}, 4950015.114442, nil},
+		{"max workload", func(in *Instance) { in.Params.Limits.MaxWorkload = ptr(5.5) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			[]string{"max_workload"}, 4950015.114442, nil},
+		{"workload at the limit", func(in *Instance) { in.Params.Limits.MaxWorkload = ptr(6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			nil, 4950015.114442, nil},
+		{"max assets", func(in *Instance) { in.Params.Limits.MaxAssets = ptrInt(2) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			[]string{"max_assets"}, 4950015.114442, nil},
+		{"max distance", nil, plan(Bundle{ID: "L1", Depot: "far", Assets: full}),
+			// From 34.5°N: 0.5° + 0.4° + 0.7° = 1.6° of travel = 16 × 6,671.704814.
+			[]string{"max_distance"}, 4930000 + 106747.277024, nil},
+		{"mixed discipline", func(in *Instance) { in.Params.MixedDisciplineSurcharge = nil }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			// No surcharge when S is null: the bundle is priced 1,000,000 lower.
+			[]string{"mixed_discipline"}, 3950015.114442, nil},
+		{"region lock", func(in *Instance) { in.Params.RegionLocked = true }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+			[]string{"region_lock"}, 4950015.114442, nil},
+		{"IR reported, not required", func(in *Instance) { in.Params.Limits.MinValue = nil },
+			plan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
+			// X alone 0.1° from y-office: 2,986,671.704814 > standalone 2,980,000.
+			nil, 2986671.704814 + 4050015.114442, []string{"X"}},
+		{"IR required", func(in *Instance) { in.Params.Limits.MinValue = nil; in.Params.RequireIndividualRationality = true },
+			plan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
+			[]string{"individual_rationality"}, 2986671.704814 + 4050015.114442, []string{"X"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, data := handModel(t, c.tweak)
+			ev := Evaluate(m, c.plan)
+			var rules []string
+			for _, v := range ev.Violations {
+				rules = append(rules, v.Rule)
+				if v.Message == "" {
+					t.Errorf("violation %+v has no message", v)
+				}
+			}
+			if strings.Join(rules, " ") != strings.Join(c.rules, " ") {
+				t.Errorf("rules = %v, want %v\n%+v", rules, c.rules, ev.Violations)
+			}
+			if ev.Feasible != (len(c.rules) == 0) {
+				t.Errorf("feasible = %v with violations %v", ev.Feasible, rules)
+			}
+			if !near(ev.Cost, c.cost, 1e-5) {
+				t.Errorf("cost = %.6f, want %.6f", ev.Cost, c.cost)
+			}
+			if strings.Join(ev.IRViolations, ",") != strings.Join(c.ir, ",") {
+				t.Errorf("IR violations = %v, want %v", ev.IRViolations, c.ir)
+			}
+			if len(ev.Bundles) != len(c.plan.Bundles) {
+				t.Errorf("%d bundle reports for %d bundles", len(ev.Bundles), len(c.plan.Bundles))
+			}
+			agreeWithReferee(t, data, c.plan, ev)
+		})
+	}
+}
+
+// TestEvaluateViolationDetails checks the locating fields of grouped violations.
+func TestEvaluateViolationDetails(t *testing.T) {
+	m, _ := handModel(t, nil)
+	ev := Evaluate(m, plan(Bundle{ID: "L1", Depot: "far", Assets: []string{"a1", "a2", "a3"}}))
+	if len(ev.Violations) != 1 {
+		t.Fatalf("violations %+v", ev.Violations)
+	}
+	v := ev.Violations[0]
+	if v.Rule != "max_distance" || v.Bundle != "L1" || v.Asset != "a1" || v.Count != 3 ||
+		!strings.Contains(v.Message, "83.40 km") {
+		t.Errorf("max_distance violation = %+v", v)
+	}
+	if !near(ev.Bundles[0].MaxDistanceKm, 7*16.679262035, 1e-6) {
+		t.Errorf("max distance = %v km, want 0.7° = 116.754834 km", ev.Bundles[0].MaxDistanceKm)
+	}
+	ev = Evaluate(m, plan(Bundle{Depot: "hub", Assets: []string{"a1"}}))
+	var cov *Violation
+	for i := range ev.Violations {
+		if ev.Violations[i].Rule == "coverage" {
+			cov = &ev.Violations[i]
+		}
+	}
+	if cov == nil || cov.Municipality != "Y" || cov.Count != 2 || cov.Asset != "a2" || cov.Message != "municipality Y: 2 asset(s) in no bundle: a2, a3" {
+		t.Errorf("coverage violation = %+v", cov)
+	}
+	if ev.Violations[0].Rule != "min_value" || ev.Violations[0].Bundle != "bundles[0]" {
+		t.Errorf("an unnamed bundle is named by its index: %+v", ev.Violations[0])
+	}
+}
+
+func ptr(x float64) *float64 { return &x }
+func ptrInt(x int) *int      { return &x }
+
+// refereeVerdict is the part of referee.py's output the evaluator must agree with.
+type refereeVerdict struct {
+	Feasible     bool     `json:"feasible"`
+	Errors       []string `json:"errors"`
+	Cost         float64  `json:"cost"`
+	Baseline     float64  `json:"baseline"`
+	SavingsPct   float64  `json:"savings_pct"`
+	IRViolations int      `json:"ir_violations"`
+}
+
+const refereePath = "../../shared/tools/referee.py"
+
+// runReferee judges plan on the instance JSON with the independent referee.
+func runReferee(t testing.TB, instance []byte, p *Plan) refereeVerdict {
+	t.Helper()
+	dir := t.TempDir()
+	ip, pp := filepath.Join(dir, "instance.json"), filepath.Join(dir, "plan.json")
+	pd, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ip, instance, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pp, pd, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", refereePath, ip, pp).Output()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("referee: %v\n%s", err, out)
+	}
+	var v refereeVerdict
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("referee output %q: %v", out, err)
+	}
+	return v
+}
+
+// agreeWithReferee compares an Evaluation with the referee's verdict on the same plan,
+// to 1e-6 relative on money and exactly on feasibility and the IR count.
+func agreeWithReferee(t testing.TB, instance []byte, p *Plan, ev *Evaluation) {
+	t.Helper()
+	ref := runReferee(t, instance, p)
+	rel := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*max(1, math.Abs(b)) }
+	if ev.Feasible != ref.Feasible {
+		t.Errorf("feasible = %v, referee says %v (%v); violations %+v", ev.Feasible, ref.Feasible, ref.Errors, ev.Violations)
+	}
+	if !rel(ev.Cost, ref.Cost) {
+		t.Errorf("cost = %.6f, referee %.6f", ev.Cost, ref.Cost)
+	}
+	if !rel(ev.StandaloneTotal, ref.Baseline) {
+		t.Errorf("standalone total = %.6f, referee baseline %.6f", ev.StandaloneTotal, ref.Baseline)
+	}
+	if !rel(ev.SavingPct, ref.SavingsPct) {
+		t.Errorf("saving %% = %.9f, referee %.9f", ev.SavingPct, ref.SavingsPct)
+	}
+	if len(ev.IRViolations) != ref.IRViolations {
+		t.Errorf("%d IR violations %v, referee %d", len(ev.IRViolations), ev.IRViolations, ref.IRViolations)
+	}
+}
