@@ -2,12 +2,214 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/tabane/tabane/solver"
 )
 
-// runSolve is a placeholder until its issue lands.
-func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "tabane solve: not built yet")
-	return 2
+// solveOutput is what `tabane solve` writes: the plan fields of MODEL.md (instance,
+// bundles with depot and assets) at the top level, so that any plan reader (the
+// referee, `tabane evaluate`) takes the file as is, plus the reports.
+type solveOutput struct {
+	Instance        string                 `json:"instance"`
+	Feasible        bool                   `json:"feasible"`
+	Cost            *float64               `json:"cost"`
+	LowerBound      *float64               `json:"lower_bound"`
+	Gap             *float64               `json:"gap"`
+	BoundMethod     string                 `json:"bound_method,omitempty"`
+	StandaloneTotal *float64               `json:"standalone_total,omitempty"`
+	Saving          *float64               `json:"saving,omitempty"`
+	SavingPct       *float64               `json:"saving_pct,omitempty"`
+	Standalone      map[string]float64     `json:"standalone,omitempty"`
+	Shares          map[string]float64     `json:"shares,omitempty"`
+	IRViolations    []string               `json:"ir_violations,omitempty"`
+	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
+	Bundles         []solver.BundleReport  `json:"bundles"`
+	Timings         solver.Timings         `json:"timings"`
+	Iterations      int                    `json:"iterations"`
+	StopReason      string                 `json:"stop_reason"`
+	Seed            int64                  `json:"seed"`
+	Threads         int                    `json:"threads"`
 }
+
+func finitePtr(x float64) *float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
+const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--json] [--progress]
+
+Finds a low-cost feasible plan (MODEL.md) with a lower bound. Exit 0: a feasible plan;
+1: no feasible plan (the reasons are printed); 2: bad input or usage.
+`
+
+// runSolve is `tabane solve`.
+func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, solveUsage)
+		fs.PrintDefaults()
+	}
+	timeLimit := fs.Duration("time-limit", solver.DefaultTimeLimit, "stop searching after this long")
+	seed := fs.Int64("seed", 1, "random seed (same seed, threads and stop → same plan)")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "search threads")
+	maxIter := fs.Int("max-iterations", 0, "stop after this many iterations per thread (0 = no cap; reproducible runs)")
+	outPath := fs.String("o", "", "write the plan and its report (JSON) to this file")
+	asJSON := fs.Bool("json", false, "write the plan and its report (JSON) to stdout; the summary goes to stderr")
+	showProgress := fs.Bool("progress", false, "print progress lines on stderr")
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "tabane solve: need exactly one INSTANCE.json, got %d argument(s)\n\n", len(pos))
+		fs.Usage()
+		return 2
+	}
+	if *threads < 1 {
+		fmt.Fprintf(stderr, "tabane solve: --threads must be at least 1, got %d\n", *threads)
+		return 2
+	}
+	if *timeLimit <= 0 {
+		fmt.Fprintf(stderr, "tabane solve: --time-limit must be positive, got %v\n", *timeLimit)
+		return 2
+	}
+	m, code := loadModelForCLI("tabane solve", pos[0], stderr)
+	if m == nil {
+		return code
+	}
+	opt := solver.SolveOptions{TimeLimit: *timeLimit, Seed: *seed, Threads: *threads, MaxIterations: *maxIter}
+	if *showProgress {
+		opt.Progress = func(p solver.Progress) {
+			fmt.Fprintf(stderr, "%7.2fs %-9s best %s  bound %s  gap %s\n", p.Elapsed.Seconds(), p.Phase,
+				yenOrDash(p.BestCost), yenOrDash(p.LowerBound), pctOrDash(p.Gap))
+		}
+	}
+	res, err := solver.Solve(ctx, m, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+		return 2
+	}
+	out := solveOutput{Instance: m.Inst.Name, Bundles: []solver.BundleReport{}, Timings: res.Timings,
+		Iterations: res.Iterations, StopReason: res.StopReason, Seed: *seed, Threads: *threads,
+		LowerBound: finitePtr(res.LowerBound), BoundMethod: res.BoundMethod, Infeasible: res.Infeasible}
+	if ev := res.Evaluation; ev != nil {
+		out.Feasible = ev.Feasible
+		out.Cost = finitePtr(ev.Cost)
+		out.Gap = finitePtr(res.Gap)
+		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
+		out.Standalone, out.Shares, out.IRViolations = ev.Standalone, ev.Shares, ev.IRViolations
+		out.Bundles = ev.Bundles
+	}
+	data, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane solve: encoding the result: %v\n", err)
+		return 2
+	}
+	data = append(data, '\n')
+	summary := stdout
+	if *asJSON {
+		summary = stderr
+		if _, err := stdout.Write(data); err != nil {
+			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return 2
+		}
+	}
+	if *outPath != "" {
+		if err := os.WriteFile(*outPath, data, 0o644); err != nil {
+			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return 2
+		}
+	}
+	printSolveSummary(summary, m, res)
+	if res.Plan == nil {
+		return 1
+	}
+	return 0
+}
+
+// loadModelForCLI reads, parses and compiles an instance, printing every problem with
+// its path. It returns nil and the exit code (2) on bad input.
+func loadModelForCLI(prog, path string, stderr io.Writer) (*solver.Model, int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return nil, 2
+	}
+	inst, err := solver.ParseInstance(data)
+	if err == nil {
+		var m *solver.Model
+		if m, err = solver.Compile(inst); err == nil {
+			return m, 0
+		}
+	}
+	var ve *solver.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Fprintf(stderr, "%s: %s: %d problem(s):\n", prog, path, len(ve.Problems))
+		for _, p := range ve.Problems {
+			fmt.Fprintf(stderr, "  %s: %s\n", p.Path, p.Msg)
+		}
+		return nil, 2
+	}
+	fmt.Fprintf(stderr, "%s: %s: %v\n", prog, path, err)
+	return nil, 2
+}
+
+func yenOrDash(x float64) string {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return "—"
+	}
+	return solver.FormatYen(x)
+}
+
+func pctOrDash(x float64) string {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4f %%", 100*x)
+}
+
+func printSolveSummary(w io.Writer, m *solver.Model, res *solver.Result) {
+	name := m.Inst.Name
+	if res.Plan == nil {
+		fmt.Fprintf(w, "%s: no feasible plan (%s)\n", name, res.StopReason)
+		for _, r := range res.Infeasible {
+			fmt.Fprintf(w, "  - [%s] %s\n", r.Rule, r.Message)
+		}
+		return
+	}
+	ev := res.Evaluation
+	fmt.Fprintf(w, "%s: %d bundle(s), cost %s, lower bound %s, gap %s\n", name, len(ev.Bundles),
+		yenOrDash(ev.Cost), yenOrDash(res.LowerBound), pctOrDash(res.Gap))
+	fmt.Fprintf(w, "  standalone %s, saving %s (%.2f %%)\n", yenOrDash(ev.StandaloneTotal), yenOrDash(ev.Saving), ev.SavingPct)
+	if len(ev.IRViolations) > 0 {
+		fmt.Fprintf(w, "  municipalities paying more than alone: %v\n", ev.IRViolations)
+	}
+	fmt.Fprintf(w, "  %d iterations, stopped: %s; construct %.2fs, search %.2fs, total %.2fs\n",
+		res.Iterations, res.StopReason, res.Timings.Construct.Seconds(), res.Timings.Search.Seconds(),
+		round2(res.Timings.Total))
+}
+
+func round2(d time.Duration) float64 { return math.Round(d.Seconds()*100) / 100 }

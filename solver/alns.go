@@ -1,0 +1,485 @@
+package solver
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// Adaptive large neighbourhood search (ruin and recreate) with simulated-annealing
+// acceptance on the penalised objective
+//
+//	f = Σ cost(B) + λ·Σ violation(B) [+ λ_IR·Σ_m max(0, share_m − standalone_m)]
+//
+// Each iteration removes a set of assets chosen by one of the destroy operators below
+// (picked by roulette on adaptive weights), re-inserts them greedily (cheapest or
+// regret-2), polishes the touched assets with relocate/swap, and accepts or undoes the
+// change from the state's journal. A worker is a single goroutine with its own random
+// source: its sequence of decisions depends on its seed and on the plans it is handed
+// at synchronisation points only, never on the clock.
+
+const (
+	opRandom = iota
+	opRelated
+	opBundle
+	opMergeNeighbours
+	opEquipment
+	opMoveDepot
+	opOpenDepot
+	opMunicipality
+	nOps
+)
+
+var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality"}
+
+type worker struct {
+	s      *state
+	rng    *rand.Rand
+	lambda float64
+	ir     *irPenalty // nil unless require_individual_rationality
+	curF   float64
+
+	weights [nOps]float64
+	score   [nOps]float64
+	uses    [nOps]int
+
+	t0, t1    float64 // temperature at the start and the end of a cooling cycle
+	cycleLen  int
+	it        int // iterations done
+	feasCount int
+
+	best     []int32 // best feasible assignment
+	bestCost float64 // +Inf when none
+
+	unassignedYen float64 // violation charged for an asset that no depot may take now
+
+	removed []int
+	focus   []int
+	inFocus []bool
+	buf     []int
+}
+
+func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
+	w := &worker{s: s, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), lambda: 1, ir: ir,
+		bestCost: math.Inf(1), best: make([]int32, len(s.assign)), inFocus: make([]bool, len(s.assign)),
+		cycleLen: cycleLen, unassignedYen: 10 * (s.m.F + s.countYen)}
+	for k := range w.weights {
+		w.weights[k] = 1
+	}
+	if ir == nil {
+		w.weights[opMunicipality] = 0
+	}
+	open := 0
+	for j := 0; j < s.J; j++ {
+		if s.n[j] > 0 {
+			open++
+		}
+	}
+	scale := s.cost / float64(max(open, 1))
+	w.t0, w.t1 = 0.002*scale, 0.00002*scale
+	w.curF = w.objective()
+	w.offerBest()
+	return w
+}
+
+func (w *worker) objective() float64 {
+	f := w.s.cost + w.lambda*(w.s.viol+float64(w.s.unassigned)*w.unassignedYen)
+	if w.ir != nil {
+		f += w.lambda * w.ir.excess(w.s)
+	}
+	return f
+}
+
+// offerBest stores the current plan if it is feasible and cheaper than the best.
+func (w *worker) offerBest() bool {
+	s := w.s
+	if s.unassigned != 0 || s.viol > 1e-3 || s.cost >= w.bestCost-1e-7 {
+		return false
+	}
+	if !s.feasible() || (w.ir != nil && w.ir.excess(s) > 0) {
+		return false
+	}
+	copy(w.best, s.assign)
+	w.bestCost = s.cost
+	return true
+}
+
+// adopt makes the worker continue from the given assignment.
+func (w *worker) adopt(assign []int32, cost float64) {
+	w.s.loadAssignment(assign)
+	w.curF = w.objective()
+	if cost < w.bestCost {
+		copy(w.best, assign)
+		w.bestCost = cost
+	}
+}
+
+func (w *worker) temperature() float64 {
+	frac := float64(w.it%w.cycleLen) / float64(w.cycleLen)
+	return w.t0 * math.Pow(w.t1/w.t0, frac)
+}
+
+func (w *worker) pickOp() int {
+	total := 0.0
+	for _, x := range w.weights {
+		total += x
+	}
+	r := w.rng.Float64() * total
+	for k, x := range w.weights {
+		if r < x {
+			return k
+		}
+		r -= x
+	}
+	return opRandom
+}
+
+// iterate runs n ALNS iterations.
+func (w *worker) iterate(n int) {
+	s := w.s
+	for k := 0; k < n; k++ {
+		op := w.pickOp()
+		s.mark()
+		w.removed = w.removed[:0]
+		forced := w.destroy(op)
+		w.repair(forced)
+		w.polish()
+		f := w.objective()
+		T := w.temperature()
+		score := 0.0
+		if f < w.curF-improveEps || (T > 0 && w.rng.Float64() < math.Exp(-(f-w.curF)/T)) {
+			if f < w.curF-improveEps {
+				score = 9
+			} else {
+				score = 3
+			}
+			s.commit()
+			w.curF = f
+			if w.offerBest() {
+				score = 33
+			}
+		} else {
+			s.undo()
+		}
+		w.score[op] += score
+		w.uses[op]++
+		w.it++
+		if s.unassigned == 0 && s.viol <= 1e-3 {
+			w.feasCount++
+		}
+		if w.it%100 == 0 {
+			w.adapt()
+		}
+		if w.it%1000 == 0 {
+			s.refresh()
+			w.curF = w.objective()
+		}
+	}
+}
+
+// adapt updates the operator weights and the penalty weight λ.
+func (w *worker) adapt() {
+	for k := range w.weights {
+		if w.uses[k] > 0 {
+			w.weights[k] = 0.8*w.weights[k] + 0.2*math.Max(w.score[k]/float64(w.uses[k]), 0.05)
+		}
+		w.score[k], w.uses[k] = 0, 0
+	}
+	if w.ir == nil {
+		w.weights[opMunicipality] = 0
+	}
+	frac := float64(w.feasCount) / 100
+	w.feasCount = 0
+	old := w.lambda
+	if frac < 0.3 {
+		w.lambda = math.Min(w.lambda*1.3, 1000)
+	} else if frac > 0.7 {
+		w.lambda = math.Max(w.lambda/1.3, 0.5)
+	}
+	if w.lambda != old {
+		w.curF = w.objective()
+	}
+}
+
+// size of a removal: between 2 and about 60 assets, at most a third of the instance.
+func (w *worker) q() int {
+	n := len(w.s.m.Participating)
+	hi := min(60, max(2, n/3))
+	lo := min(hi, 4)
+	return lo + w.rng.IntN(hi-lo+1)
+}
+
+func (w *worker) take(a int) {
+	if w.s.assign[a] >= 0 {
+		w.s.remove(a)
+		w.removed = append(w.removed, a)
+	}
+}
+
+// randomAsset returns a random participating asset.
+func (w *worker) randomAsset() int {
+	p := w.s.m.Participating
+	return p[w.rng.IntN(len(p))]
+}
+
+// randomOpen returns a random depot that runs a bundle, or -1, found by sampling assets
+// (so the choice is proportional to bundle size and costs O(1) on any instance).
+func (w *worker) randomOpen() int {
+	a := w.randomAsset()
+	return int(w.s.assign[a])
+}
+
+// bundleAssets appends the assets of depot j.
+func (w *worker) bundleAssets(j int, out []int) []int {
+	for _, a := range w.s.c.byDepot[j] {
+		if int(w.s.assign[a]) == j {
+			out = append(out, int(a))
+		}
+	}
+	return out
+}
+
+// destroy removes assets by operator op. It returns a depot the repair must try first
+// (-1 for none).
+func (w *worker) destroy(op int) int {
+	s := w.s
+	if len(s.m.Participating) == 0 {
+		return -1
+	}
+	switch op {
+	case opRandom:
+		q := w.q()
+		for i := 0; i < q; i++ {
+			w.take(w.randomAsset())
+		}
+	case opRelated:
+		w.buf = s.c.nearestK(w.randomAsset(), w.q(), w.buf[:0])
+		for _, a := range w.buf {
+			w.take(a)
+		}
+	case opBundle:
+		if j := w.randomOpen(); j >= 0 {
+			w.buf = w.bundleAssets(j, w.buf[:0])
+			for _, a := range w.buf {
+				w.take(a)
+			}
+		}
+	case opMergeNeighbours:
+		a := w.randomAsset()
+		ja := int(s.assign[a])
+		jb := -1
+		for _, b := range s.c.near[a] {
+			if j := int(s.assign[b]); j >= 0 && j != ja {
+				jb = j
+				break
+			}
+		}
+		if ja < 0 || jb < 0 {
+			w.take(a)
+			return -1
+		}
+		// Empty the smaller of the two bundles into the larger one's neighbourhood.
+		if s.n[ja] > s.n[jb] {
+			ja, jb = jb, ja
+		}
+		w.buf = w.bundleAssets(ja, w.buf[:0])
+		for _, x := range w.buf {
+			w.take(x)
+		}
+		return jb
+	case opEquipment:
+		var a int
+		for tries := 0; tries < 8; tries++ {
+			a = w.randomAsset()
+			if len(s.m.Assets[a].Equip) > 0 {
+				break
+			}
+		}
+		eq := s.m.Assets[a].Equip
+		if len(eq) == 0 {
+			w.take(a)
+			return -1
+		}
+		e := eq[w.rng.IntN(len(eq))]
+		w.buf = s.c.nearestK(a, 4*w.q(), w.buf[:0])
+		for _, b := range w.buf {
+			if j := s.assign[b]; j >= 0 && s.equipCnt[int(j)*s.nE+e] <= 3 && hasEquip(s.m.Assets[b].Equip, e) {
+				w.take(b)
+			}
+		}
+	case opMoveDepot:
+		j := w.randomOpen()
+		if j < 0 {
+			return -1
+		}
+		w.buf = w.bundleAssets(j, w.buf[:0])
+		a := w.buf[w.rng.IntN(len(w.buf))]
+		r := s.c.reach[a]
+		k := int(r[w.rng.IntN(len(r))].j)
+		if s.n[k] != 0 {
+			w.take(a)
+			return -1
+		}
+		for _, x := range w.buf {
+			w.take(x)
+		}
+		return k
+	case opOpenDepot:
+		a := w.randomAsset()
+		r := s.c.reach[a]
+		if len(r) == 0 {
+			return -1
+		}
+		k := int(r[w.rng.IntN(len(r))].j)
+		if s.n[k] != 0 {
+			w.take(a)
+			return -1
+		}
+		q := w.q() * 3
+		for _, b := range s.c.byDepot[k] {
+			if q == 0 {
+				break
+			}
+			w.take(int(b))
+			q--
+		}
+		return k
+	case opMunicipality:
+		mu := -1
+		if w.ir != nil {
+			mu = w.ir.randomViolator(w.rng)
+		}
+		if mu < 0 {
+			mu = s.m.Assets[w.randomAsset()].Muni
+		}
+		for _, a := range w.ir.muniAssets[mu] {
+			w.take(a)
+		}
+	}
+	return -1
+}
+
+func hasEquip(list []int, e int) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// repair re-inserts the removed assets. With a forced depot, the assets that may go
+// there go there first (opening or moving a bundle); the rest by greedy or regret-2.
+func (w *worker) repair(forced int) {
+	s := w.s
+	rest := w.removed
+	if forced >= 0 {
+		rest = rest[:0:0]
+		for _, a := range w.removed {
+			if t, ok := s.allowed(a, forced); ok {
+				s.add(a, forced, t)
+			} else {
+				rest = append(rest, a)
+			}
+		}
+	}
+	if len(rest) == 0 {
+		return
+	}
+	switch w.rng.IntN(3) {
+	case 0:
+		w.rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+		for _, a := range rest {
+			insertBest(s, a, w.lambda, true)
+		}
+	case 1:
+		// Dearest first: large assets are hardest to place.
+		sort.SliceStable(rest, func(i, j int) bool {
+			ci, cj := s.m.Assets[rest[i]].Cost, s.m.Assets[rest[j]].Cost
+			if ci != cj {
+				return ci > cj
+			}
+			return rest[i] < rest[j]
+		})
+		for _, a := range rest {
+			insertBest(s, a, w.lambda, true)
+		}
+	default:
+		w.regret(rest)
+	}
+}
+
+// regret inserts, one at a time, the asset whose best and second-best insertions differ
+// most. O(q²·|reach|), so it is used on small removals only; larger ones fall back to
+// greedy order.
+func (w *worker) regret(rest []int) {
+	s := w.s
+	pending := append([]int(nil), rest...)
+	for len(pending) > 0 {
+		if len(pending) > 40 {
+			for _, a := range pending {
+				insertBest(s, a, w.lambda, true)
+			}
+			return
+		}
+		bestK, bestReg := -1, math.Inf(-1)
+		bestJ, bestT := -1, 0.0
+		for k, a := range pending {
+			b1, b2 := math.Inf(1), math.Inf(1)
+			j1, t1 := -1, 0.0
+			for _, d := range s.c.reach[a] {
+				j := int(d.j)
+				t, ok := s.allowed(a, j)
+				if !ok {
+					continue
+				}
+				dc, dv := s.deltaAdd(a, j, t)
+				v := dc + w.lambda*dv
+				if v < b1 {
+					b2, b1, j1, t1 = b1, v, j, t
+				} else if v < b2 {
+					b2 = v
+				}
+			}
+			reg := b2 - b1
+			if j1 < 0 {
+				reg = math.Inf(1) // nowhere to go: decide it first (it stays out)
+			}
+			if reg > bestReg {
+				bestK, bestReg, bestJ, bestT = k, reg, j1, t1
+			}
+		}
+		a := pending[bestK]
+		if bestJ >= 0 {
+			s.add(a, bestJ, bestT)
+		}
+		pending[bestK] = pending[len(pending)-1]
+		pending = pending[:len(pending)-1]
+	}
+}
+
+// polish runs local search on the re-inserted assets and their nearest neighbours.
+func (w *worker) polish() {
+	s := w.s
+	w.focus = w.focus[:0]
+	for _, a := range w.removed {
+		if !w.inFocus[a] {
+			w.inFocus[a] = true
+			w.focus = append(w.focus, a)
+		}
+		near := s.c.near[a]
+		if len(near) > 4 {
+			near = near[:4]
+		}
+		for _, b := range near {
+			if !w.inFocus[b] {
+				w.inFocus[b] = true
+				w.focus = append(w.focus, int(b))
+			}
+		}
+	}
+	for _, a := range w.focus {
+		w.inFocus[a] = false
+	}
+	improve(s, w.focus, w.lambda, 2)
+}

@@ -1,0 +1,276 @@
+package solver
+
+import (
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/spatial/kdtree"
+)
+
+// earthRadiusKm matches geo.HaversineKm's sphere; the projection only guides searches,
+// every distance a decision uses is Model.Dist.
+const earthRadiusKm = 6371.0088
+
+// projection maps lon/lat to a local equirectangular plane in km (x east, y north),
+// true to scale on the mean latitude of the instance. Candidate searches run on it with
+// a safety margin and are then confirmed with the exact distance.
+type projection struct{ lon0, lat0, kx float64 }
+
+func newProjection(pts []Point) projection {
+	var slon, slat float64
+	for _, p := range pts {
+		slon += p.Lon
+		slat += p.Lat
+	}
+	n := float64(max(len(pts), 1))
+	lat0 := slat / n
+	return projection{lon0: slon / n, lat0: lat0, kx: math.Cos(lat0 * math.Pi / 180)}
+}
+
+func (p projection) xy(q Point) (x, y float64) {
+	const deg = math.Pi / 180 * earthRadiusKm
+	return (q.Lon - p.lon0) * deg * p.kx, (q.Lat - p.lat0) * deg
+}
+
+// kdPoint is a projected point with the index it stands for.
+type kdPoint struct {
+	x, y float64
+	id   int32
+}
+
+func (p kdPoint) Compare(c kdtree.Comparable, d kdtree.Dim) float64 {
+	q := c.(kdPoint)
+	if d == 0 {
+		return p.x - q.x
+	}
+	return p.y - q.y
+}
+func (p kdPoint) Dims() int { return 2 }
+func (p kdPoint) Distance(c kdtree.Comparable) float64 {
+	q := c.(kdPoint)
+	dx, dy := p.x-q.x, p.y-q.y
+	return dx*dx + dy*dy
+}
+
+// kdPoints is a kdtree.Interface whose pivot is chosen deterministically (gonum's
+// default pivot samples the global random source), so the tree, and therefore the
+// order of every search, is the same on every run.
+type kdPoints []kdPoint
+
+func (p kdPoints) Index(i int) kdtree.Comparable   { return p[i] }
+func (p kdPoints) Len() int                        { return len(p) }
+func (p kdPoints) Slice(s, e int) kdtree.Interface { return p[s:e] }
+func (p kdPoints) Pivot(d kdtree.Dim) int {
+	sort.Slice(p, func(i, j int) bool {
+		a, b := p[i], p[j]
+		if d == 0 && a.x != b.x {
+			return a.x < b.x
+		}
+		if d == 1 && a.y != b.y {
+			return a.y < b.y
+		}
+		return a.id < b.id
+	})
+	return len(p) / 2
+}
+
+// depotCand is a depot that may serve an asset and the asset's term there.
+type depotCand struct {
+	j    int32
+	term float64 // c_a + τ·d(j,a)
+}
+
+// candidates are the spatial lists the search works on: for each participating asset
+// the depots within max_distance_km (sorted by the asset's term, then index) and its
+// nearest participating neighbours; for each depot the assets it can reach.
+type candidates struct {
+	proj     projection
+	reach    [][]depotCand // asset → reachable depots, cheapest term first
+	near     [][]int32     // asset → nearest participating assets (without itself)
+	byDepot  [][]int32     // depot → assets that can reach it, nearest first
+	assetXY  []kdPoint
+	assetIdx *kdtree.Tree
+	dense    []float64 // asset*J+depot → term, NaN when unreachable; only for small instances
+}
+
+// newCandidates builds the lists with k-d trees on projected coordinates. nNear is the
+// number of neighbours kept per asset.
+func newCandidates(m *Model, nNear int) *candidates {
+	J := len(m.Depots)
+	pts := make([]Point, 0, len(m.Participating)+J)
+	for _, a := range m.Participating {
+		pts = append(pts, m.Assets[a].At)
+	}
+	for _, d := range m.Depots {
+		pts = append(pts, d.At)
+	}
+	c := &candidates{proj: newProjection(pts), reach: make([][]depotCand, len(m.Assets)),
+		near: make([][]int32, len(m.Assets)), byDepot: make([][]int32, J), assetXY: make([]kdPoint, len(m.Assets))}
+	dps := make(kdPoints, J)
+	for j, d := range m.Depots {
+		x, y := c.proj.xy(d.At)
+		dps[j] = kdPoint{x, y, int32(j)}
+	}
+	depotTree := kdtree.New(append(kdPoints(nil), dps...), false)
+	aps := make(kdPoints, 0, len(m.Participating))
+	for _, a := range m.Participating {
+		x, y := c.proj.xy(m.Assets[a].At)
+		c.assetXY[a] = kdPoint{x, y, int32(a)}
+		aps = append(aps, c.assetXY[a])
+	}
+	// Great-circle km from a projected radius: the projection's scale error across an
+	// instance a few hundred km wide stays well under 15 %, plus 1 km for rounding.
+	radius := math.Inf(1)
+	if !math.IsInf(m.MaxDistanceKm, 1) && m.Circuity > 0 {
+		radius = m.MaxDistanceKm/m.Circuity*1.15 + 1
+	}
+	type depotAsset struct {
+		a      int32
+		travel float64
+	}
+	byDepot := make([][]depotAsset, J)
+	for _, a := range m.Participating {
+		var list []depotCand
+		if math.IsInf(radius, 1) || J <= 64 {
+			for j := 0; j < J; j++ {
+				if m.Reachable(j, a) {
+					list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
+				}
+			}
+		} else {
+			k := kdtree.NewDistKeeper(radius * radius)
+			depotTree.NearestSet(k, c.assetXY[a])
+			for _, cd := range k.Heap {
+				if cd.Comparable == nil {
+					continue
+				}
+				j := int(cd.Comparable.(kdPoint).id)
+				if m.Reachable(j, a) {
+					list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
+				}
+			}
+		}
+		sort.Slice(list, func(x, y int) bool {
+			if list[x].term != list[y].term {
+				return list[x].term < list[y].term
+			}
+			return list[x].j < list[y].j
+		})
+		c.reach[a] = list
+		for _, d := range list {
+			byDepot[d.j] = append(byDepot[d.j], depotAsset{int32(a), d.term - m.Assets[a].Cost})
+		}
+	}
+	for j, l := range byDepot {
+		sort.Slice(l, func(x, y int) bool {
+			if l[x].travel != l[y].travel {
+				return l[x].travel < l[y].travel
+			}
+			return l[x].a < l[y].a
+		})
+		c.byDepot[j] = make([]int32, len(l))
+		for i, e := range l {
+			c.byDepot[j][i] = e.a
+		}
+	}
+	if len(aps) > 0 {
+		c.assetIdx = kdtree.New(append(kdPoints(nil), aps...), false)
+		if nNear > len(aps)-1 {
+			nNear = len(aps) - 1
+		}
+		for _, a := range m.Participating {
+			if nNear <= 0 {
+				break
+			}
+			k := kdtree.NewNKeeper(nNear + 1)
+			c.assetIdx.NearestSet(k, c.assetXY[a])
+			type nd struct {
+				d  float64
+				id int32
+			}
+			ns := make([]nd, 0, len(k.Heap))
+			for _, cd := range k.Heap {
+				if cd.Comparable == nil {
+					continue
+				}
+				id := cd.Comparable.(kdPoint).id
+				if int(id) != a {
+					ns = append(ns, nd{cd.Dist, id})
+				}
+			}
+			sort.Slice(ns, func(x, y int) bool {
+				if ns[x].d != ns[y].d {
+					return ns[x].d < ns[y].d
+				}
+				return ns[x].id < ns[y].id
+			})
+			if len(ns) > nNear {
+				ns = ns[:nNear]
+			}
+			out := make([]int32, len(ns))
+			for i, n := range ns {
+				out[i] = n.id
+			}
+			c.near[a] = out
+		}
+	}
+	if n := len(m.Assets) * J; n <= 4_000_000 {
+		c.dense = make([]float64, n)
+		for i := range c.dense {
+			c.dense[i] = math.NaN()
+		}
+		for _, a := range m.Participating {
+			for _, d := range c.reach[a] {
+				c.dense[a*J+int(d.j)] = d.term
+			}
+		}
+	}
+	return c
+}
+
+// term returns c_a + τ·d(j,a) and whether depot j may serve asset a.
+func (c *candidates) term(J, j, a int) (float64, bool) {
+	if c.dense != nil {
+		t := c.dense[a*J+j]
+		return t, !math.IsNaN(t)
+	}
+	for _, d := range c.reach[a] {
+		if int(d.j) == j {
+			return d.term, true
+		}
+	}
+	return 0, false
+}
+
+// withinKm returns the participating assets whose projected position lies within r km
+// of asset a's (a included), nearest first.
+func (c *candidates) withinKm(a int, r float64) []int32 {
+	if c.assetIdx == nil {
+		return nil
+	}
+	k := kdtree.NewDistKeeper(r * r)
+	c.assetIdx.NearestSet(k, c.assetXY[a])
+	out := make([]int32, 0, len(k.Heap))
+	for _, cd := range k.Heap {
+		if cd.Comparable != nil {
+			out = append(out, cd.Comparable.(kdPoint).id)
+		}
+	}
+	return out
+}
+
+// nearestK appends to out the k participating assets nearest to asset a (a included),
+// nearest first.
+func (c *candidates) nearestK(a, k int, out []int) []int {
+	if c.assetIdx == nil || k <= 0 {
+		return out
+	}
+	keep := kdtree.NewNKeeper(k)
+	c.assetIdx.NearestSet(keep, c.assetXY[a])
+	for _, cd := range keep.Heap {
+		if cd.Comparable != nil {
+			out = append(out, int(cd.Comparable.(kdPoint).id))
+		}
+	}
+	return out
+}

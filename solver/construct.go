@@ -1,0 +1,190 @@
+package solver
+
+import (
+	"container/heap"
+	"math"
+)
+
+// construct builds a first plan by capacitated clustering around depots (a lazy greedy
+// "open and fill"): every closed depot's fill is the set of its nearest unassigned
+// reachable assets it can take without breaking max_value, max_workload, max_assets,
+// mixing or the region lock; the depot with the largest fill (by value, ties to the
+// lower index) is opened with it, and fills only shrink as assets are taken, so the
+// heap is re-evaluated lazily. Assets left over (every depot that reaches them is
+// taken or full) go to their cheapest position, limits priced by the penalty; the
+// search then repairs min_value and any excess.
+func construct(s *state) {
+	m := s.m
+	fs := newFiller(s)
+	h := &fillHeap{}
+	for j := 0; j < s.J; j++ {
+		if len(s.c.byDepot[j]) == 0 {
+			continue
+		}
+		v, _ := fs.fill(j, nil)
+		if v > 0 {
+			heap.Push(h, fillItem{j: j, value: v})
+		}
+	}
+	var taken []int
+	for h.Len() > 0 {
+		top := heap.Pop(h).(fillItem)
+		if s.n[top.j] > 0 {
+			continue
+		}
+		v, _ := fs.fill(top.j, nil)
+		if v <= 0 {
+			continue
+		}
+		if h.Len() > 0 && v < (*h)[0].value {
+			heap.Push(h, fillItem{j: top.j, value: v})
+			continue
+		}
+		taken = taken[:0]
+		_, taken = fs.fill(top.j, taken)
+		for _, a := range taken {
+			t, _ := s.c.term(s.J, top.j, a)
+			s.add(a, top.j, t)
+		}
+	}
+	// Leftovers: cheapest penalised insertion.
+	for _, a := range m.Participating {
+		if s.assign[a] < 0 {
+			insertBest(s, a, 1, true)
+		}
+	}
+}
+
+// filler computes depot fills with scratch counters.
+type filler struct {
+	s                 *state
+	equipCnt, discCnt []int32
+}
+
+func newFiller(s *state) *filler {
+	return &filler{s: s, equipCnt: make([]int32, s.nE), discCnt: make([]int32, s.nG)}
+}
+
+// fill returns the value (Σ terms) of depot j's fill and, if out is not nil, appends its
+// assets to out.
+func (f *filler) fill(j int, out []int) (float64, []int) {
+	s, m := f.s, f.s.m
+	clear(f.equipCnt)
+	clear(f.discCnt)
+	nd := 0
+	cost := m.F
+	work := 0.0
+	n := 0
+	disc, region := -1, -1
+	value := 0.0
+	for _, a32 := range s.c.byDepot[j] {
+		a := int(a32)
+		if s.assign[a] >= 0 {
+			continue
+		}
+		ai := &m.Assets[a]
+		if !m.MixAllowed && disc >= 0 && ai.Discipline != disc {
+			continue
+		}
+		r := m.Munis[ai.Muni].Region
+		if m.RegionLocked && region >= 0 && r != region {
+			continue
+		}
+		if work+ai.Workload > m.MaxWorkload {
+			continue
+		}
+		t, _ := s.c.term(s.J, j, a)
+		add := t
+		for _, e := range ai.Equip {
+			if f.equipCnt[e] == 0 {
+				add += m.EquipPrice[e]
+			}
+		}
+		if f.discCnt[ai.Discipline] == 0 && nd > 0 {
+			add += m.Surcharge
+		}
+		if cost+add > m.MaxValue {
+			continue
+		}
+		for _, e := range ai.Equip {
+			f.equipCnt[e]++
+		}
+		if f.discCnt[ai.Discipline] == 0 {
+			nd++
+		}
+		f.discCnt[ai.Discipline]++
+		if disc < 0 {
+			disc = ai.Discipline
+		}
+		if region < 0 {
+			region = r
+		}
+		cost += add
+		work += ai.Workload
+		value += t
+		n++
+		if out != nil {
+			out = append(out, a)
+		}
+		if n >= m.MaxAssets {
+			break
+		}
+	}
+	if m.MinValue > 0 && cost < m.MinValue {
+		// Too small to be a contract on its own: still a fill, but ranked last.
+		value *= 1e-3
+	}
+	return value, out
+}
+
+type fillItem struct {
+	j     int
+	value float64
+}
+
+type fillHeap []fillItem
+
+func (h fillHeap) Len() int { return len(h) }
+func (h fillHeap) Less(a, b int) bool {
+	if h[a].value != h[b].value {
+		return h[a].value > h[b].value
+	}
+	return h[a].j < h[b].j
+}
+func (h fillHeap) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *fillHeap) Push(x any)   { *h = append(*h, x.(fillItem)) }
+func (h *fillHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// insertBest puts unassigned asset a at its cheapest allowed depot by cost + λ·violation;
+// with mayOpen false only depots that already run a bundle are considered. It reports
+// whether a place was found (reach, mixing and region lock can leave none).
+func insertBest(s *state, a int, lambda float64, mayOpen bool) bool {
+	bestJ, bestD, bestT := -1, math.Inf(1), 0.0
+	for _, d := range s.c.reach[a] {
+		j := int(d.j)
+		if !mayOpen && s.n[j] == 0 {
+			continue
+		}
+		t, ok := s.allowed(a, j)
+		if !ok {
+			continue
+		}
+		dc, dv := s.deltaAdd(a, j, t)
+		if v := dc + lambda*dv; v < bestD {
+			bestJ, bestD, bestT = j, v, t
+		}
+	}
+	if bestJ < 0 {
+		if mayOpen {
+			return false
+		}
+		return insertBest(s, a, lambda, true)
+	}
+	s.add(a, bestJ, bestT)
+	return true
+}
