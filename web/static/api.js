@@ -1,0 +1,77 @@
+// A thin client of the REST API of docs/api-contract.md. Errors arrive as problem+json and are
+// thrown as ApiError with the problem's title/detail.
+
+const base = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    const msg = problem && (problem.detail || problem.title) ? (problem.detail || problem.title) : `HTTP ${status}`;
+    super(msg);
+    this.status = status;
+    this.problem = problem || null;
+  }
+}
+
+async function request(method, path, body, opts = {}) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path.startsWith('/') ? path : `${base}/${path}`, init);
+  const type = res.headers.get('Content-Type') || '';
+  let data = null;
+  if (res.status !== 204) {
+    if (type.includes('json')) data = await res.json();
+    else data = await res.text();
+  }
+  if (!res.ok && !(opts.accept && opts.accept.includes(res.status))) throw new ApiError(res.status, typeof data === 'object' ? data : { detail: data });
+  return opts.withStatus ? { status: res.status, data } : data;
+}
+
+// all follows the list envelope's `next` links and returns every item.
+async function all(path) {
+  const items = [];
+  let next = path.includes('?') ? `${path}&limit=10000` : `${path}?limit=10000`;
+  while (next) {
+    const page = await request('GET', next);
+    items.push(...(page.items || []));
+    next = page.next || null;
+  }
+  return items;
+}
+
+export const api = {
+  settings: () => request('GET', 'settings'),
+  municipalitiesGeo: () => request('GET', 'municipalities?format=geojson'),
+  municipalities: () => all('municipalities'),
+  depotsGeo: () => request('GET', 'depots?format=geojson'),
+  depots: () => all('depots'),
+  assetsGeo: () => request('GET', 'assets?format=geojson'),
+  asset: (id) => request('GET', `assets/${encodeURIComponent(id)}`),
+  scenarios: () => all('scenarios'),
+  scenario: (id) => request('GET', `scenarios/${encodeURIComponent(id)}`),
+  createScenario: (body) => request('POST', 'scenarios', body),
+  patchScenario: (id, body) => request('PATCH', `scenarios/${encodeURIComponent(id)}`, body),
+  instance: (id) => request('GET', `scenarios/${encodeURIComponent(id)}/instance`),
+  startRun: (sid, body) => request('POST', `scenarios/${encodeURIComponent(sid)}/runs`, body),
+  runs: (sid) => all(sid ? `runs?scenario=${encodeURIComponent(sid)}` : 'runs'),
+  run: (id) => request('GET', `runs/${encodeURIComponent(id)}`),
+  stopRun: (id) => request('DELETE', `runs/${encodeURIComponent(id)}`),
+  plan: (id) => request('GET', `runs/${encodeURIComponent(id)}/plan`),
+  planGeo: (id) => request('GET', `runs/${encodeURIComponent(id)}/plan.geojson`),
+  shares: (id) => all(`runs/${encodeURIComponent(id)}/shares`),
+  compare: (a, b) => request('GET', `runs/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`),
+  importFile: (file, kind, partial) => {
+    const fd = new FormData();
+    fd.append('file', file);
+    const q = new URLSearchParams();
+    if (kind) q.set('kind', kind);
+    if (partial) q.set('partial', 'true');
+    const qs = q.toString();
+    return request('POST', `imports${qs ? `?${qs}` : ''}`, fd, { accept: [422], withStatus: true });
+  },
+  url: (path) => `${base}/${path}`,
+};

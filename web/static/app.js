@@ -1,0 +1,884 @@
+// The planner's page: scenario → solve (live progress) → results on the map and in tables →
+// compare → export. Every user-provided string (asset and municipality names, scenario names,
+// import reasons) is set with textContent; no HTML string is ever built from data.
+
+import { api } from './api.js';
+import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct } from './i18n.js';
+import { PlanMap, kindColours } from './map.js';
+import { ProgressChart } from './chart.js';
+
+const $ = (id) => document.getElementById(id);
+
+// el builds an element; children may be strings (become text nodes) or nodes.
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const state = {
+  settings: {},
+  munis: new Map(), // code → properties of the municipalities GeoJSON
+  assets: new Map(), // id → properties of the assets GeoJSON
+  depots: new Map(), // id → properties
+  scenarios: [],
+  scenario: null,
+  runs: [],
+  runId: null, // the run shown in the results
+  run: null,
+  plan: null,
+  shares: new Map(), // code → shares row
+  active: null, // {id, es, poll} of the run being solved
+  selectedBundle: null,
+  consoleErrors: 0,
+};
+
+let pm; // PlanMap
+let chart; // ProgressChart
+
+// ---------------------------------------------------------------------------------------------
+// status line
+
+let statusKey = null;
+let statusVars = null;
+function status(key, vars, isError = false) {
+  statusKey = key;
+  statusVars = vars;
+  const s = $('status');
+  s.textContent = t(key, vars);
+  s.classList.toggle('error', isError);
+}
+function fail(err) {
+  status('st.error', { error: err && err.message ? err.message : String(err) }, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// tabs (WAI-ARIA tabs: arrows move between tabs)
+
+const tabs = ['scenario', 'results', 'compare', 'import'];
+function showTab(name, focus = false) {
+  for (const n of tabs) {
+    const on = n === name;
+    const tab = $(`tab-${n}`);
+    tab.setAttribute('aria-selected', on ? 'true' : 'false');
+    tab.tabIndex = on ? 0 : -1;
+    $(`pane-${n}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+}
+function wireTabs() {
+  tabs.forEach((n, i) => {
+    const tab = $(`tab-${n}`);
+    tab.addEventListener('click', () => showTab(n));
+    tab.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        const j = (i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length;
+        showTab(tabs[j], true);
+        e.preventDefault();
+      }
+    });
+  });
+  showTab('scenario');
+}
+
+// ---------------------------------------------------------------------------------------------
+// scenario form
+
+function numberOrUndef(input) {
+  const v = input.value.trim();
+  if (v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+function setNum(input, v) {
+  input.value = v === undefined || v === null ? '' : String(v);
+}
+
+const limitFields = [
+  ['min_value', 'f-min-value'], ['max_value', 'f-max-value'], ['max_workload', 'f-max-workload'],
+  ['max_assets', 'f-max-assets'], ['max_distance_km', 'f-max-distance'],
+];
+
+function fillForm(sc) {
+  const p = sc.params || {};
+  $('f-name').value = sc.name || '';
+  setNum($('f-fy'), sc.fiscal_year);
+  setNum($('f-fixed'), p.contract_fixed_cost);
+  setNum($('f-travel'), p.travel_cost_per_km);
+  setNum($('f-circuity'), p.circuity);
+  const box = $('equipment-fields');
+  box.replaceChildren();
+  for (const [name, price] of Object.entries(p.equipment || {})) {
+    const id = `f-eq-${name}`;
+    const label = el('label', { for: id, text: eqName(name) });
+    label.dataset.eq = name;
+    const input = el('input', { id, type: 'number', min: 0, step: 10000 });
+    input.dataset.eq = name;
+    setNum(input, price);
+    box.append(label, input);
+  }
+  const lim = p.limits || {};
+  for (const [k, id] of limitFields) setNum($(id), lim[k]);
+  const forbidden = p.mixed_discipline_surcharge === null;
+  $('f-mix-forbidden').checked = forbidden;
+  $('f-mix-surcharge').checked = !forbidden;
+  setNum($('f-surcharge'), forbidden ? '' : p.mixed_discipline_surcharge);
+  $('f-surcharge').disabled = forbidden;
+  $('f-region-lock').checked = !!p.region_locked;
+  $('f-ir').checked = !!p.require_individual_rationality;
+  renderNonParticipants();
+}
+
+function eqName(name) {
+  const k = `eq.${name}`;
+  const s = t(k);
+  return s === k ? name : s;
+}
+
+// formParams is the scenario's params with the form's values over them; parts the form does not
+// show (currency, disciplines, …) are kept as they are.
+function formParams() {
+  const old = (state.scenario && state.scenario.params) || {};
+  const p = { ...old };
+  const set = (k, v) => { if (v === undefined) delete p[k]; else p[k] = v; };
+  set('contract_fixed_cost', numberOrUndef($('f-fixed')));
+  set('travel_cost_per_km', numberOrUndef($('f-travel')));
+  set('circuity', numberOrUndef($('f-circuity')));
+  const eq = { ...(old.equipment || {}) };
+  for (const input of $('equipment-fields').querySelectorAll('input[data-eq]')) {
+    const v = numberOrUndef(input);
+    if (v !== undefined) eq[input.dataset.eq] = v;
+  }
+  p.equipment = eq;
+  const limits = {};
+  for (const [k, id] of limitFields) {
+    const v = numberOrUndef($(id));
+    if (v !== undefined) limits[k] = v;
+  }
+  p.limits = limits;
+  p.mixed_discipline_surcharge = $('f-mix-forbidden').checked ? null : (numberOrUndef($('f-surcharge')) ?? 0);
+  p.region_locked = $('f-region-lock').checked;
+  p.require_individual_rationality = $('f-ir').checked;
+  return p;
+}
+
+function formBody() {
+  return {
+    name: $('f-name').value.trim() || t('scenario.default'),
+    fiscal_year: numberOrUndef($('f-fy')),
+    params: formParams(),
+  };
+}
+
+// participates is the scenario's answer, else the municipality's own flag.
+function participates(code) {
+  const sc = state.scenario;
+  if (sc && sc.participation && Object.prototype.hasOwnProperty.call(sc.participation, code)) {
+    return sc.participation[code] !== false;
+  }
+  const m = state.munis.get(code);
+  return !(m && m.participates === false);
+}
+
+function participationMap() {
+  const m = new Map();
+  for (const code of state.munis.keys()) m.set(code, participates(code));
+  return m;
+}
+
+function renderNonParticipants() {
+  const out = [...state.munis.entries()].filter(([code]) => !participates(code)).map(([, m]) => m.name || m.code);
+  $('nonparticipants').textContent = out.length ? out.join('、') : '—';
+}
+
+function renderScenarioSelect() {
+  const sel = $('scenario-select');
+  sel.replaceChildren();
+  for (const sc of state.scenarios) {
+    const o = el('option', { value: sc.id, text: `${sc.name || sc.id}` });
+    if (state.scenario && sc.id === state.scenario.id) o.selected = true;
+    sel.append(o);
+  }
+}
+
+async function selectScenario(sc) {
+  state.scenario = sc;
+  try { localStorage.setItem('tabane.scenario', String(sc.id)); } catch { /* ignore */ }
+  renderScenarioSelect();
+  fillForm(sc);
+  pm.setParticipation(participationMap());
+}
+
+async function saveScenario() {
+  const body = formBody();
+  const sc = await api.patchScenario(state.scenario.id, body);
+  state.scenario = sc;
+  state.scenarios = state.scenarios.map((s) => (s.id === sc.id ? sc : s));
+  renderScenarioSelect();
+  return sc;
+}
+
+async function copyScenario() {
+  const body = formBody();
+  body.name = t('scenario.copyname', { name: body.name });
+  body.participation = { ...(state.scenario.participation || {}) };
+  if (state.scenario.regions) body.regions = state.scenario.regions;
+  if (state.scenario.filter) body.filter = state.scenario.filter;
+  const sc = await api.createScenario(body);
+  state.scenarios.push(sc);
+  await selectScenario(sc);
+  $('f-name').focus();
+}
+
+async function toggleParticipation(code, on) {
+  const part = { ...(state.scenario.participation || {}) };
+  part[code] = on;
+  const sc = await api.patchScenario(state.scenario.id, { participation: part });
+  state.scenario = sc;
+  state.scenarios = state.scenarios.map((s) => (s.id === sc.id ? sc : s));
+  pm.setParticipation(participationMap());
+  renderNonParticipants();
+  const m = state.munis.get(code);
+  status('st.participation', { name: (m && m.name) || code, state: t(on ? 'mu.in' : 'mu.out') });
+}
+
+// ---------------------------------------------------------------------------------------------
+// solving
+
+function setSolving(on) {
+  $('solve').disabled = on;
+  $('stop').disabled = !on;
+  $('save').disabled = on;
+}
+
+function showProgress(p, st) {
+  if (st) $('p-status').textContent = t(`run.${st}`);
+  if (!p) return;
+  $('p-elapsed').textContent = typeof p.elapsed_s === 'number' ? t('unit.s', { v: num(p.elapsed_s, 1) }) : '—';
+  $('p-best').textContent = yen(p.best_cost);
+  $('p-bound').textContent = yen(p.lower_bound);
+  $('p-gap').textContent = pct(p.gap, 2);
+  chart.add(p);
+}
+
+async function solve() {
+  if (state.active) return;
+  setSolving(true);
+  chart.reset();
+  try {
+    await saveScenario();
+    const tl = numberOrUndef($('f-time')) || 10;
+    try { localStorage.setItem('tabane.time_limit_s', String(tl)); } catch { /* ignore */ }
+    const run = await api.startRun(state.scenario.id, { time_limit_s: tl, seed: 1 });
+    status('st.solving');
+    showProgress(run.progress, run.status);
+    follow(run.id);
+  } catch (err) {
+    setSolving(false);
+    fail(err);
+  }
+}
+
+// follow listens to the run's server-sent events; when the stream breaks before `done` it falls
+// back to polling the run.
+function follow(id) {
+  const active = { id, es: null, poll: null, finished: false };
+  state.active = active;
+  const es = new EventSource(api.url(`runs/${encodeURIComponent(id)}/events`));
+  active.es = es;
+  es.addEventListener('progress', (e) => {
+    try { showProgress(JSON.parse(e.data), 'running'); } catch { /* ignore a bad frame */ }
+  });
+  es.addEventListener('done', (e) => {
+    es.close();
+    let run = null;
+    try { run = JSON.parse(e.data); } catch { /* poll below */ }
+    if (run && run.status) finishRun(active, run);
+    else poll(active);
+  });
+  es.onerror = () => {
+    if (active.finished) return;
+    es.close();
+    poll(active);
+  };
+}
+
+function poll(active) {
+  if (active.finished || active.poll) return;
+  const tick = async () => {
+    try {
+      const run = await api.run(active.id);
+      showProgress(run.progress, run.status);
+      if (['done', 'failed', 'cancelled', 'interrupted'].includes(run.status)) {
+        finishRun(active, run);
+        return;
+      }
+    } catch (err) { fail(err); }
+    active.poll = setTimeout(tick, 700);
+  };
+  active.poll = setTimeout(tick, 0);
+}
+
+async function finishRun(active, run) {
+  if (active.finished) return;
+  active.finished = true;
+  if (active.poll) clearTimeout(active.poll);
+  if (state.active === active) state.active = null;
+  setSolving(false);
+  showProgress(run.progress, run.status);
+  if (run.status === 'failed') status('st.failed', { error: run.error || '' }, true);
+  else if (run.status === 'cancelled') status('st.stopped');
+  else status('st.done');
+  await refreshRuns();
+  if (run.status === 'done' || run.status === 'cancelled') {
+    await showRun(run.id);
+    showTab('results');
+  }
+}
+
+async function stop() {
+  if (!state.active) return;
+  try { await api.stopRun(state.active.id); } catch (err) { fail(err); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// runs and results
+
+function runLabel(r) {
+  const sc = state.scenarios.find((s) => s.id === r.scenario_id);
+  const time = r.created_at ? new Date(r.created_at).toLocaleString(getLang() === 'ja' ? 'ja-JP' : 'en-GB') : '';
+  let label = t('run.label', { time, scenario: sc ? sc.name : (r.scenario_id ?? ''), status: t(`run.${r.status}`) });
+  if (r.summary && typeof r.summary.cost === 'number') label += ` ${yen(r.summary.cost)}`;
+  return `#${r.id} ${label}`;
+}
+
+async function refreshRuns() {
+  try {
+    const runs = await api.runs();
+    runs.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+    state.runs = runs;
+  } catch (err) { fail(err); }
+  renderRunSelects();
+}
+
+function renderRunSelects() {
+  const withPlan = state.runs.filter((r) => r.status === 'done' || r.status === 'cancelled');
+  const fill = (sel, chosen) => {
+    sel.replaceChildren();
+    for (const r of withPlan) {
+      const o = el('option', { value: r.id, text: runLabel(r) });
+      if (String(r.id) === String(chosen)) o.selected = true;
+      sel.append(o);
+    }
+  };
+  fill($('run-select'), state.runId);
+  const a = $('cmp-a').value || (withPlan[1] && withPlan[1].id);
+  const b = $('cmp-b').value || (withPlan[0] && withPlan[0].id);
+  fill($('cmp-a'), a);
+  fill($('cmp-b'), b);
+  $('cmp-go').disabled = withPlan.length < 2;
+}
+
+async function showRun(id) {
+  state.runId = id;
+  renderRunSelects();
+  const [run, plan, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  state.run = run;
+  state.plan = plan;
+  state.shares = new Map(shares.map((s) => [s.code, s]));
+  state.selectedBundle = null;
+  pm.setPlan(geo, (plan.bundles || []).map((b) => b.id));
+  renderResults();
+  renderExports();
+  renderLegend();
+}
+
+function planTotals() {
+  const p = state.plan || {};
+  const s = (state.run && state.run.summary) || {};
+  return {
+    standalone: p.standalone_total ?? s.standalone_total,
+    cost: p.cost ?? s.cost,
+    saving: p.saving ?? s.saving,
+    savingPct: p.saving_pct ?? s.saving_pct,
+    gap: p.gap ?? s.gap,
+    ir: p.ir_violations ?? [],
+  };
+}
+
+function renderResults() {
+  const has = !!state.plan;
+  $('results-empty').hidden = has;
+  $('results-body').hidden = !has;
+  if (!has) return;
+  const tot = planTotals();
+  $('t-standalone').textContent = yen(tot.standalone);
+  $('t-plan').textContent = yen(tot.cost);
+  $('t-saving').textContent = `${yen(tot.saving)}（${pct(tot.savingPct)}）`;
+  $('t-gap').textContent = pct(tot.gap, 2);
+  const ir = $('t-ir');
+  ir.hidden = !(tot.ir && tot.ir.length);
+  if (!ir.hidden) ir.textContent = t('tot.ir', { list: tot.ir.map((c) => muniName(c)).join('、') });
+
+  const tb = $('bundles-table').tBodies[0];
+  tb.replaceChildren();
+  for (const b of state.plan.bundles || []) {
+    const depot = state.depots.get(b.depot);
+    const munis = (b.municipalities || []).map(muniName).join('、');
+    const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
+      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id),
+      el('td', null, depot ? depot.name || b.depot : b.depot),
+      el('td', null, munis),
+      el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
+      el('td', { class: 'num' }, yen(b.breakdown ? b.breakdown.total : b.cost)),
+      el('td', { class: 'num' }, num(b.workload, 1)),
+      el('td', null, bundleEquipment(b).map(eqName).join('、')));
+    row.dataset.bundle = b.id;
+    const sw = row.querySelector('.swatch');
+    const o = pm.outlines.get(b.id);
+    if (o) sw.style.backgroundColor = o.colour;
+    activate(row, () => selectBundle(b.id, true));
+    tb.append(row);
+  }
+
+  const mb = $('munis-table').tBodies[0];
+  mb.replaceChildren();
+  const rows = [...state.shares.values()].sort((a, b) => String(a.code).localeCompare(String(b.code)));
+  for (const s of rows) {
+    const bad = !!s.ir_violation;
+    const row = el('tr', { tabindex: 0, class: bad ? 'ir' : null },
+      el('th', { scope: 'row' }, s.name || muniName(s.code)),
+      el('td', { class: 'num' }, yen(s.standalone)),
+      el('td', { class: 'num' }, yen(s.share)),
+      el('td', { class: 'num' }, pct(s.saving_pct)),
+      el('td', null, t(bad ? 'm.ir_bad' : 'm.ir_ok')));
+    row.dataset.code = s.code;
+    activate(row, () => {
+      pm.fitMunicipality(s.code);
+      openMunicipality(s.code);
+    });
+    mb.append(row);
+  }
+}
+
+function bundleEquipment(b) {
+  if (Array.isArray(b.equipment)) return b.equipment;
+  const set = new Set();
+  for (const id of b.assets || []) {
+    const a = state.assets.get(id);
+    const eq = a && ((a.derived && a.derived.equipment) || a.equipment);
+    if (Array.isArray(eq)) eq.forEach((e) => set.add(e));
+  }
+  return [...set].sort();
+}
+
+// activate makes a table row act like a button: click, Enter or Space.
+function activate(row, f) {
+  row.addEventListener('click', f);
+  row.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); f(); }
+  });
+}
+
+function selectBundle(id, zoom) {
+  state.selectedBundle = id;
+  for (const row of $('bundles-table').tBodies[0].rows) {
+    const on = row.dataset.bundle === id;
+    row.classList.toggle('selected', on);
+    row.setAttribute('aria-selected', on ? 'true' : 'false');
+    if (on && !$('pane-results').hidden) row.scrollIntoView({ block: 'nearest' });
+  }
+  pm.highlightBundle(id);
+  if (zoom && id !== null) pm.fitBundle(id);
+}
+
+function muniName(code) {
+  const m = state.munis.get(code);
+  return (m && m.name) || code;
+}
+
+function renderExports() {
+  const has = !!state.runId;
+  $('exp-none').hidden = has;
+  $('exp-links').hidden = !has;
+  if (!has) return;
+  $('exp-geojson').href = api.url(`runs/${encodeURIComponent(state.runId)}/plan.geojson`);
+  $('exp-geojson').setAttribute('download', `tabane-run-${state.runId}.geojson`);
+  $('exp-csv').href = api.url(`runs/${encodeURIComponent(state.runId)}/plan.csv`);
+  $('exp-csv').setAttribute('download', `tabane-run-${state.runId}.csv`);
+}
+
+function printSummary() {
+  const sc = state.scenarios.find((s) => state.run && s.id === state.run.scenario_id) || state.scenario;
+  $('print-meta').textContent = t('print.meta', {
+    scenario: sc ? sc.name : '', run: state.runId ?? '', date: new Date().toLocaleDateString(getLang() === 'ja' ? 'ja-JP' : 'en-GB'),
+  });
+  showTab('results');
+  window.print();
+}
+
+// ---------------------------------------------------------------------------------------------
+// comparison
+
+async function compare() {
+  const a = $('cmp-a').value;
+  const b = $('cmp-b').value;
+  if (!a || !b) return;
+  try {
+    const c = await api.compare(a, b);
+    state.compare = c;
+    renderCompare();
+  } catch (err) { fail(err); }
+}
+
+function renderCompare() {
+  const c = state.compare;
+  $('cmp-out').hidden = !c;
+  if (!c) return;
+  const tb = $('cmp-summary').tBodies[0];
+  tb.replaceChildren();
+  const sa = c.a || {};
+  const sb = c.b || {};
+  const line = (key, fa, fb) => tb.append(el('tr', null, el('th', { scope: 'row' }, t(key)),
+    el('td', { class: 'num' }, fa), el('td', { class: 'num' }, fb)));
+  line('cmp.cost', yen(sa.cost), yen(sb.cost));
+  line('cmp.standalone', yen(sa.standalone_total), yen(sb.standalone_total));
+  line('cmp.saving_pct', pct(sa.saving_pct), pct(sb.saving_pct));
+  line('cmp.bundles', num(sa.bundles), num(sb.bundles));
+  line('cmp.gap', pct(sa.gap, 2), pct(sb.gap, 2));
+  const irCount = (v) => (Array.isArray(v) ? v.length : (v ?? '—'));
+  line('cmp.ir', String(irCount(sa.ir_violations)), String(irCount(sb.ir_violations)));
+  const moved = c.moved || [];
+  $('cmp-count').textContent = num(c.moved_count ?? moved.length);
+  $('cmp-show').disabled = moved.length === 0;
+  const mb = $('cmp-moved').tBodies[0];
+  mb.replaceChildren();
+  for (const m of moved.slice(0, 2000)) {
+    const a = state.assets.get(m.asset);
+    const row = el('tr', { tabindex: 0 },
+      el('th', { scope: 'row' }, a && a.name ? `${a.name}（${m.asset}）` : m.asset),
+      el('td', null, m.from ?? t('cmp.none')),
+      el('td', null, m.to ?? t('cmp.none')));
+    activate(row, () => openAsset(m.asset, true));
+    mb.append(row);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// import
+
+async function doImport(e) {
+  e.preventDefault();
+  const file = $('imp-file').files[0];
+  if (!file) { status('st.error', { error: t('imp.nofile') }, true); return; }
+  try {
+    const { status: code, data } = await api.importFile(file, $('imp-kind').value, $('imp-partial').checked);
+    renderImport(data, code);
+    if (code < 300) {
+      status('st.imported');
+      await reloadInventory();
+    } else {
+      status('st.error', { error: t('imp.failed') }, true);
+    }
+  } catch (err) { fail(err); }
+}
+
+function renderImport(r, code) {
+  state.importReport = { r, code };
+  const rep = $('imp-report');
+  rep.hidden = false;
+  const rejected = r.rejected || [];
+  const flagged = r.flagged || [];
+  let counts = t('imp.counts', {
+    created: r.created ?? 0, updated: r.updated ?? 0, unchanged: r.unchanged ?? 0,
+    rejected: rejected.length, flagged: flagged.length,
+  });
+  if (code >= 300) counts = `${t('imp.failed')} ${counts}`;
+  $('imp-counts').textContent = counts;
+  const where = (x) => (x.line !== undefined ? t('imp.line', { n: x.line }) : (x.feature !== undefined ? t('imp.feature', { n: x.feature }) : ''));
+  const tb = $('imp-rows').tBodies[0];
+  tb.replaceChildren();
+  for (const x of rejected) {
+    tb.append(el('tr', { class: 'rejected' }, el('td', null, t('imp.rejected')), el('td', null, where(x)),
+      el('td', null, x.field ?? ''), el('td', null, x.reason ?? '')));
+  }
+  for (const x of flagged) {
+    tb.append(el('tr', { class: 'flagged' }, el('td', null, t('imp.flagged')), el('td', null, where(x)),
+      el('td', null, x.asset ?? ''), el('td', null, x.reason ?? '')));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// popups
+
+function kv(rows) {
+  const dl = el('dl', { class: 'kv' });
+  for (const [k, v] of rows) {
+    if (v === undefined || v === null || v === '') continue;
+    dl.append(el('dt', null, t(k)), el('dd', null, v));
+  }
+  return dl;
+}
+
+function yesNo(v) {
+  if (v === undefined || v === null) return null;
+  return t(v ? 'yes' : 'no');
+}
+
+function assetNode(p) {
+  const d = p.derived || {};
+  const bundle = pm.assetBundle.get(p.id);
+  const eq = (Array.isArray(p.equipment) ? p.equipment : d.equipment) || [];
+  const box = el('div', { class: 'popup asset-popup' });
+  box.append(el('h3', { class: 'asset-name' }, p.name || p.id));
+  box.append(kv([
+    ['a.id', p.id],
+    ['a.kind', t(`kind.${p.kind}`) === `kind.${p.kind}` ? p.kind : t(`kind.${p.kind}`)],
+    ['a.municipality', muniName(p.municipality)],
+    ['a.length', p.length_m != null ? num(p.length_m, 1) : null],
+    ['a.width', p.width_m != null ? num(p.width_m, 1) : null],
+    ['a.year', p.year_built],
+    ['a.health', p.health],
+    ['a.last', p.last_inspection_fy],
+    ['a.over_rail', yesNo(p.over_rail)],
+    ['a.over_water', yesNo(p.over_water)],
+    ['a.cost', yen(p.cost ?? d.cost)],
+    ['a.workload', (p.workload ?? d.workload) != null ? num(p.workload ?? d.workload, 2) : null],
+    ['a.equipment', eq.length ? eq.map(eqName).join('、') : t('a.none')],
+  ]));
+  if (Array.isArray(d.why) && d.why.length) {
+    box.append(el('p', { class: 'why-h' }, t('a.why')));
+    box.append(el('ul', { class: 'why' }, ...d.why.map((w) => el('li', null, typeof w === 'string' ? w : JSON.stringify(w)))));
+  }
+  const b = el('p', { class: 'bundle-line' }, `${t('a.bundle')}: `);
+  if (bundle !== undefined) {
+    b.append(el('button', { type: 'button', class: 'linkish', onclick: () => { showTab('results'); selectBundle(bundle, true); } }, bundle));
+  } else b.append(t('a.none'));
+  box.append(b);
+  return box;
+}
+
+function openAsset(id, zoom) {
+  const a = state.assets.get(id);
+  const entry = pm.assets.get(id);
+  if (!a || !entry) return;
+  if (zoom) pm.map.setView(entry.ll, Math.max(pm.map.getZoom(), 14));
+  pm.popup(entry.ll, assetNode(a));
+  const bundle = pm.assetBundle.get(id);
+  if (bundle !== undefined) selectBundle(bundle, false);
+}
+
+function municipalityNode(code) {
+  const m = state.munis.get(code) || { code };
+  const s = state.shares.get(code);
+  const on = participates(code);
+  const id = `mu-part-${code}`;
+  const box = el('div', { class: 'popup muni-popup' });
+  box.append(el('h3', { class: 'muni-name' }, m.name || code));
+  box.append(kv([
+    ['mu.code', m.code || code],
+    ['mu.region', m.region],
+    ['mu.assets', m.asset_count != null ? num(m.asset_count) : null],
+    ['mu.standalone', s ? yen(s.standalone) : null],
+    ['mu.share', s ? yen(s.share) : null],
+    ['mu.saving', s ? `${yen(s.saving)}（${pct(s.saving_pct)}）` : null],
+  ]));
+  const cb = el('input', { type: 'checkbox', id, class: 'participates' });
+  cb.checked = on;
+  cb.addEventListener('change', async () => {
+    cb.disabled = true;
+    try { await toggleParticipation(code, cb.checked); } catch (err) { cb.checked = !cb.checked; fail(err); }
+    cb.disabled = false;
+  });
+  box.append(el('p', { class: 'check' }, cb, el('label', { for: id }, t('mu.participates'))));
+  return box;
+}
+
+function openMunicipality(code, latlng) {
+  const m = pm.munis.get(code);
+  if (!m) return;
+  const at = latlng || m.layer.getBounds().getCenter();
+  pm.popup(at, municipalityNode(code));
+}
+
+function openDepot(id, ll) {
+  const d = state.depots.get(id) || { id };
+  let bundle;
+  for (const [b, o] of pm.outlines) if (o.depot === id) bundle = b;
+  const box = el('div', { class: 'popup depot-popup' });
+  box.append(el('h3', null, d.name || id));
+  box.append(kv([['a.id', id], ['a.municipality', d.municipality ? muniName(d.municipality) : null], ['a.bundle', bundle]]));
+  pm.popup(ll, box);
+  if (bundle !== undefined) selectBundle(bundle, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// legend
+
+function renderLegend() {
+  const box = $('map-legend');
+  box.replaceChildren();
+  box.append(el('strong', null, t('legend.kinds')));
+  const present = new Set([...state.assets.values()].map((a) => a.kind));
+  for (const [kind, colour] of Object.entries(kindColours)) {
+    if (!present.has(kind)) continue;
+    const sw = el('span', { class: 'dot' });
+    sw.style.backgroundColor = colour;
+    box.append(el('div', null, sw, t(`kind.${kind}`)));
+  }
+  const dep = el('span', { class: 'dot depot' });
+  box.append(el('div', null, dep, t('kind.depot')));
+  const out = el('span', { class: 'dot out' });
+  box.append(el('div', null, out, t('legend.out')));
+  if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// loading
+
+async function reloadInventory() {
+  const [mfc, afc, dfc] = await Promise.all([api.municipalitiesGeo(), api.assetsGeo(), api.depotsGeo()]);
+  state.munis = new Map((mfc.features || []).map((f) => [f.properties.code, f.properties]));
+  state.assets = new Map((afc.features || []).map((f) => [f.properties.id, f.properties]));
+  state.depots = new Map((dfc.features || []).map((f) => [f.properties.id, f.properties]));
+  pm.setMunicipalities(mfc);
+  pm.setAssets(afc);
+  pm.setDepots(dfc);
+  pm.setParticipation(participationMap());
+  renderLegend();
+}
+
+async function loadScenarios() {
+  state.scenarios = await api.scenarios();
+  let chosen = null;
+  let saved = null;
+  try { saved = localStorage.getItem('tabane.scenario'); } catch { /* ignore */ }
+  if (saved) chosen = state.scenarios.find((s) => String(s.id) === saved) || null;
+  if (!chosen && state.scenarios.length) {
+    chosen = [...state.scenarios].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))[0];
+  }
+  if (!chosen) {
+    // A first visit: create a scenario with the server's defaults so the form has values to show.
+    chosen = await api.createScenario({ name: t('scenario.default'), fiscal_year: new Date().getFullYear() + 1 });
+    state.scenarios.push(chosen);
+  }
+  await selectScenario(chosen);
+}
+
+function wire() {
+  $('lang-toggle').addEventListener('click', () => setLang(getLang() === 'ja' ? 'en' : 'ja'));
+  onLang(() => {
+    if (statusKey) status(statusKey, statusVars, $('status').classList.contains('error'));
+    if (state.scenario) {
+      for (const label of $('equipment-fields').querySelectorAll('label[data-eq]')) label.textContent = eqName(label.dataset.eq);
+    }
+    renderRunSelects();
+    renderResults();
+    renderCompare();
+    if (state.importReport) renderImport(state.importReport.r, state.importReport.code);
+    renderLegend();
+    pm.closePopup();
+    if (state.selectedBundle) selectBundle(state.selectedBundle, false);
+  });
+  $('scenario-form').addEventListener('submit', (e) => { e.preventDefault(); solve(); });
+  $('save').addEventListener('click', async () => {
+    try { await saveScenario(); status('st.saved'); } catch (err) { fail(err); }
+  });
+  $('stop').addEventListener('click', stop);
+  $('scenario-new').addEventListener('click', () => copyScenario().catch(fail));
+  $('scenario-select').addEventListener('change', async (e) => {
+    const sc = state.scenarios.find((s) => String(s.id) === e.target.value);
+    if (sc) {
+      try { await selectScenario(await api.scenario(sc.id)); } catch (err) { fail(err); }
+    }
+  });
+  for (const r of ['f-mix-forbidden', 'f-mix-surcharge']) {
+    $(r).addEventListener('change', () => { $('f-surcharge').disabled = $('f-mix-forbidden').checked; });
+  }
+  $('run-select').addEventListener('change', (e) => showRun(e.target.value).catch(fail));
+  $('cmp-go').addEventListener('click', compare);
+  $('cmp-show').addEventListener('click', () => {
+    if (state.compare) pm.markAssets((state.compare.moved || []).map((m) => m.asset));
+  });
+  $('import-form').addEventListener('submit', doImport);
+  $('exp-print').addEventListener('click', printSummary);
+  try {
+    const tl = localStorage.getItem('tabane.time_limit_s');
+    if (tl) $('f-time').value = tl;
+  } catch { /* ignore */ }
+}
+
+// window.tabane is the page's hook for tests and for curious users in the console.
+function exposeHook() {
+  window.tabane = {
+    ready: false,
+    stats: () => ({
+      ...pm.stats(),
+      scenario: state.scenario ? state.scenario.id : null,
+      run: state.runId,
+      bundles_rows: $('bundles-table').tBodies[0].rows.length,
+      municipality_rows: $('munis-table').tBodies[0].rows.length,
+      solving: !!state.active,
+      lang: getLang(),
+    }),
+    // focusAsset centres the map on an asset and returns where it is drawn on the page.
+    focusAsset: (id, zoom = 16) => {
+      const a = pm.assets.get(id);
+      if (!a) return null;
+      pm.map.setView(a.ll, zoom, { animate: false });
+      return pm.pagePoint(a.ll);
+    },
+    // municipalityPoint is a point inside a municipality's polygon that no asset covers, or null.
+    openMunicipality: (code) => { openMunicipality(code); return !!pm.munis.get(code); },
+    openAsset: (id) => { openAsset(id, true); return !!pm.assets.get(id); },
+    selectBundle: (id) => selectBundle(id, true),
+    map: () => pm.map,
+  };
+}
+
+async function main() {
+  initLang();
+  applyStatic();
+  status('st.loading');
+  wireTabs();
+  pm = new PlanMap($('map'), {
+    onAsset: (id) => openAsset(id, false),
+    onMunicipality: (code, ll) => openMunicipality(code, ll),
+    onDepot: (id, ll) => openDepot(id, ll),
+  });
+  chart = new ProgressChart($('progress-chart'));
+  chart.draw();
+  exposeHook();
+  wire();
+  try {
+    state.settings = (await api.settings()) || {};
+    if (state.settings.tile_url) pm.setTiles(state.settings.tile_url, state.settings.tile_attribution);
+    await reloadInventory();
+    await loadScenarios();
+    await refreshRuns();
+    const mine = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && (r.status === 'done' || r.status === 'cancelled'));
+    const any = mine || state.runs.find((r) => r.status === 'done' || r.status === 'cancelled');
+    if (any) await showRun(any.id);
+    else { renderResults(); renderExports(); }
+    const running = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && (r.status === 'running' || r.status === 'queued'));
+    if (running) { setSolving(true); follow(running.id); }
+    status('st.ready');
+  } catch (err) {
+    fail(err);
+  }
+  window.tabane.ready = true;
+}
+
+main();

@@ -1,0 +1,212 @@
+// Translations: Japanese first, English by the toggle. Every string reaches the page through
+// textContent or an attribute, never as HTML.
+
+const dict = {
+  ja: {
+    'app.title': '包括発注計画',
+    'lang.hint': '表示言語を切り替えます',
+    'lang.other': 'English',
+    'tab.scenario': 'シナリオ', 'tab.results': '結果', 'tab.compare': '比較', 'tab.import': '取込・出力',
+    'scenario.current': 'シナリオ', 'scenario.copy': '複製して新規', 'scenario.copyname': '{name} の複製',
+    'scenario.default': 'シナリオ 1',
+    'f.name': '名称', 'f.fy': '年度', 'f.fixed': '契約固定費（円）', 'f.travel': '移動費（円/km）',
+    'f.circuity': '迂回係数', 'f.equipment': '特殊機材の動員費（円）',
+    'f.limits': 'ロットの制約（空欄は制約なし）',
+    'f.min_value': '最低契約額（円）', 'f.max_value': '最高契約額（円）', 'f.max_workload': '最大作業量（人日）',
+    'f.max_assets': '最大施設数', 'f.max_distance': '最大距離（km）',
+    'f.mixing': '分野の混在（道路・下水）', 'f.mix_surcharge': '割増で認める', 'f.surcharge': '割増額（円）',
+    'f.mix_forbidden': '混在を禁止', 'f.region_lock': '地域をまたがない',
+    'f.ir': 'どの市町村も単独より高くならない（個別合理性）', 'f.time_limit': '計算時間（秒）',
+    'f.participation_hint': '参加・不参加は地図で市町村をクリックして切り替えます。',
+    'f.nonparticipants': '不参加',
+    'act.save': '保存', 'act.solve': '計算する', 'act.stop': '停止',
+    'progress.title': '計算の進み具合', 'progress.status': '状態', 'progress.elapsed': '経過',
+    'progress.best': '最良の費用', 'progress.bound': '下界', 'progress.gap': 'ギャップ',
+    'results.run': '計算結果', 'results.empty': 'まだ計算結果がありません。シナリオで「計算する」を押してください。',
+    'results.bundles': 'ロット', 'results.munis': '市町村の負担',
+    'tot.standalone': '単独発注の合計', 'tot.plan': '包括発注の費用', 'tot.saving': '削減額（率）',
+    'tot.gap': '最適性ギャップ', 'tot.ir': '単独より負担が増える市町村: {list}',
+    'b.id': 'ロット', 'b.depot': '拠点', 'b.munis': '市町村', 'b.assets': '施設数', 'b.value': '契約額',
+    'b.workload': '作業量', 'b.equipment': '機材',
+    'm.name': '市町村', 'm.standalone': '単独', 'm.share': '負担額', 'm.saving': '削減率', 'm.ir': '個別合理性',
+    'm.ir_ok': '満たす', 'm.ir_bad': '単独より高い',
+    'cmp.hint': '2つの計算結果を比べ、どの施設がどのロットへ移ったかを示します。',
+    'cmp.a': '比較元 A', 'cmp.b': '比較先 B', 'cmp.go': '比較する', 'cmp.moved': '移動した施設',
+    'cmp.show': '地図で表示', 'cmp.asset': '施設', 'cmp.from': 'A のロット', 'cmp.to': 'B のロット',
+    'cmp.none': '（なし）', 'cmp.cost': '費用', 'cmp.standalone': '単独発注の合計', 'cmp.saving_pct': '削減率',
+    'cmp.bundles': 'ロット数', 'cmp.gap': 'ギャップ', 'cmp.ir': '個別合理性違反',
+    'imp.title': '施設台帳の取込', 'imp.file': 'ファイル（CSV・GeoJSON・xROAD JSON）', 'imp.kind': '形式',
+    'imp.auto': '自動判定', 'imp.partial': '正しい行だけ取り込む（既定は全件か無しか）', 'imp.go': '取り込む',
+    'imp.report': '取込結果', 'imp.status': '区分', 'imp.where': '行・地物', 'imp.field': '項目・施設',
+    'imp.reason': '理由', 'imp.rejected': '不採用', 'imp.flagged': '要確認',
+    'imp.counts': '新規 {created} 件・更新 {updated} 件・変更なし {unchanged} 件・不採用 {rejected} 件・要確認 {flagged} 件',
+    'imp.nofile': 'ファイルを選んでください。', 'imp.failed': '取込は行われませんでした（全件か無しか）。',
+    'imp.line': '{n} 行目', 'imp.feature': '地物 {n}',
+    'exp.title': '出力', 'exp.none': '計算結果を選ぶと出力できます。', 'exp.geojson': '計画（GeoJSON）',
+    'exp.csv': '計画（CSV）', 'exp.print': '印刷用サマリー',
+    'print.title': '包括発注計画 サマリー',
+    'print.meta': 'シナリオ「{scenario}」・計算 {run}・{date}',
+    'st.loading': '読み込み中…', 'st.ready': '準備完了', 'st.saved': 'シナリオを保存しました',
+    'st.solving': '計算中…', 'st.done': '計算が終わりました', 'st.stopped': '計算を停止しました',
+    'st.failed': '計算に失敗しました: {error}', 'st.error': 'エラー: {error}', 'st.imported': '取り込みました',
+    'st.participation': '{name} を{state}にしました',
+    'run.queued': '待機中', 'run.running': '計算中', 'run.done': '完了', 'run.failed': '失敗',
+    'run.cancelled': '停止', 'run.interrupted': '中断',
+    'run.label': '{time} {scenario}（{status}）',
+    'kind.bridge': '橋梁', 'kind.tunnel': 'トンネル', 'kind.culvert': 'カルバート', 'kind.footbridge': '横断歩道橋',
+    'kind.road_furniture': '道路附属物', 'kind.sewer_plant': '下水処理場', 'kind.pump_station': 'ポンプ場',
+    'kind.depot': '拠点', 'kind.outline': 'ロットの範囲',
+    'a.id': 'ID', 'a.name': '名称', 'a.kind': '種別', 'a.municipality': '市町村', 'a.length': '延長（m）',
+    'a.width': '幅員（m）', 'a.year': '架設年度', 'a.health': '健全性', 'a.last': '前回点検年度',
+    'a.over_rail': '跨線', 'a.over_water': '跨水', 'a.cost': '点検費（推計）', 'a.workload': '作業量（人日）',
+    'a.equipment': '必要な機材', 'a.why': '推計の根拠', 'a.bundle': 'ロット', 'a.none': '—',
+    'yes': 'はい', 'no': 'いいえ',
+    'mu.code': 'コード', 'mu.region': '地域', 'mu.assets': '施設数', 'mu.standalone': '単独発注の費用',
+    'mu.share': '負担額', 'mu.saving': '削減額', 'mu.participates': 'このシナリオに参加する',
+    'mu.in': '参加', 'mu.out': '不参加',
+    'depot.title': '拠点', 'outline.cost': '契約額',
+    'unit.yen': '{v} 円', 'unit.pd': '{v} 人日', 'unit.s': '{v} 秒',
+    'credit.n03': '「国土数値情報（行政区域データ）」（国土交通省）を加工して作成',
+    'layer.munis': '市町村界', 'layer.assets': '施設', 'layer.depots': '拠点', 'layer.outlines': 'ロットの範囲',
+    'layer.tiles': '背景地図',
+    'eq.snooper_truck': '橋梁点検車', 'eq.aerial_platform': '高所作業車', 'eq.rope_access': 'ロープアクセス',
+    'eq.boat': '点検用ボート', 'eq.traffic_control': '交通誘導員', 'eq.rail_coordination': '鉄道事業者との協議',
+    'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲', 'legend.out': '不参加',
+    'mu.open': '地図で見る', 'a.open': '詳細',
+  },
+  en: {
+    'app.title': 'Bundled inspection contract planner',
+    'lang.hint': 'Switch the display language',
+    'lang.other': '日本語',
+    'tab.scenario': 'Scenario', 'tab.results': 'Results', 'tab.compare': 'Compare', 'tab.import': 'Import / export',
+    'scenario.current': 'Scenario', 'scenario.copy': 'Copy as new', 'scenario.copyname': 'Copy of {name}',
+    'scenario.default': 'Scenario 1',
+    'f.name': 'Name', 'f.fy': 'Fiscal year', 'f.fixed': 'Fixed cost per contract (JPY)',
+    'f.travel': 'Travel cost (JPY/km)', 'f.circuity': 'Circuity factor',
+    'f.equipment': 'Special equipment mobilisation (JPY)', 'f.limits': 'Bundle limits (blank = no limit)',
+    'f.min_value': 'Minimum value (JPY)', 'f.max_value': 'Maximum value (JPY)',
+    'f.max_workload': 'Maximum workload (person-days)', 'f.max_assets': 'Maximum assets',
+    'f.max_distance': 'Maximum distance (km)', 'f.mixing': 'Mixing road and sewer work',
+    'f.mix_surcharge': 'Allowed with a surcharge', 'f.surcharge': 'Surcharge (JPY)',
+    'f.mix_forbidden': 'Forbidden', 'f.region_lock': 'Keep each bundle within one region',
+    'f.ir': 'No municipality pays more than alone (individual rationality)',
+    'f.time_limit': 'Time limit (s)',
+    'f.participation_hint': 'Click a municipality on the map to switch its participation.',
+    'f.nonparticipants': 'Not participating',
+    'act.save': 'Save', 'act.solve': 'Solve', 'act.stop': 'Stop',
+    'progress.title': 'Progress', 'progress.status': 'Status', 'progress.elapsed': 'Elapsed',
+    'progress.best': 'Best cost', 'progress.bound': 'Lower bound', 'progress.gap': 'Gap',
+    'results.run': 'Run', 'results.empty': 'No result yet. Press “Solve” in the scenario panel.',
+    'results.bundles': 'Bundles', 'results.munis': 'Municipalities’ shares',
+    'tot.standalone': 'Standalone total', 'tot.plan': 'Plan cost', 'tot.saving': 'Saving (%)',
+    'tot.gap': 'Optimality gap', 'tot.ir': 'Municipalities paying more than alone: {list}',
+    'b.id': 'Bundle', 'b.depot': 'Depot', 'b.munis': 'Municipalities', 'b.assets': 'Assets', 'b.value': 'Value',
+    'b.workload': 'Workload', 'b.equipment': 'Equipment',
+    'm.name': 'Municipality', 'm.standalone': 'Standalone', 'm.share': 'Share', 'm.saving': 'Saving %',
+    'm.ir': 'Individual rationality', 'm.ir_ok': 'met', 'm.ir_bad': 'pays more than alone',
+    'cmp.hint': 'Compare two runs: which assets moved to which bundle.',
+    'cmp.a': 'Run A', 'cmp.b': 'Run B', 'cmp.go': 'Compare', 'cmp.moved': 'Assets moved',
+    'cmp.show': 'Show on map', 'cmp.asset': 'Asset', 'cmp.from': 'Bundle in A', 'cmp.to': 'Bundle in B',
+    'cmp.none': '(none)', 'cmp.cost': 'Cost', 'cmp.standalone': 'Standalone total', 'cmp.saving_pct': 'Saving %',
+    'cmp.bundles': 'Bundles', 'cmp.gap': 'Gap', 'cmp.ir': 'IR violations',
+    'imp.title': 'Import the inventory', 'imp.file': 'File (CSV, GeoJSON, xROAD JSON)', 'imp.kind': 'Format',
+    'imp.auto': 'Detect', 'imp.partial': 'Import the valid rows only (default: all or nothing)',
+    'imp.go': 'Import', 'imp.report': 'Import report', 'imp.status': 'Kind', 'imp.where': 'Line / feature',
+    'imp.field': 'Field / asset', 'imp.reason': 'Reason', 'imp.rejected': 'rejected', 'imp.flagged': 'flagged',
+    'imp.counts': '{created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected, {flagged} flagged',
+    'imp.nofile': 'Choose a file first.', 'imp.failed': 'Nothing was imported (all or nothing).',
+    'imp.line': 'line {n}', 'imp.feature': 'feature {n}',
+    'exp.title': 'Export', 'exp.none': 'Choose a run to export it.', 'exp.geojson': 'Plan (GeoJSON)',
+    'exp.csv': 'Plan (CSV)', 'exp.print': 'Printable summary',
+    'print.title': 'Bundling plan — summary',
+    'print.meta': 'Scenario “{scenario}”, run {run}, {date}',
+    'st.loading': 'Loading…', 'st.ready': 'Ready', 'st.saved': 'Scenario saved',
+    'st.solving': 'Solving…', 'st.done': 'Solve finished', 'st.stopped': 'Solve stopped',
+    'st.failed': 'Solve failed: {error}', 'st.error': 'Error: {error}', 'st.imported': 'Imported',
+    'st.participation': '{name}: {state}',
+    'run.queued': 'queued', 'run.running': 'running', 'run.done': 'done', 'run.failed': 'failed',
+    'run.cancelled': 'stopped', 'run.interrupted': 'interrupted',
+    'run.label': '{time} {scenario} ({status})',
+    'kind.bridge': 'Bridge', 'kind.tunnel': 'Tunnel', 'kind.culvert': 'Culvert', 'kind.footbridge': 'Footbridge',
+    'kind.road_furniture': 'Road furniture', 'kind.sewer_plant': 'Sewer plant', 'kind.pump_station': 'Pump station',
+    'kind.depot': 'Depot', 'kind.outline': 'Bundle outline',
+    'a.id': 'ID', 'a.name': 'Name', 'a.kind': 'Kind', 'a.municipality': 'Municipality', 'a.length': 'Length (m)',
+    'a.width': 'Width (m)', 'a.year': 'Year built', 'a.health': 'Health', 'a.last': 'Last inspection (FY)',
+    'a.over_rail': 'Over railway', 'a.over_water': 'Over water', 'a.cost': 'Inspection cost (estimate)',
+    'a.workload': 'Workload (person-days)', 'a.equipment': 'Equipment', 'a.why': 'Why this estimate',
+    'a.bundle': 'Bundle', 'a.none': '—',
+    'yes': 'yes', 'no': 'no',
+    'mu.code': 'Code', 'mu.region': 'Region', 'mu.assets': 'Assets', 'mu.standalone': 'Standalone cost',
+    'mu.share': 'Share', 'mu.saving': 'Saving', 'mu.participates': 'Participates in this scenario',
+    'mu.in': 'participating', 'mu.out': 'not participating',
+    'depot.title': 'Depot', 'outline.cost': 'Value',
+    'unit.yen': '¥{v}', 'unit.pd': '{v} person-days', 'unit.s': '{v} s',
+    // The credit line is required in Japanese whatever the language.
+    'credit.n03': '「国土数値情報（行政区域データ）」（国土交通省）を加工して作成',
+    'layer.munis': 'Municipalities', 'layer.assets': 'Assets', 'layer.depots': 'Depots',
+    'layer.outlines': 'Bundle outlines', 'layer.tiles': 'Background map',
+    'eq.snooper_truck': 'Snooper truck', 'eq.aerial_platform': 'Aerial platform', 'eq.rope_access': 'Rope access',
+    'eq.boat': 'Boat', 'eq.traffic_control': 'Traffic control', 'eq.rail_coordination': 'Railway coordination',
+    'legend.kinds': 'Asset kinds', 'legend.bundles': 'Colour = bundle, dashed line = bundle outline',
+    'legend.out': 'not participating',
+    'mu.open': 'Show on map', 'a.open': 'Details',
+  },
+};
+
+let lang = 'ja';
+const listeners = [];
+
+export function initLang() {
+  let saved = null;
+  try { saved = localStorage.getItem('tabane.lang'); } catch { /* storage may be off */ }
+  lang = saved === 'en' ? 'en' : 'ja';
+  document.documentElement.lang = lang;
+}
+
+export function getLang() { return lang; }
+
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'ja';
+  try { localStorage.setItem('tabane.lang', lang); } catch { /* ignore */ }
+  document.documentElement.lang = lang;
+  applyStatic();
+  for (const f of listeners) f(lang);
+}
+
+export function onLang(f) { listeners.push(f); }
+
+// t looks a key up and fills {placeholders} from vars.
+export function t(key, vars) {
+  let s = dict[lang][key] ?? dict.ja[key] ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+// applyStatic translates every element marked data-i18n (its text) in the document.
+export function applyStatic(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const toggle = document.getElementById('lang-toggle');
+  if (toggle) toggle.textContent = t('lang.other');
+  document.title = `束ね tabane — ${t('app.title')}`;
+  const map = document.getElementById('map');
+  if (map) map.setAttribute('aria-label', lang === 'ja' ? '地図' : 'Map');
+}
+
+const numberFmt = { ja: new Intl.NumberFormat('ja-JP'), en: new Intl.NumberFormat('en-US') };
+
+export function yen(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return t('unit.yen', { v: numberFmt[lang].format(Math.round(v)) });
+}
+
+export function num(v, digits = 0) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US',
+    { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
+}
+
+// pct formats a fraction (0.123) as a percentage; the API gives saving_pct and gap as fractions.
+export function pct(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return `${num(v * 100, digits)} %`;
+}
