@@ -3,7 +3,9 @@ package solver
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,11 +93,13 @@ func handModel(t testing.TB, tweak func(*Instance)) (*Model, []byte) {
 	return m, data
 }
 
-// plan builds a plan; its JSON has "bundles": [] rather than null, which the referee
+// handPlan builds a plan; its JSON has "bundles": [] rather than null, which the referee
 // cannot read.
-func plan(bundles ...Bundle) *Plan { return &Plan{Instance: "hand", Bundles: append([]Bundle{}, bundles...)} }
+func handPlan(bundles ...Bundle) *Plan {
+	return &Plan{Instance: "hand", Bundles: append([]Bundle{}, bundles...)}
+}
 
-func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
+func evNear(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
 // TestEvaluateHandChecked prices the plan {hub: a1, a2, a3} by hand:
 //
@@ -120,7 +124,7 @@ func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 // 4,050,015.114442, so φ_X = ½·c(X) + ½·(c(XY) − c(Y)) = 1,490,000 + 450,000 = 1,940,000.
 func TestEvaluateHandChecked(t *testing.T) {
 	m, _ := handModel(t, nil)
-	ev := Evaluate(m, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}))
+	ev := Evaluate(m, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}))
 	if !ev.Feasible || len(ev.Violations) != 0 {
 		t.Fatalf("feasible plan judged infeasible: %+v", ev.Violations)
 	}
@@ -142,7 +146,7 @@ func TestEvaluateHandChecked(t *testing.T) {
 		{"workload", ev.Bundles[0].Workload, 6},
 		{"max distance km", ev.Bundles[0].MaxDistanceKm, 2 * 16.679262035},
 	} {
-		if !near(c.got, c.want, 1e-6) {
+		if !evNear(c.got, c.want, 1e-6) {
 			t.Errorf("%s = %.6f, want %.6f", c.name, c.got, c.want)
 		}
 	}
@@ -171,54 +175,54 @@ func TestEvaluateViolations(t *testing.T) {
 		cost  float64  // expected plan cost
 		ir    []string
 	}{
-		{"unknown depot", nil, plan(Bundle{ID: "L1", Depot: "nowhere", Assets: full}),
+		{"unknown depot", nil, handPlan(Bundle{ID: "L1", Depot: "nowhere", Assets: full}),
 			[]string{"unknown_depot"}, 0, nil},
-		{"depot reused", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a2", "a3"}}, Bundle{ID: "L2", Depot: "hub", Assets: []string{"a1"}}),
+		{"depot reused", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a2", "a3"}}, Bundle{ID: "L2", Depot: "hub", Assets: []string{"a1"}}),
 			// L1 is Y's contract from the hub: 4,050,015.114442; L2 = c(X) = 2,980,000 < min_value.
 			[]string{"depot_reused", "min_value"}, 4050015.114442 + 2980000, nil},
-		{"unknown asset", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "zz", "a3"}}),
+		{"unknown asset", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "zz", "a3"}}),
 			[]string{"unknown_asset"}, 4950015.114442, nil},
-		{"duplicate", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "y-office", Assets: []string{"a2"}}),
+		{"duplicate", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "y-office", Assets: []string{"a2"}}),
 			// L2 = 2,000,000 + 80,000 + 150,000 at distance 0 — priced, and below min_value. Y
 			// now pays 3,010,015.114442 + 2,230,000, more than its standalone 5,050,015.114442.
 			[]string{"duplicate", "min_value"}, 4950015.114442 + 2230000, []string{"Y"}},
-		{"non-participating asset", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3", "a4"}}),
+		{"non-participating asset", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3", "a4"}}),
 			// a4 adds ¥100,000 and 0.2° of travel (13,343.409628).
 			[]string{"non_participating"}, 4950015.114442 + 100000 + 13343.409628, nil},
-		{"empty bundle", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "far", Assets: []string{}}),
+		{"empty bundle", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{ID: "L2", Depot: "far", Assets: []string{}}),
 			[]string{"empty_bundle"}, 4950015.114442, nil},
-		{"only unknown assets", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{Depot: "far", Assets: []string{"q"}}),
+		{"only unknown assets", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}, Bundle{Depot: "far", Assets: []string{"q"}}),
 			[]string{"unknown_asset", "empty_bundle"}, 4950015.114442, nil},
-		{"coverage", nil, plan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}}),
+		{"coverage", nil, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}}),
 			// 2,000,000 + 580,000 + 550,000 + 6,671.704814, road only.
 			[]string{"coverage"}, 3136671.704814, nil},
-		{"empty plan", nil, plan(), []string{"coverage", "coverage"}, 0, nil},
-		{"min value", func(in *Instance) { in.Params.Limits.MinValue = ptr(5e6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"empty plan", nil, handPlan(), []string{"coverage", "coverage"}, 0, nil},
+		{"min value", func(in *Instance) { in.Params.Limits.MinValue = evFloat(5e6) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			[]string{"min_value"}, 4950015.114442, nil},
-		{"min value within tolerance", func(in *Instance) { in.Params.Limits.MinValue = ptr(4950019) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"min value within tolerance", func(in *Instance) { in.Params.Limits.MinValue = evFloat(4950019) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			nil, 4950015.114442, nil},
-		{"max value", func(in *Instance) { in.Params.Limits.MaxValue = ptr(4.9e6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"max value", func(in *Instance) { in.Params.Limits.MaxValue = evFloat(4.9e6) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			[]string{"max_value"}, 4950015.114442, nil},
-		{"max workload", func(in *Instance) { in.Params.Limits.MaxWorkload = ptr(5.5) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"max workload", func(in *Instance) { in.Params.Limits.MaxWorkload = evFloat(5.5) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			[]string{"max_workload"}, 4950015.114442, nil},
-		{"workload at the limit", func(in *Instance) { in.Params.Limits.MaxWorkload = ptr(6) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"workload at the limit", func(in *Instance) { in.Params.Limits.MaxWorkload = evFloat(6) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			nil, 4950015.114442, nil},
-		{"max assets", func(in *Instance) { in.Params.Limits.MaxAssets = ptrInt(2) }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"max assets", func(in *Instance) { in.Params.Limits.MaxAssets = evInt(2) }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			[]string{"max_assets"}, 4950015.114442, nil},
-		{"max distance", nil, plan(Bundle{ID: "L1", Depot: "far", Assets: full}),
+		{"max distance", nil, handPlan(Bundle{ID: "L1", Depot: "far", Assets: full}),
 			// From 34.5°N: 0.5° + 0.4° + 0.7° = 1.6° of travel = 16 × 6,671.704814.
 			[]string{"max_distance"}, 4930000 + 106747.277024, nil},
-		{"mixed discipline", func(in *Instance) { in.Params.MixedDisciplineSurcharge = nil }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"mixed discipline", func(in *Instance) { in.Params.MixedDisciplineSurcharge = nil }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			// No surcharge when S is null: the bundle is priced 1,000,000 lower.
 			[]string{"mixed_discipline"}, 3950015.114442, nil},
-		{"region lock", func(in *Instance) { in.Params.RegionLocked = true }, plan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
+		{"region lock", func(in *Instance) { in.Params.RegionLocked = true }, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: full}),
 			[]string{"region_lock"}, 4950015.114442, nil},
 		{"IR reported, not required", func(in *Instance) { in.Params.Limits.MinValue = nil },
-			plan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
+			handPlan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
 			// X alone 0.1° from y-office: 2,986,671.704814 > standalone 2,980,000.
 			nil, 2986671.704814 + 4050015.114442, []string{"X"}},
 		{"IR required", func(in *Instance) { in.Params.Limits.MinValue = nil; in.Params.RequireIndividualRationality = true },
-			plan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
+			handPlan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
 			[]string{"individual_rationality"}, 2986671.704814 + 4050015.114442, []string{"X"}},
 	}
 	for _, c := range cases {
@@ -238,7 +242,7 @@ func TestEvaluateViolations(t *testing.T) {
 			if ev.Feasible != (len(c.rules) == 0) {
 				t.Errorf("feasible = %v with violations %v", ev.Feasible, rules)
 			}
-			if !near(ev.Cost, c.cost, 1e-5) {
+			if !evNear(ev.Cost, c.cost, 1e-5) {
 				t.Errorf("cost = %.6f, want %.6f", ev.Cost, c.cost)
 			}
 			if strings.Join(ev.IRViolations, ",") != strings.Join(c.ir, ",") {
@@ -255,7 +259,7 @@ func TestEvaluateViolations(t *testing.T) {
 // TestEvaluateViolationDetails checks the locating fields of grouped violations.
 func TestEvaluateViolationDetails(t *testing.T) {
 	m, _ := handModel(t, nil)
-	ev := Evaluate(m, plan(Bundle{ID: "L1", Depot: "far", Assets: []string{"a1", "a2", "a3"}}))
+	ev := Evaluate(m, handPlan(Bundle{ID: "L1", Depot: "far", Assets: []string{"a1", "a2", "a3"}}))
 	if len(ev.Violations) != 1 {
 		t.Fatalf("violations %+v", ev.Violations)
 	}
@@ -264,10 +268,10 @@ func TestEvaluateViolationDetails(t *testing.T) {
 		!strings.Contains(v.Message, "83.40 km") {
 		t.Errorf("max_distance violation = %+v", v)
 	}
-	if !near(ev.Bundles[0].MaxDistanceKm, 7*16.679262035, 1e-6) {
+	if !evNear(ev.Bundles[0].MaxDistanceKm, 7*16.679262035, 1e-6) {
 		t.Errorf("max distance = %v km, want 0.7° = 116.754834 km", ev.Bundles[0].MaxDistanceKm)
 	}
-	ev = Evaluate(m, plan(Bundle{Depot: "hub", Assets: []string{"a1"}}))
+	ev = Evaluate(m, handPlan(Bundle{Depot: "hub", Assets: []string{"a1"}}))
 	var cov *Violation
 	for i := range ev.Violations {
 		if ev.Violations[i].Rule == "coverage" {
@@ -282,8 +286,8 @@ func TestEvaluateViolationDetails(t *testing.T) {
 	}
 }
 
-func ptr(x float64) *float64 { return &x }
-func ptrInt(x int) *int      { return &x }
+func evFloat(x float64) *float64 { return &x }
+func evInt(x int) *int           { return &x }
 
 // refereeVerdict is the part of referee.py's output the evaluator must agree with.
 type refereeVerdict struct {
@@ -345,4 +349,149 @@ func agreeWithReferee(t testing.TB, instance []byte, p *Plan, ev *Evaluation) {
 	if len(ev.IRViolations) != ref.IRViolations {
 		t.Errorf("%d IR violations %v, referee %d", len(ev.IRViolations), ev.IRViolations, ref.IRViolations)
 	}
+}
+
+// TestEvaluateAgreesWithReferee judges several plans on every public test instance with
+// both Evaluate and referee.py: the proven optima, perturbations of them, one contract per
+// municipality and discipline, nearest-depot and random assignments, and a plan with
+// every kind of reference error.
+func TestEvaluateAgreesWithReferee(t *testing.T) {
+	optimum := map[string]float64{ // shared/instances/README.md, proven by CBC/HiGHS
+		"p-tiny": 31279239.68, "p-small": 75327721.56, "p-small-strict": 118329041.78,
+	}
+	for _, name := range []string{"p-tiny", "p-small", "p-small-strict", "p-infeasible", "p-ir", "p-nara"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := testdataModel(t, name)
+		rng := rand.New(rand.NewPCG(7, uint64(len(m.Assets))))
+		plans := map[string]*Plan{
+			"office":  officePlan(m),
+			"nearest": nearestDepotPlan(m),
+			"random":  randomPlan(m, rng),
+			"broken":  brokenPlan(m, rng),
+		}
+		if opt, ok := optimum[name]; ok {
+			f, err := os.Open(filepath.Join("testdata", name+".optimal-plan.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := ReadPlan(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := Evaluate(m, p)
+			if !ev.Feasible || math.Abs(ev.Cost-opt) > 0.01 {
+				t.Errorf("%s: optimal plan: feasible %v cost %.2f, want feasible at %.2f; %+v", name, ev.Feasible, ev.Cost, opt, ev.Violations)
+			}
+			plans["optimal"] = p
+			plans["optimal, one asset moved"] = movedPlan(p, rng)
+		}
+		for pname, p := range plans {
+			t.Run(name+"/"+pname, func(t *testing.T) {
+				agreeWithReferee(t, data, p, Evaluate(m, p))
+			})
+		}
+	}
+}
+
+// officePlan is every municipality going alone: one bundle per municipality and
+// discipline at the depot nearest its office (depots repeat when offices share one).
+func officePlan(m *Model) *Plan {
+	p := &Plan{Bundles: []Bundle{}}
+	key := map[[2]int]int{}
+	for _, a := range m.Participating {
+		ai := &m.Assets[a]
+		k := [2]int{ai.Muni, ai.Discipline}
+		bi, ok := key[k]
+		if !ok {
+			bi = len(p.Bundles)
+			key[k] = bi
+			mu := &m.Munis[ai.Muni]
+			p.Bundles = append(p.Bundles, Bundle{ID: mu.Code + "-" + m.Disciplines[ai.Discipline],
+				Depot: m.Depots[nearestDepot(m, mu.Office)].ID, Assets: []string{}})
+		}
+		p.Bundles[bi].Assets = append(p.Bundles[bi].Assets, ai.ID)
+	}
+	return p
+}
+
+func nearestDepot(m *Model, at Point) int {
+	best, bd := 0, math.Inf(1)
+	for j := range m.Depots {
+		if d := m.Dist(m.Depots[j].At, at); d < bd {
+			best, bd = j, d
+		}
+	}
+	return best
+}
+
+// depotPlan turns an assignment asset → depot into one bundle per depot.
+func depotPlan(m *Model, depotOf func(a int) int) *Plan {
+	p := &Plan{Bundles: []Bundle{}}
+	at := map[int]int{}
+	for _, a := range m.Participating {
+		j := depotOf(a)
+		bi, ok := at[j]
+		if !ok {
+			bi = len(p.Bundles)
+			at[j] = bi
+			p.Bundles = append(p.Bundles, Bundle{ID: fmt.Sprintf("B%d", bi+1), Depot: m.Depots[j].ID, Assets: []string{}})
+		}
+		p.Bundles[bi].Assets = append(p.Bundles[bi].Assets, m.Assets[a].ID)
+	}
+	return p
+}
+
+func nearestDepotPlan(m *Model) *Plan {
+	return depotPlan(m, func(a int) int { return nearestDepot(m, m.Assets[a].At) })
+}
+
+func randomPlan(m *Model, rng *rand.Rand) *Plan {
+	return depotPlan(m, func(int) int { return rng.IntN(len(m.Depots)) })
+}
+
+// brokenPlan is a random plan with an asset dropped, one listed twice, an unknown asset,
+// an asset of a non-participating municipality (when there is one), a bundle at an
+// unknown depot and an empty bundle.
+func brokenPlan(m *Model, rng *rand.Rand) *Plan {
+	p := randomPlan(m, rng)
+	b0 := &p.Bundles[0]
+	dropped := b0.Assets[0]
+	b0.Assets = b0.Assets[1:]
+	last := &p.Bundles[len(p.Bundles)-1]
+	last.Assets = append(last.Assets, p.Bundles[len(p.Bundles)/2].Assets[0], "no-such-asset")
+	for a := range m.Assets {
+		if !m.Munis[m.Assets[a].Muni].Participates {
+			last.Assets = append(last.Assets, m.Assets[a].ID)
+			break
+		}
+	}
+	p.Bundles = append(p.Bundles, Bundle{ID: "ghost", Depot: "no-such-depot", Assets: []string{dropped}},
+		Bundle{ID: "void", Depot: m.Depots[0].ID, Assets: []string{}})
+	return p
+}
+
+// movedPlan copies p and moves one random asset to another random bundle (or, with one
+// bundle, into a new bundle at a depot p does not use).
+func movedPlan(p *Plan, rng *rand.Rand) *Plan {
+	q := &Plan{Instance: p.Instance, Bundles: make([]Bundle, len(p.Bundles))}
+	used := map[string]bool{}
+	for i, b := range p.Bundles {
+		q.Bundles[i] = Bundle{ID: b.ID, Depot: b.Depot, Assets: append([]string{}, b.Assets...)}
+		used[b.Depot] = true
+	}
+	from := &q.Bundles[rng.IntN(len(q.Bundles))]
+	k := rng.IntN(len(from.Assets))
+	moved := from.Assets[k]
+	from.Assets = append(from.Assets[:k], from.Assets[k+1:]...)
+	if len(q.Bundles) > 1 {
+		to := &q.Bundles[rng.IntN(len(q.Bundles))]
+		to.Assets = append(to.Assets, moved)
+		return q
+	}
+	q.Bundles = append(q.Bundles, Bundle{ID: "moved", Depot: from.Depot + "-other", Assets: []string{moved}})
+	return q
 }
