@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,7 +60,7 @@ func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 	if opt.Threads <= 0 {
 		opt.Threads = runtime.GOMAXPROCS(0)
 	}
-	bd := newBoundData(m)
+	bd := newBoundData(m, opt.Threads)
 	res := BoundResult{Multipliers: make([]float64, len(m.Assets))}
 	if bd.infeasible != "" {
 		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", bd.infeasible
@@ -81,7 +83,7 @@ func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 }
 
 // boundData is the part of the model the bounds look at: the participating assets
-// (dense positions p = 0..n-1) and, for each, the depots that may serve it alone.
+// (dense positions p = 0..n-1) and, for each depot, the assets it may take alone.
 type boundData struct {
 	m     *Model
 	n     int
@@ -92,12 +94,16 @@ type boundData struct {
 	cell   []int
 	ncells int
 
+	em    equipModel
+	lim   limits
+	cands []depotCands
+
 	infeasible string
 }
 
 // admissible reports whether asset a may be in some feasible bundle at depot j when
 // it is alone with respect to every limit: reach, workload, count, and max_value with
-// its own equipment.
+// its own equipment. It returns t = c_a + τ·d(j,a).
 func (m *Model) admissible(j, a int) (float64, bool) {
 	if !m.Reachable(j, a) {
 		return 0, false
@@ -117,7 +123,7 @@ func (m *Model) admissible(j, a int) (float64, bool) {
 	return t, true
 }
 
-func newBoundData(m *Model) *boundData {
+func newBoundData(m *Model, threads int) *boundData {
 	bd := &boundData{m: m, n: len(m.Participating), asset: m.Participating, pos: make([]int, len(m.Assets))}
 	for i := range bd.pos {
 		bd.pos[i] = -1
@@ -125,19 +131,28 @@ func newBoundData(m *Model) *boundData {
 	for p, a := range bd.asset {
 		bd.pos[a] = p
 	}
+	bd.em, bd.lim = newEquipModel(m), newLimits(m)
+	idx := newLatIndex(m, bd.asset)
+	bd.cands = make([]depotCands, len(m.Depots))
+	parallelFor(threads, len(m.Depots), func(j int) {
+		bd.cands[j] = buildDepotCands(bd, idx, j)
+	})
 	bd.tmin = make([]float64, bd.n)
-	for p, a := range bd.asset {
-		best := math.Inf(1)
-		for j := range m.Depots {
-			if t, ok := m.admissible(j, a); ok && t < best {
-				best = t
-			}
+	for p := range bd.tmin {
+		bd.tmin[p] = math.Inf(1)
+	}
+	for j := range bd.cands {
+		dc := &bd.cands[j]
+		for k, p := range dc.p {
+			bd.tmin[p] = math.Min(bd.tmin[p], dc.t[k])
 		}
-		if math.IsInf(best, 1) && bd.infeasible == "" {
+	}
+	for p, a := range bd.asset {
+		if math.IsInf(bd.tmin[p], 1) {
 			bd.infeasible = fmt.Sprintf("asset %s (assets[%d]) fits in no bundle: no depot within max_distance_km %v can take it alone under max_workload and max_value",
 				m.Assets[a].ID, a, m.MaxDistanceKm)
+			break
 		}
-		bd.tmin[p] = best
 	}
 	// Cells: region when region-locked, discipline when mixing is forbidden.
 	key := map[[2]int]int{}
@@ -159,6 +174,35 @@ func newBoundData(m *Model) *boundData {
 	}
 	bd.ncells = len(key)
 	return bd
+}
+
+// parallelFor runs f(0..n-1) on up to threads goroutines.
+func parallelFor(threads, n int, f func(i int)) {
+	if threads > n {
+		threads = n
+	}
+	if threads <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < threads; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // ceilSafe is ⌈x⌉ that never rounds a value a hair above an integer up to the next one.

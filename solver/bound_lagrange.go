@@ -24,8 +24,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	if bd.n == 0 {
 		return
 	}
-	em := newEquipModel(m)
-	cands := buildDepotCands(bd, em)
+	em, lim, cands := bd.em, bd.lim, bd.cands
 	lam := make([]float64, bd.n)
 	// Start from the cheapest term plus a share of the fixed cost and equipment.
 	share := 0.0
@@ -53,7 +52,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 					if j >= len(cands) {
 						return
 					}
-					solveDepot(m, em, &cands[j], lam, sc, &sols[j])
+					solveDepot(m, em, lim, &cands[j], lam, sc, &sols[j])
 				}
 			}(&scratch[w])
 		}
@@ -101,7 +100,11 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			}
 		}
 		if opt.Log != nil {
-			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g", it, L, best, theta))
+			refined := 0
+			for j := range sols {
+				refined += sols[j].refined
+			}
+			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d", it, L, best, theta, refined))
 		}
 		if opt.UpperBound > 0 && shave(best) >= opt.UpperBound*(1-1e-7) {
 			it++

@@ -18,38 +18,52 @@ import (
 // D = D(B), E = E(B). So
 //
 //	min_B … = min over configurations of  K0 + min Σ_a r_a·x_a
-//	        subject to Σ w_a x_a ≤ max_workload, Σ x_a ≤ max_assets,
-//	                   Σ t_a x_a ≤ max_value − K0, x_a ∈ {0,1} for the admitted assets,
+//	        subject to Σ (w_a/W) x_a ≤ 1, Σ (t_a/V) x_a ≤ (V − K0)/V, Σ (1/K) x_a ≤ 1,
+//	                   x_a ∈ {0,1} for the admitted assets,
 //
-// with r_a = t_a − λ_a. Relaxing x to [0,1] and then the three capacities to one
-// surrogate constraint Σ (π·g_a) x_a ≤ π·cap (any π ≥ 0) leaves a fractional knapsack
-// that the greedy rule by ratio r_a/(π·g_a) solves exactly; the best of a few π is
-// kept. Each step relaxes, so the result is a valid lower bound. Equipment kinds
-// beyond the maxExactEquip dearest are treated as free (a relaxation too), and so is
-// the surcharge when a depot sees more than maxExactDisc disciplines.
+// with r_a = t_a − λ_a, W = max_workload, V = max_value, K = max_assets. Relaxing x
+// to [0,1] gives a linear programme; two relaxations of it bound it from below:
+//
+//   - surrogate: the three capacities folded into one, Σ (π·g_a) x_a ≤ π·cap for a
+//     weight vector π ≥ 0; the greedy rule by ratio r_a/(π·g_a) solves that
+//     fractional knapsack exactly;
+//   - Lagrangian: for any μ ≥ 0, K0 − μ·cap + Σ_a min(0, r_a + μ·g_a) (weak duality).
+//
+// The Lagrangian form is cheap for every configuration at once (sums per class of
+// assets), so it ranks the configurations; the surrogate form refines them in that
+// order until no unrefined configuration can be below the best one. Equipment kinds
+// beyond the maxExactEquip dearest are treated as free and the surcharge is dropped
+// when a depot sees more than maxExactDisc disciplines: relaxations again. Every
+// step relaxes, so the result is a valid lower bound.
 
 const (
 	maxExactEquip = 8
 	maxExactDisc  = 3
 )
 
-// depotCands are the assets depot j may take (admissible alone), in a fixed order.
+// depotCands are the assets depot j may take (admissible alone), in a fixed order,
+// with their class (region, discipline, equipment mask) and normalised weights.
 type depotCands struct {
-	j      int
-	p      []int32 // positions into boundData.asset
-	t      []float64
-	w      []float64
-	eq     []uint16 // exact-equipment mask
-	region []int32
-	disc   []int32
+	j     int
+	p     []int32 // positions into boundData.asset
+	t     []float64
+	g     [][3]float64 // (w/W, t/V, 1/K), 0 where the limit is absent
+	cls   []uint16
+	class []assetClass
+}
+
+type assetClass struct {
+	region int32 // −1 unless region_locked
+	disc   int32
+	eq     uint16
 }
 
 // subSolution is a depot's best configuration: its bound and the fractional x.
 type subSolution struct {
-	lb   float64 // min(0, bound) — 0 means "no bundle" is at least as good
-	take []int32 // candidate indices k with x_k > 0
-	frac []float64
-	conf string
+	lb      float64 // min(0, bound): 0 means "no bundle" is at least as good
+	take    []int32 // candidate indices k with x_k > 0
+	frac    []float64
+	refined int // configurations refined (statistics)
 }
 
 // equipModel maps the model's equipment onto exact mask bits.
@@ -98,54 +112,123 @@ func (em equipModel) cost(mask uint16) float64 {
 	return s
 }
 
-func buildDepotCands(bd *boundData, em equipModel) []depotCands {
-	m := bd.m
-	out := make([]depotCands, len(m.Depots))
-	for j := range m.Depots {
-		dc := depotCands{j: j}
-		for p, a := range bd.asset {
-			t, ok := m.admissible(j, a)
-			if !ok {
-				continue
-			}
-			ai := &m.Assets[a]
-			dc.p = append(dc.p, int32(p))
-			dc.t = append(dc.t, t)
-			dc.w = append(dc.w, ai.Workload)
-			dc.eq = append(dc.eq, em.mask(ai.Equip))
-			dc.region = append(dc.region, int32(m.Munis[ai.Muni].Region))
-			dc.disc = append(dc.disc, int32(ai.Discipline))
-		}
-		out[j] = dc
-	}
-	return out
+// limits are the normalising capacities; a zero inverse means the limit is absent.
+type limits struct {
+	invW, invV, invK float64
+	V                float64
 }
 
-// surrogate weights π over the normalised capacities (workload/W, value/V, count/K).
+func newLimits(m *Model) limits {
+	var l limits
+	if !math.IsInf(m.MaxWorkload, 1) && m.MaxWorkload > 0 {
+		l.invW = 1 / m.MaxWorkload
+	}
+	if !math.IsInf(m.MaxValue, 1) && m.MaxValue > 0 {
+		l.invV, l.V = 1/m.MaxValue, m.MaxValue
+	}
+	if m.MaxAssets < math.MaxInt {
+		l.invK = 1 / float64(m.MaxAssets)
+	}
+	return l
+}
+
+// capacity is cap of the normalised constraints for a configuration with fixed part k0.
+func (l limits) capacity(k0 float64) [3]float64 {
+	c := [3]float64{}
+	if l.invW > 0 {
+		c[0] = 1
+	}
+	if l.invV > 0 {
+		c[1] = (l.V - k0) * l.invV
+	}
+	if l.invK > 0 {
+		c[2] = 1
+	}
+	return c
+}
+
+func buildDepotCands(bd *boundData, idx *latIndex, j int) depotCands {
+	m, em, lim := bd.m, bd.em, bd.lim
+	dc := depotCands{j: j}
+	var ps []int
+	idx.near(m, bd.asset, m.Depots[j].At, func(p int) { ps = append(ps, p) })
+	sort.Ints(ps)
+	classOf := map[assetClass]uint16{}
+	for _, p := range ps {
+		a := bd.asset[p]
+		t, ok := m.admissible(j, a)
+		if !ok {
+			continue
+		}
+		ai := &m.Assets[a]
+		c := assetClass{region: -1, disc: int32(ai.Discipline), eq: em.mask(ai.Equip)}
+		if m.RegionLocked {
+			c.region = int32(m.Munis[ai.Muni].Region)
+		}
+		id, ok := classOf[c]
+		if !ok {
+			id = uint16(len(dc.class))
+			classOf[c] = id
+			dc.class = append(dc.class, c)
+		}
+		dc.p = append(dc.p, int32(p))
+		dc.t = append(dc.t, t)
+		dc.g = append(dc.g, [3]float64{ai.Workload * lim.invW, t * lim.invV, lim.invK})
+		dc.cls = append(dc.cls, id)
+	}
+	return dc
+}
+
+// surrogates are the weight vectors π over the normalised capacities.
 var surrogates = [...][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {1, 1, 1}}
+
+// muFactors scale each surrogate's critical multiplier into the ranking grid.
+var muFactors = [...]float64{0.8, 1, 1.25}
+
+type sortedItem struct {
+	key float64
+	r   float64
+	g   float64
+	k   int32
+	cls uint16
+}
+
+type config struct {
+	region int32
+	dmask  uint64 // over the depot's discipline list
+	eq     uint16
+	k0     float64
+	cheap  float64
+}
 
 // subScratch is a worker's reusable memory.
 type subScratch struct {
-	neg   []int32
-	r     []float64
-	order [][]int32 // per surrogate: neg sorted by ratio
-	ratio []float64
-	key   []float64
-	masks []uint16
-	conf  []uint16
-	seen  []bool
-	take  []int32
-	frac  []float64
+	neg     []int32
+	r       []float64
+	order   [len(surrogates)][]sortedItem
+	mus     [][3]float64
+	sums    [][]float64 // per μ, per class: Σ min(0, r + μ·g)
+	present []bool
+	allowed []bool
+	configs []config
+	masks   []uint16
+	conf    []uint16
+	seen    []bool
+	regions []int32
+	discs   []int32
 }
 
+func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+
 // solveDepot computes the subproblem bound of depot dc under multipliers lam.
-func solveDepot(m *Model, em equipModel, dc *depotCands, lam []float64, sc *subScratch, out *subSolution) {
-	out.lb, out.take, out.frac, out.conf = 0, out.take[:0], out.frac[:0], ""
-	sc.neg = sc.neg[:0]
-	if cap(sc.r) < len(dc.p) {
-		sc.r = make([]float64, len(dc.p))
+func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float64, sc *subScratch, out *subSolution) {
+	out.lb, out.take, out.frac, out.refined = 0, out.take[:0], out.frac[:0], 0
+	n := len(dc.p)
+	if cap(sc.r) < n {
+		sc.r = make([]float64, n)
 	}
-	r := sc.r[:len(dc.p)]
+	r := sc.r[:n]
+	sc.neg = sc.neg[:0]
 	for k, p := range dc.p {
 		r[k] = dc.t[k] - lam[p]
 		if r[k] < 0 {
@@ -155,86 +238,106 @@ func solveDepot(m *Model, em equipModel, dc *depotCands, lam []float64, sc *subS
 	if len(sc.neg) == 0 {
 		return
 	}
-	W, K, V := m.MaxWorkload, float64(m.MaxAssets), m.MaxValue
-	hasW, hasK, hasV := !math.IsInf(W, 1), m.MaxAssets < math.MaxInt, !math.IsInf(V, 1)
-	// Sort the negative candidates once per surrogate by r/(π·g).
-	if len(sc.order) < len(surrogates) {
-		sc.order = make([][]int32, len(surrogates))
+	nc := len(dc.class)
+	if cap(sc.present) < nc {
+		sc.present = make([]bool, nc)
+		sc.allowed = make([]bool, nc)
 	}
-	if cap(sc.key) < len(dc.p) {
-		sc.key = make([]float64, len(dc.p))
+	present, allowed := sc.present[:nc], sc.allowed[:nc]
+	clear(present)
+	for _, k := range sc.neg {
+		present[dc.cls[k]] = true
 	}
-	key := sc.key[:len(dc.p)]
-	var active [len(surrogates)]bool
+
+	// Per surrogate: the negative candidates by ratio, and the critical multiplier of
+	// the widest configuration (every candidate, capacity for K0 = F).
+	capF := lim.capacity(m.F)
+	sc.mus = append(sc.mus[:0], [3]float64{})
+	active := 0
 	for s, pi := range surrogates {
-		pw, pv, pk := pi[0], pi[1], pi[2]
-		if !hasW {
-			pw = 0
-		}
-		if !hasV {
-			pv = 0
-		}
-		if !hasK {
-			pk = 0
-		}
-		if pw == 0 && pv == 0 && pk == 0 {
+		o := sc.order[s][:0]
+		if dot(pi, capacityMask(lim)) == 0 {
+			sc.order[s] = o
 			continue
 		}
-		active[s] = true
+		active++
 		for _, k := range sc.neg {
-			g := 0.0
-			if pw > 0 {
-				g += pw * dc.w[k] / W
-			}
-			if pv > 0 {
-				g += pv * dc.t[k] / V
-			}
-			if pk > 0 {
-				g += pk / K
-			}
+			g := dot(pi, dc.g[k])
+			key := math.Inf(-1)
 			if g > 0 {
-				key[k] = r[k] / g
-			} else {
-				key[k] = math.Inf(-1)
+				key = r[k] / g
 			}
+			o = append(o, sortedItem{key: key, r: r[k], g: g, k: k, cls: dc.cls[k]})
 		}
-		o := append(sc.order[s][:0], sc.neg...)
-		slices.SortFunc(o, func(a, b int32) int {
-			if key[a] < key[b] {
+		slices.SortFunc(o, func(a, b sortedItem) int {
+			if a.key < b.key {
 				return -1
 			}
-			if key[a] > key[b] {
+			if a.key > b.key {
 				return 1
 			}
-			return int(a - b)
+			return int(a.k - b.k)
 		})
 		sc.order[s] = o
+		c := dot(pi, capF)
+		nu := 0.0
+		for _, it := range o {
+			if it.g <= c {
+				c -= it.g
+				continue
+			}
+			nu = -it.key
+			break
+		}
+		if nu > 0 {
+			for _, f := range muFactors {
+				sc.mus = append(sc.mus, [3]float64{f * nu * pi[0], f * nu * pi[1], f * nu * pi[2]})
+			}
+		}
+	}
+	for len(sc.sums) < len(sc.mus) {
+		sc.sums = append(sc.sums, nil)
+	}
+	for i, mu := range sc.mus {
+		if cap(sc.sums[i]) < nc {
+			sc.sums[i] = make([]float64, nc)
+		}
+		sum := sc.sums[i][:nc]
+		clear(sum)
+		for _, k := range sc.neg {
+			if v := r[k] + dot(mu, dc.g[k]); v < 0 {
+				sum[dc.cls[k]] += v
+			}
+		}
+		sc.sums[i] = sum
 	}
 
 	// Configurations: region (if locked) × discipline set × equipment closure.
-	var regions []int32
-	if m.RegionLocked {
-		for _, k := range sc.neg {
-			if !slices.Contains(regions, dc.region[k]) {
-				regions = append(regions, dc.region[k])
-			}
+	sc.regions, sc.discs = sc.regions[:0], sc.discs[:0]
+	for c, cl := range dc.class {
+		if !present[c] {
+			continue
 		}
-		slices.Sort(regions)
-	} else {
-		regions = []int32{-1}
-	}
-	var discs []int32
-	for _, k := range sc.neg {
-		if !slices.Contains(discs, dc.disc[k]) {
-			discs = append(discs, dc.disc[k])
+		if !slices.Contains(sc.regions, cl.region) {
+			sc.regions = append(sc.regions, cl.region)
+		}
+		if !slices.Contains(sc.discs, cl.disc) {
+			sc.discs = append(sc.discs, cl.disc)
 		}
 	}
-	slices.Sort(discs)
+	slices.Sort(sc.regions)
+	slices.Sort(sc.discs)
+	discs := sc.discs
+	discBit := func(d int32) uint64 {
+		i, _ := slices.BinarySearch(discs, d)
+		return 1 << i
+	}
 	type dset struct {
-		mask      uint64 // bit per index into discs
+		mask      uint64
 		surcharge float64
 	}
-	var dsets []dset
+	var dsetBuf [8]dset
+	dsets := dsetBuf[:0]
 	switch {
 	case !m.MixAllowed || len(discs) == 1:
 		for i := range discs {
@@ -242,36 +345,25 @@ func solveDepot(m *Model, em equipModel, dc *depotCands, lam []float64, sc *subS
 		}
 	case len(discs) <= maxExactDisc:
 		for mask := uint64(1); mask < 1<<len(discs); mask++ {
-			n := 0
+			cnt := 0
 			for x := mask; x != 0; x &= x - 1 {
-				n++
+				cnt++
 			}
-			dsets = append(dsets, dset{mask: mask, surcharge: m.Surcharge * float64(n-1)})
+			dsets = append(dsets, dset{mask: mask, surcharge: m.Surcharge * float64(cnt-1)})
 		}
 	default: // relaxed: any mix, surcharge dropped
 		dsets = append(dsets, dset{mask: 1<<len(discs) - 1})
 	}
-	discBit := func(d int32) uint64 {
-		i, _ := slices.BinarySearch(discs, d)
-		return 1 << i
-	}
-
-	best := math.Inf(1)
-	bestS, bestR, bestD := -1, int32(0), dset{}
-	var bestE uint16
 	if cap(sc.seen) < 1<<maxExactEquip {
 		sc.seen = make([]bool, 1<<maxExactEquip)
 	}
-	for _, reg := range regions {
+	sc.configs = sc.configs[:0]
+	for _, reg := range sc.regions {
 		for _, ds := range dsets {
-			// equipment masks present in this cell, then their union closure
 			sc.masks = sc.masks[:0]
-			for _, k := range sc.neg {
-				if (reg >= 0 && dc.region[k] != reg) || discBit(dc.disc[k])&ds.mask == 0 {
-					continue
-				}
-				if !slices.Contains(sc.masks, dc.eq[k]) {
-					sc.masks = append(sc.masks, dc.eq[k])
+			for c, cl := range dc.class {
+				if present[c] && cl.region == reg && discBit(cl.disc)&ds.mask != 0 && !slices.Contains(sc.masks, cl.eq) {
+					sc.masks = append(sc.masks, cl.eq)
 				}
 			}
 			if len(sc.masks) == 0 {
@@ -282,10 +374,9 @@ func solveDepot(m *Model, em equipModel, dc *depotCands, lam []float64, sc *subS
 			sc.conf = append(sc.conf[:0], 0)
 			seen[0] = true
 			for _, x := range sc.masks {
-				n := len(sc.conf)
-				for i := 0; i < n; i++ {
-					u := sc.conf[i] | x
-					if !seen[u] {
+				cnt := len(sc.conf)
+				for i := 0; i < cnt; i++ {
+					if u := sc.conf[i] | x; !seen[u] {
 						seen[u] = true
 						sc.conf = append(sc.conf, u)
 					}
@@ -293,127 +384,138 @@ func solveDepot(m *Model, em equipModel, dc *depotCands, lam []float64, sc *subS
 			}
 			for _, E := range sc.conf {
 				k0 := m.F + em.cost(E) + ds.surcharge
-				vcap := V - k0
-				if vcap < 0 {
+				if lim.invV > 0 && k0 > lim.V {
 					continue
 				}
-				cfgBest := math.Inf(-1)
-				cfgS := -1
-				for s, pi := range surrogates {
-					if !active[s] {
-						continue
-					}
-					pw, pv, pk := pi[0], pi[1], pi[2]
-					if !hasW {
-						pw = 0
-					}
-					if !hasV {
-						pv = 0
-					}
-					if !hasK {
-						pk = 0
-					}
-					capacity := pw + pk
-					if pv > 0 {
-						capacity += pv * vcap / V
-					}
-					val := k0
-					for _, k := range sc.order[s] {
-						if (reg >= 0 && dc.region[k] != reg) || discBit(dc.disc[k])&ds.mask == 0 || dc.eq[k]&^E != 0 {
-							continue
-						}
-						g := 0.0
-						if pw > 0 {
-							g += pw * dc.w[k] / W
-						}
-						if pv > 0 {
-							g += pv * dc.t[k] / V
-						}
-						if pk > 0 {
-							g += pk / K
-						}
-						if g <= capacity {
-							val += r[k]
-							capacity -= g
-							continue
-						}
-						val += r[k] * capacity / g
-						break
-					}
-					if val > cfgBest {
-						cfgBest, cfgS = val, s
-					}
+				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
+				for c, cl := range dc.class {
+					allowed[c] = present[c] && cl.region == reg && discBit(cl.disc)&ds.mask != 0 && cl.eq&^E == 0
 				}
-				if cfgS < 0 { // no limits at all: take every admitted negative asset
-					cfgBest = k0
-					for _, k := range sc.neg {
-						if (reg >= 0 && dc.region[k] != reg) || discBit(dc.disc[k])&ds.mask == 0 || dc.eq[k]&^E != 0 {
-							continue
+				capC := lim.capacity(k0)
+				for i, mu := range sc.mus {
+					v := k0 - dot(mu, capC)
+					for c, sum := range sc.sums[i] {
+						if allowed[c] {
+							v += sum
 						}
-						cfgBest += r[k]
 					}
+					cf.cheap = math.Max(cf.cheap, v)
 				}
-				if cfgBest < best {
-					best, bestS, bestR, bestD, bestE = cfgBest, cfgS, reg, ds, E
-				}
+				sc.configs = append(sc.configs, cf)
 			}
 		}
 	}
-	if best >= 0 {
+	slices.SortStableFunc(sc.configs, func(a, b config) int {
+		if a.cheap < b.cheap {
+			return -1
+		}
+		if a.cheap > b.cheap {
+			return 1
+		}
+		return 0
+	})
+
+	best := 0.0 // "no bundle"
+	bestCf, bestS := -1, -1
+	for ci, cf := range sc.configs {
+		if cf.cheap >= best {
+			break
+		}
+		out.refined++
+		for c, cl := range dc.class {
+			allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
+		}
+		val, sBest := cf.cheap, -1
+		if active == 0 { // no capacity at all: every admitted negative candidate
+			v := cf.k0
+			for _, k := range sc.neg {
+				if allowed[dc.cls[k]] {
+					v += r[k]
+				}
+			}
+			val = v
+		}
+		capC := lim.capacity(cf.k0)
+		for s, pi := range surrogates {
+			if len(sc.order[s]) == 0 {
+				continue
+			}
+			c := dot(pi, capC)
+			v := cf.k0
+			for _, it := range sc.order[s] {
+				if !allowed[it.cls] {
+					continue
+				}
+				if it.g <= c {
+					v += it.r
+					c -= it.g
+					continue
+				}
+				v += it.r * c / it.g
+				break
+			}
+			if v > val {
+				val, sBest = v, s
+			}
+		}
+		if val < best {
+			best, bestCf, bestS = val, ci, sBest
+		}
+	}
+	if bestCf < 0 {
 		return
 	}
 	out.lb = best
-	// Recover the fractional x of the best configuration for the subgradient.
-	admit := func(k int32) bool {
-		return !((bestR >= 0 && dc.region[k] != bestR) || discBit(dc.disc[k])&bestD.mask == 0 || dc.eq[k]&^bestE != 0)
+	// The fractional x of the best configuration, for the subgradient: the greedy
+	// solution of its best surrogate (or of the first one when the Lagrangian form won).
+	cf := sc.configs[bestCf]
+	for c, cl := range dc.class {
+		allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
 	}
-	if bestS < 0 {
+	if active == 0 {
 		for _, k := range sc.neg {
-			if admit(k) {
+			if allowed[dc.cls[k]] {
 				out.take = append(out.take, k)
 				out.frac = append(out.frac, 1)
 			}
 		}
 		return
 	}
-	pi := surrogates[bestS]
-	pw, pv, pk := pi[0], pi[1], pi[2]
-	if !hasW {
-		pw = 0
+	if bestS < 0 {
+		for s := range surrogates {
+			if len(sc.order[s]) > 0 {
+				bestS = s
+				break
+			}
+		}
 	}
-	if !hasV {
-		pv = 0
-	}
-	if !hasK {
-		pk = 0
-	}
-	k0 := m.F + em.cost(bestE) + bestD.surcharge
-	capacity := pw + pk
-	if pv > 0 {
-		capacity += pv * (V - k0) / V
-	}
-	for _, k := range sc.order[bestS] {
-		if !admit(k) {
+	c := dot(surrogates[bestS], lim.capacity(cf.k0))
+	for _, it := range sc.order[bestS] {
+		if !allowed[it.cls] {
 			continue
 		}
-		g := 0.0
-		if pw > 0 {
-			g += pw * dc.w[k] / W
-		}
-		if pv > 0 {
-			g += pv * dc.t[k] / V
-		}
-		if pk > 0 {
-			g += pk / K
-		}
-		if g <= capacity {
-			out.take = append(out.take, k)
+		out.take = append(out.take, it.k)
+		if it.g <= c {
 			out.frac = append(out.frac, 1)
-			capacity -= g
+			c -= it.g
 			continue
 		}
-		out.take = append(out.take, k)
-		out.frac = append(out.frac, capacity/g)
+		out.frac = append(out.frac, c/it.g)
 		break
 	}
+}
+
+// capacityMask has a 1 for every limit that binds.
+func capacityMask(l limits) [3]float64 {
+	var c [3]float64
+	if l.invW > 0 {
+		c[0] = 1
+	}
+	if l.invV > 0 {
+		c[1] = 1
+	}
+	if l.invK > 0 {
+		c[2] = 1
+	}
+	return c
 }
