@@ -1,0 +1,159 @@
+package data
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tabane/tabane/solver"
+)
+
+// CostModel estimates an asset's direct inspection cost c_a (yen), workload (person-days)
+// and special equipment when the inventory does not give them explicitly. It is a simple,
+// documented default; every figure is a field so that a scenario can change it.
+//
+// The defaults (DefaultCostModel) follow DOMAIN.md:
+//   - a municipal bridge costs about ¥280k–570k to inspect: here ¥250k + ¥8k per metre
+//     (an 8 m bridge ¥314k, a 30 m bridge ¥490k), 0.8 + 0.06 person-days per metre;
+//   - a bridge over a railway adds the railway operator's work (track closure, night work,
+//     road-rail vehicles), ¥3.9M–14M: here ¥3.9M + ¥60k per metre, at most ¥14M, plus
+//     2 person-days and the rail_coordination equipment;
+//   - a bridge rated III or IV costs 15 % more (a detailed damage record);
+//   - equipment: a bridge of 15 m or longer needs a bridge inspection vehicle
+//     (snooper_truck, 橋梁点検車); over water and 30 m or longer a boat; 200 m or longer a
+//     rope access team; 5.5 m wide or more (two lanes), or with a snooper truck, traffic
+//     guards (traffic_control, 交通誘導員). Tunnels, footbridges and road furniture need an
+//     aerial work platform and traffic guards, culverts traffic guards.
+type CostModel struct {
+	// InspectionCycleYears: an asset last inspected in fiscal year y falls due in y + cycle.
+	InspectionCycleYears int
+	Kinds                map[string]KindCost
+	// DamagedFactor multiplies cost and workload of assets rated III or IV.
+	DamagedFactor float64
+	// Over-rail bridges: extra cost Base + PerMetre·length, capped at Max; extra workload.
+	OverRailBase, OverRailPerMetre, OverRailMax, OverRailWorkload float64
+	// Bridge equipment thresholds (metres).
+	SnooperMinLength, BoatMinLength, RopeAccessMinLength, TrafficControlMinWidth float64
+}
+
+// KindCost prices one asset kind: cost = Base + PerMetre·length, workload = Workload +
+// WorkloadPerMetre·length (length 0 when unknown), plus the listed equipment.
+type KindCost struct {
+	Base, PerMetre             float64
+	Workload, WorkloadPerMetre float64
+	Equipment                  []string
+}
+
+// DefaultCostModel returns the documented defaults (see CostModel).
+func DefaultCostModel() *CostModel {
+	return &CostModel{
+		InspectionCycleYears: 5,
+		Kinds: map[string]KindCost{
+			"bridge":         {Base: 250_000, PerMetre: 8_000, Workload: 0.8, WorkloadPerMetre: 0.06},
+			"tunnel":         {Base: 500_000, PerMetre: 2_500, Workload: 3, WorkloadPerMetre: 0.02, Equipment: []string{"aerial_platform", "traffic_control"}},
+			"culvert":        {Base: 180_000, PerMetre: 3_000, Workload: 1.2, WorkloadPerMetre: 0.03, Equipment: []string{"traffic_control"}},
+			"footbridge":     {Base: 220_000, PerMetre: 4_000, Workload: 1.2, WorkloadPerMetre: 0.03, Equipment: []string{"aerial_platform", "traffic_control"}},
+			"road_furniture": {Base: 80_000, PerMetre: 3_000, Workload: 0.4, WorkloadPerMetre: 0.02, Equipment: []string{"aerial_platform", "traffic_control"}},
+			"sewer_plant":    {Base: 2_400_000, Workload: 25},
+			"pump_station":   {Base: 450_000, Workload: 5},
+		},
+		DamagedFactor:          1.15,
+		OverRailBase:           3_900_000,
+		OverRailPerMetre:       60_000,
+		OverRailMax:            14_000_000,
+		OverRailWorkload:       2,
+		SnooperMinLength:       15,
+		BoatMinLength:          30,
+		RopeAccessMinLength:    200,
+		TrafficControlMinWidth: 5.5,
+	}
+}
+
+// DefaultEquipmentPrices are the mobilisation prices M_e of MODEL.md's example (yen per bundle).
+func DefaultEquipmentPrices() map[string]float64 {
+	return map[string]float64{"snooper_truck": 500_000, "aerial_platform": 150_000, "rope_access": 250_000,
+		"boat": 200_000, "traffic_control": 80_000, "rail_coordination": 1_000_000}
+}
+
+// DefaultParams are the prices, limits and rules of MODEL.md's example instance.
+func DefaultParams() solver.Params {
+	f := func(x float64) *float64 { return &x }
+	maxAssets := 250
+	return solver.Params{
+		Currency:                 "JPY",
+		ContractFixedCost:        2_000_000,
+		TravelCostPerKm:          400,
+		Circuity:                 f(1.3),
+		Equipment:                DefaultEquipmentPrices(),
+		MixedDisciplineSurcharge: f(1_000_000),
+		Limits: solver.Limits{MinValue: f(8_000_000), MaxValue: f(80_000_000), MaxWorkload: f(600),
+			MaxAssets: &maxAssets, MaxDistanceKm: f(35)},
+	}
+}
+
+// Estimate is an asset's model figures.
+type Estimate struct {
+	Cost      float64
+	Workload  float64
+	Equipment []string
+}
+
+// Estimate returns the asset's cost, workload and equipment: the explicit values where the
+// inventory has them, the model's estimate for the others. It fails for a kind the model
+// does not price when the asset lacks an explicit cost or workload.
+func (cm *CostModel) Estimate(a Asset) (Estimate, error) {
+	kc, known := cm.Kinds[a.Kind]
+	if !known && (a.Cost == nil || a.Workload == nil) {
+		return Estimate{}, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
+	}
+	length, width := 0.0, 0.0
+	if a.LengthM != nil {
+		length = *a.LengthM
+	}
+	if a.WidthM != nil {
+		width = *a.WidthM
+	}
+	cost := kc.Base + kc.PerMetre*length
+	work := kc.Workload + kc.WorkloadPerMetre*length
+	equip := append([]string(nil), kc.Equipment...)
+	if a.Kind == "bridge" {
+		snooper := length >= cm.SnooperMinLength
+		if snooper {
+			equip = append(equip, "snooper_truck")
+		}
+		if a.OverWater && length >= cm.BoatMinLength {
+			equip = append(equip, "boat")
+		}
+		if length >= cm.RopeAccessMinLength {
+			equip = append(equip, "rope_access")
+		}
+		if snooper || width >= cm.TrafficControlMinWidth {
+			equip = append(equip, "traffic_control")
+		}
+	}
+	if a.OverRail {
+		cost += math.Min(cm.OverRailMax, cm.OverRailBase+cm.OverRailPerMetre*length)
+		work += cm.OverRailWorkload
+		equip = append(equip, "rail_coordination")
+	}
+	if a.Rating != nil && *a.Rating >= 3 {
+		cost *= cm.DamagedFactor
+		work *= cm.DamagedFactor
+	}
+	e := Estimate{Cost: math.Round(cost), Workload: math.Round(work*100) / 100, Equipment: equip}
+	if a.Cost != nil {
+		e.Cost = *a.Cost
+	}
+	if a.Workload != nil {
+		e.Workload = *a.Workload
+	}
+	if a.Equipment != nil {
+		e.Equipment = append([]string{}, a.Equipment...)
+	}
+	return e, nil
+}
+
+// Due reports whether the asset falls due for inspection in fiscal year fy: never
+// inspected, or last inspected InspectionCycleYears or more years before.
+func (cm *CostModel) Due(a Asset, fy int) bool {
+	return a.LastInspectionFY == nil || *a.LastInspectionFY+cm.InspectionCycleYears <= fy
+}

@@ -1,0 +1,150 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/tabane/tabane/solver"
+)
+
+// InstanceOptions choose what Store.Instance puts in a solver.Instance.
+type InstanceOptions struct {
+	// Name of the instance; default "tabane-fy<FiscalYear>".
+	Name string
+	// FiscalYear selects the assets that fall due that year (CostModel.Due). Required
+	// unless AllAssets.
+	FiscalYear int
+	// AllAssets takes every asset, due or not.
+	AllAssets bool
+	// Params are the instance's prices, limits and rules; the zero value means DefaultParams().
+	Params solver.Params
+	// Municipalities restricts the instance to these codes (5 or 6 digits); empty means all.
+	Municipalities []string
+	// CostModel estimates the figures an asset lacks; nil means DefaultCostModel().
+	CostModel *CostModel
+}
+
+// Instance builds a solver.Instance (MODEL.md) from the inventory: the municipalities with
+// their regions, participation and offices; every depot (the municipal offices, id
+// office-<code>, then the district offices and other depots); and the assets that fall due,
+// ordered by id, with explicit cost/workload/equipment where the inventory has them and
+// the cost model's estimate otherwise. Name, length, width, rating, year built, last
+// inspection and over rail/water ride along as fields the model ignores.
+func (s *Store) Instance(ctx context.Context, opt InstanceOptions) (*solver.Instance, error) {
+	if !opt.AllAssets && opt.FiscalYear <= 0 {
+		return nil, fmt.Errorf("instance: fiscal year is required (found %d), or ask for all assets", opt.FiscalYear)
+	}
+	cm := opt.CostModel
+	if cm == nil {
+		cm = DefaultCostModel()
+	}
+	params := opt.Params
+	if reflect.ValueOf(params).IsZero() {
+		params = DefaultParams()
+	}
+	name := opt.Name
+	if name == "" {
+		name = fmt.Sprintf("tabane-fy%d", opt.FiscalYear)
+		if opt.AllAssets {
+			name = "tabane-all"
+		}
+	}
+	var only map[string]bool
+	if len(opt.Municipalities) > 0 {
+		only = map[string]bool{}
+		for i, c := range opt.Municipalities {
+			code, err := NormalizeMunicipalityCode(c)
+			if err != nil {
+				return nil, fmt.Errorf("instance: municipalities[%d]: %w", i, err)
+			}
+			only[code] = true
+		}
+	}
+	munis, err := s.Municipalities(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	inst := &solver.Instance{Version: 1, Name: name, Params: params,
+		Municipalities: []solver.Municipality{}, Depots: []solver.Depot{}, Assets: []solver.Asset{}}
+	for _, m := range munis {
+		if only != nil && !only[m.Code] {
+			continue
+		}
+		p := m.Participates
+		inst.Municipalities = append(inst.Municipalities, solver.Municipality{Code: m.Code, Name: m.Name,
+			Region: m.Region, Participates: &p, Office: solver.Point{Lon: m.OfficeLon, Lat: m.OfficeLat}})
+	}
+	if only != nil && len(only) != len(inst.Municipalities) {
+		have := map[string]bool{}
+		for _, m := range inst.Municipalities {
+			have[m.Code] = true
+		}
+		for i, c := range opt.Municipalities {
+			if code, _ := NormalizeMunicipalityCode(c); !have[code] {
+				return nil, fmt.Errorf("instance: municipalities[%d]: %s: %w", i, c, ErrNotFound)
+			}
+		}
+	}
+	depots, err := s.Depots(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	for _, d := range depots {
+		if d.Kind == DepotOffice && only != nil && !only[d.Municipality] {
+			continue
+		}
+		inst.Depots = append(inst.Depots, solver.Depot{ID: d.ID, Name: d.Name, Lon: d.Lon, Lat: d.Lat})
+	}
+	assets, _, err := s.Assets(ctx, AssetFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	for _, a := range assets {
+		if only != nil && !only[a.Municipality] {
+			continue
+		}
+		if !opt.AllAssets && !cm.Due(a, opt.FiscalYear) {
+			continue
+		}
+		e, err := cm.Estimate(a)
+		if err != nil {
+			return nil, fmt.Errorf("instance: %w", err)
+		}
+		sa := solver.Asset{ID: a.ID, Municipality: a.Municipality, Kind: a.Kind, Lon: a.Lon, Lat: a.Lat,
+			Cost: e.Cost, Workload: e.Workload, Equipment: e.Equipment, Extra: map[string]json.RawMessage{}}
+		extra := func(k string, v any) {
+			b, err := json.Marshal(v)
+			if err == nil {
+				sa.Extra[k] = b
+			}
+		}
+		if a.Name != "" {
+			extra("name", a.Name)
+		}
+		if a.LengthM != nil {
+			extra("length_m", *a.LengthM)
+		}
+		if a.WidthM != nil {
+			extra("width_m", *a.WidthM)
+		}
+		if a.YearBuilt != nil {
+			extra("year_built", *a.YearBuilt)
+		}
+		if a.Rating != nil {
+			extra("rating", *a.Rating)
+		}
+		if a.LastInspectionFY != nil {
+			extra("last_inspection_fy", *a.LastInspectionFY)
+		}
+		if a.OverRail {
+			extra("over_rail", true)
+		}
+		if a.OverWater {
+			extra("over_water", true)
+		}
+		inst.Assets = append(inst.Assets, sa)
+	}
+	return inst, nil
+}

@@ -1,0 +1,28 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) registerDepots(g *echo.Group) {
+	g.GET("/depots", s.listDepots)
+}
+
+// listDepots: GET /api/v1/depots — municipal offices first, then district offices.
+func (s *Server) listDepots(c echo.Context) error {
+	ds, err := s.store.Depots(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list[any]{Items: anySlice(ds), Total: len(ds)})
+}
+
+func anySlice[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}

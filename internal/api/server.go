@@ -1,0 +1,92 @@
+// Package api is tabane's HTTP interface on echo v4: a Server holding the store, its
+// routes grouped by resource (one file per resource), and errors written as
+// application/problem+json (RFC 9457).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tabane/tabane/data"
+)
+
+// Server is the HTTP service. Create it with New; serve Handler().
+type Server struct {
+	store *data.Store
+	log   *slog.Logger
+	echo  *echo.Echo
+	// V1 is the /api/v1 route group; resource files register on it.
+	V1 *echo.Group
+}
+
+// Options configure a Server.
+type Options struct {
+	// Logger receives one line per request and every server error; nil discards.
+	Logger *slog.Logger
+}
+
+// New builds the server and registers its routes.
+func New(store *data.Store, opt Options) *Server {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{store: store, log: log, echo: e}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency))
+			return nil
+		},
+	}))
+	s.Routes()
+	return s
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the echo instance, for tests and for wiring extra middleware.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Routes registers every route. Each resource has its own register function in its own
+// file; later resources add theirs here.
+func (s *Server) Routes() {
+	s.echo.GET("/healthz", s.healthz)
+	s.V1 = s.echo.Group("/api/v1")
+	s.registerMunicipalities(s.V1)
+	s.registerDepots(s.V1)
+	s.registerAssets(s.V1)
+}
+
+// healthz answers 200 when the database answers, 503 otherwise.
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return &Problem{Type: ProblemUnavailable, Title: "Database unavailable", Status: http.StatusServiceUnavailable,
+			Detail: err.Error()}
+	}
+	v, _ := s.store.UserVersion(ctx)
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "schema_version": v})
+}
+
+// list is the envelope of every collection response.
+type list[T any] struct {
+	Items  []T    `json:"items"`
+	Total  int    `json:"total"`
+	Limit  int    `json:"limit,omitempty"`
+	Offset int    `json:"offset,omitempty"`
+	Next   string `json:"next,omitempty"`
+}
