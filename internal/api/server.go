@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/web"
 )
 
 // Server is the HTTP service. Create it with New; serve Handler().
@@ -64,6 +65,8 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // file; later resources add theirs here.
 func (s *Server) Routes() {
 	s.echo.GET("/healthz", s.healthz)
+	s.echo.GET("/", echo.WrapHandler(web.Handler())) // the planner's page (package web) and its files
+	s.echo.GET("/static/*", echo.WrapHandler(web.Handler()))
 	s.V1 = s.echo.Group("/api/v1")
 	s.registerMunicipalities(s.V1)
 	s.registerDepots(s.V1)
