@@ -13,13 +13,20 @@ import (
 	"testing"
 )
 
-// testdataModel compiles solver/testdata/NAME.json (copies of the public instances).
-func testdataModel(t testing.TB, name string) *Model {
+// readTestdata reads solver/testdata/NAME.json (copies of the public instances).
+func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return data
+}
+
+// testdataModel compiles solver/testdata/NAME.json.
+func testdataModel(t testing.TB, name string) *Model {
+	t.Helper()
+	data := readTestdata(t, name)
 	inst, err := ParseInstance(data)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)

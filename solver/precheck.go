@@ -44,7 +44,7 @@ func Precheck(m *Model) []Infeasibility {
 	band := newDepotBand(m)
 	out = append(out, precheckAssets(m, band)...)
 	if m.MinValue > 0 {
-		out = append(out, precheckMinValue(m, band)...)
+		out = append(out, precheckMinValue(m, band, exactPairBudget)...)
 	}
 	return out
 }
@@ -112,9 +112,13 @@ func precheckAssets(m *Model, band *depotBand) []Infeasibility {
 	return out
 }
 
+// exactPairBudget caps the asset×depot pairs precheckMinValue sums exactly for a group
+// when no distance limit prunes them; beyond it the triangle inequality bounds travel.
+const exactPairBudget = 4_000_000
+
 // precheckMinValue proves min_value unreachable for groups of assets that can share
 // bundles only with each other.
-func precheckMinValue(m *Model, band *depotBand) []Infeasibility {
+func precheckMinValue(m *Model, band *depotBand, pairBudget int) []Infeasibility {
 	nG := len(m.Disciplines)
 	nR := len(m.Regions)
 	if !m.RegionLocked {
@@ -171,7 +175,7 @@ func precheckMinValue(m *Model, band *depotBand) []Infeasibility {
 			}
 		}
 		best, bestDepot, bestReach := math.Inf(-1), -1, 0
-		exact := !math.IsInf(m.MaxDistanceKm, 1) || len(g)*nD <= 4_000_000
+		exact := !math.IsInf(m.MaxDistanceKm, 1) || len(g)*nD <= pairBudget
 		if exact {
 			touched = touched[:0]
 			for _, a := range g {
