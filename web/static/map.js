@@ -59,7 +59,7 @@ export class PlanMap {
   setTiles(url, attribution) {
     if (this.tiles) { this.tiles.remove(); this.tiles = null; }
     if (!url) return;
-    // Attribution strings go through innerHTML in Leaflet: escape the server setting.
+    // Leaflet writes attributions as HTML: escape the server setting.
     const esc = document.createElement('span');
     esc.textContent = attribution || '';
     this.tiles = L.tileLayer(url, { maxZoom: 18, attribution: esc.innerHTML }).addTo(this.map);
