@@ -2,12 +2,103 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/api"
 )
 
-// runServe is a placeholder until its issue lands.
+// shutdownGrace is how long in-flight requests get to finish after SIGINT/SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+// runServe: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true].
+// It binds the address first (a port in use fails at once, before the database is
+// touched), opens and migrates the database, loads the demo into an empty inventory,
+// prints "serving http://ADDR" on stdout and serves until ctx ends (SIGINT/SIGTERM in
+// main), then shuts down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "tabane serve: not built yet")
-	return 2
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
+	dbPath := fs.String("db", "tabane.db", "SQLite database `file`, created and migrated on first start")
+	demo := fs.Bool("demo", true, "load the embedded Nara demo dataset into an empty inventory")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true]")
+		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // flag has printed the problem and the usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tabane serve: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			fmt.Fprintf(stderr, "tabane serve: address %s is already in use: another program listens there; stop it or pick another port with --addr\n", *addr)
+		} else {
+			fmt.Fprintf(stderr, "tabane serve: cannot listen on %s: %v\n", *addr, err)
+		}
+		return 1
+	}
+	defer ln.Close()
+
+	started := time.Now()
+	store, err := data.Open(ctx, *dbPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	if *demo {
+		loaded, err := store.LoadDemo(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+			return 1
+		}
+		if loaded {
+			log.Info("demo dataset loaded", "name", data.DemoName, "db", *dbPath)
+		}
+	}
+	log.Info("database ready", "db", *dbPath, "schema_version", data.SchemaVersion(), "took", time.Since(started).Round(time.Millisecond))
+
+	srv := &http.Server{
+		Handler:           api.New(store, api.Options{Logger: log}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "tabane: serving http://%s (database %s)\n", ln.Addr(), *dbPath)
+
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "tabane serve: shutdown: %v\n", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
 }

@@ -45,7 +45,7 @@ func (s *Server) listAssets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := list[data.Asset]{Items: assets, Total: total, Limit: f.Limit, Offset: f.Offset}
+	out := page[data.Asset]{Items: assets, Total: total, Limit: f.Limit, Offset: f.Offset}
 	if f.Offset+len(assets) < total {
 		next := url.Values{}
 		if f.Municipality != "" {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tabane/tabane/data"
 )
 
 func (s *Server) registerDepots(g *echo.Group) {
@@ -16,13 +18,5 @@ func (s *Server) listDepots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list[any]{Items: anySlice(ds), Total: len(ds)})
-}
-
-func anySlice[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
+	return c.JSON(http.StatusOK, list[data.Depot]{Items: ds, Total: len(ds)})
 }

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -41,9 +42,12 @@ func New(store *data.Store, opt Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{store: store, log: log, echo: e}
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = jsonSerializer{}
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true,
+		// HandleError writes the problem response first, so the logged status is the one sent.
+		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
@@ -85,11 +89,31 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "schema_version": v})
 }
 
+// jsonSerializer is echo's default without HTML escaping, so that links such as
+// "/api/v1/assets?kind=bridge&offset=100" read as written.
+type jsonSerializer struct{ echo.DefaultJSONSerializer }
+
+func (jsonSerializer) Serialize(c echo.Context, v any, indent string) error {
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	return enc.Encode(v)
+}
+
 // list is the envelope of every collection response.
 type list[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+// page is the envelope of a paginated collection: Next is the link to the following
+// page, absent on the last one.
+type page[T any] struct {
 	Items  []T    `json:"items"`
 	Total  int    `json:"total"`
-	Limit  int    `json:"limit,omitempty"`
-	Offset int    `json:"offset,omitempty"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
 	Next   string `json:"next,omitempty"`
 }
