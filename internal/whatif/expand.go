@@ -1,0 +1,389 @@
+package whatif
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/solver"
+)
+
+// Variation is one run of a batch: the base instance with its overrides applied,
+// compiled and ready to solve.
+type Variation struct {
+	// Index is the 1-based position of the variation in the batch.
+	Index int
+	// Name is the explicit variation's name followed by the grid values
+	// ("no-mix max_value=50000000"), or the grid values alone.
+	Name string
+	// Spec is the name of the explicit variation it comes from ("" for a grid point
+	// of a batch without explicit variations).
+	Spec          string
+	Overrides     []Assignment
+	Instance      *solver.Instance
+	Model         *solver.Model
+	TimeLimit     time.Duration
+	Seed          int64
+	MaxIterations int
+	// Key is the hex SHA-256 of the canonical instance JSON and the solver settings:
+	// the name of the variation's result in the cache.
+	Key string
+}
+
+// Problem is one reason a batch cannot run, found before anything runs.
+type Problem struct {
+	Variation string `json:"variation"`
+	Path      string `json:"path"`
+	Message   string `json:"message"`
+	// Also counts the other variations with the same problem (a bad grid value
+	// reaches every combination).
+	Also int `json:"also,omitempty"`
+}
+
+// BatchError lists every problem of a batch.
+type BatchError struct {
+	Problems []Problem `json:"errors"`
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	const show = 20
+	for i, p := range e.Problems {
+		if i == show {
+			fmt.Fprintf(&b, "\n… and %d more", len(e.Problems)-show)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "variation %q: %s: %s", p.Variation, p.Path, p.Message)
+		if p.Also > 0 {
+			fmt.Fprintf(&b, " (and %d more variations)", p.Also)
+		}
+	}
+	return b.String()
+}
+
+// CostModelFields are the fields of a cost_model entry, applied per asset of the kind
+// in this order: cost ← cost × cost_factor + cost_add; workload ← workload ×
+// workload_factor.
+var CostModelFields = []string{"cost_factor", "cost_add", "workload_factor"}
+
+// Expand applies every variation of the batch to base and compiles the results. It
+// checks everything before anything runs: every path against the instance schema,
+// every value's type, every municipality code and asset kind against base, and every
+// variation's instance against the model (solver.Compile). Problems come back together
+// in a *BatchError, each naming its variation and path.
+func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
+	if n := b.Count(); n > MaxVariations {
+		return nil, fmt.Errorf("the batch has %d variations, more than the limit of %d", n, MaxVariations)
+	}
+	baseTree, err := instanceTree(base)
+	if err != nil {
+		return nil, fmt.Errorf("base instance: %w", err)
+	}
+	kinds := map[string]bool{}
+	for _, a := range base.Assets {
+		kinds[a.Kind] = true
+	}
+
+	specs := b.Variations
+	if len(specs) == 0 {
+		specs = []Spec{{}}
+	}
+	var vars []Variation
+	be := &BatchError{}
+	seen := map[[2]string]int{} // (path, message) → index in be.Problems
+	report := func(variation, path, msg string) {
+		k := [2]string{path, msg}
+		if i, ok := seen[k]; ok {
+			be.Problems[i].Also++
+			return
+		}
+		seen[k] = len(be.Problems)
+		be.Problems = append(be.Problems, Problem{Variation: variation, Path: path, Message: msg})
+	}
+	for _, s := range specs {
+		b.gridPoints(func(point []Assignment) {
+			v := Variation{Index: len(vars) + 1, Spec: s.Name, TimeLimit: b.TimeLimit, Seed: b.Seed,
+				MaxIterations: b.MaxIterations}
+			v.Overrides = append(append([]Assignment{}, s.Set...), point...)
+			v.Name = variationName(s.Name, point)
+			if v.Name == "" {
+				v.Name = "base"
+			}
+			if err := b.apply(&v, baseTree, kinds); err != nil {
+				var pe *pathError
+				var ve *solver.ValidationError
+				switch {
+				case errors.As(err, &pe):
+					report(v.Name, pe.path, pe.msg)
+				case errors.As(err, &ve):
+					for _, p := range ve.Problems {
+						report(v.Name, p.Path, p.Msg)
+					}
+				default:
+					report(v.Name, "(instance)", err.Error())
+				}
+				return
+			}
+			vars = append(vars, v)
+		})
+	}
+	if len(be.Problems) > 0 {
+		return nil, be
+	}
+	return vars, nil
+}
+
+// gridPoints calls fn with every point of the grid, the first axis varying slowest.
+func (b *Batch) gridPoints(fn func([]Assignment)) {
+	point := make([]Assignment, len(b.Grid))
+	var rec func(i int)
+	rec = func(i int) {
+		if i == len(b.Grid) {
+			fn(append([]Assignment(nil), point...))
+			return
+		}
+		for _, val := range b.Grid[i].Values {
+			point[i] = Assignment{Key: b.Grid[i].Key, Value: val, Grid: true}
+			rec(i + 1)
+		}
+	}
+	rec(0)
+}
+
+func variationName(spec string, point []Assignment) string {
+	parts := []string{}
+	if spec != "" {
+		parts = append(parts, spec)
+	}
+	for _, a := range point {
+		parts = append(parts, ShortKey(a.Key)+"="+FormatValue(a.Value))
+	}
+	return strings.Join(parts, " ")
+}
+
+// apply builds v.Instance, v.Model and v.Key from the base tree and v.Overrides.
+// Instance paths go first, then without, then the cost model, then Compile.
+func (b *Batch) apply(v *Variation, baseTree map[string]any, kinds map[string]bool) error {
+	tree := deepCopy(baseTree).(map[string]any)
+	var without []string
+	costModel := map[string]map[string]float64{} // kind → field → value
+	for _, a := range v.Overrides {
+		switch {
+		case a.Key == "without":
+			codes, err := codeList(a.Value)
+			if err != nil {
+				return &pathError{"without", err.Error()}
+			}
+			without = append(without, codes...)
+		case a.Key == "solver.time_limit":
+			d, err := parseDuration(a.Value)
+			if err != nil {
+				return &pathError{a.Key, err.Error()}
+			}
+			v.TimeLimit = d
+		case a.Key == "solver.seed":
+			s, err := parseSeed(a.Value)
+			if err != nil {
+				return &pathError{a.Key, err.Error()}
+			}
+			v.Seed = s
+		case a.Key == "solver.max_iterations":
+			n, err := parseIterations(a.Value)
+			if err != nil {
+				return &pathError{a.Key, err.Error()}
+			}
+			v.MaxIterations = n
+		case strings.HasPrefix(a.Key, "solver."):
+			return &pathError{a.Key, "unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations)"}
+		case a.Key == "cost_model" || strings.HasPrefix(a.Key, "cost_model."):
+			kind, field, err := costModelKey(a.Key, kinds)
+			if err != nil {
+				return err
+			}
+			x, ok := number(a.Value)
+			if !ok {
+				return &pathError{a.Key, "expected a number, found " + describe(a.Value)}
+			}
+			if field != "cost_add" && x < 0 {
+				return &pathError{a.Key, "a factor must be ≥ 0, found " + FormatValue(a.Value)}
+			}
+			if costModel[kind] == nil {
+				costModel[kind] = map[string]float64{}
+			}
+			costModel[kind][field] = x
+		default:
+			if err := setPath(tree, a.Key, a.Value); err != nil {
+				return err
+			}
+		}
+	}
+	raw, err := json.Marshal(tree)
+	if err != nil {
+		return fmt.Errorf("encode the instance: %w", err)
+	}
+	inst, err := solver.ParseInstance(raw)
+	if err != nil {
+		return err
+	}
+	if err := applyWithout(inst, without); err != nil {
+		return err
+	}
+	applyCostModel(inst, costModel)
+	m, err := solver.Compile(inst)
+	if err != nil {
+		return err
+	}
+	v.Instance, v.Model = inst, m
+	v.Key, err = CacheKey(inst, v.TimeLimit, v.Seed, v.MaxIterations)
+	return err
+}
+
+func codeList(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("expected a list of municipality codes, found %s", describe(v))
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		switch x := e.(type) {
+		case string:
+			out[i] = x
+		case int:
+			// An unquoted code in YAML reads as a number.
+			out[i] = fmt.Sprintf("%05d", x)
+		default:
+			return nil, fmt.Errorf("expected a municipality code, found %s", describe(e))
+		}
+	}
+	return out, nil
+}
+
+// applyWithout marks the municipalities of codes as not participating. A code may
+// have 5 digits or 6 (with the check digit).
+func applyWithout(inst *solver.Instance, codes []string) error {
+	index := map[string]int{}
+	for i, m := range inst.Municipalities {
+		index[m.Code] = i
+	}
+	no := false
+	for _, c := range codes {
+		i, ok := index[c]
+		if !ok {
+			if c5, err := data.NormalizeMunicipalityCode(c); err == nil {
+				i, ok = index[c5]
+			}
+		}
+		if !ok {
+			return &pathError{"without", fmt.Sprintf("municipality %q is not in the instance", c)}
+		}
+		inst.Municipalities[i].Participates = &no
+	}
+	return nil
+}
+
+// costModelKey checks cost_model.KIND.FIELD; KIND "*" means every kind.
+func costModelKey(key string, kinds map[string]bool) (kind, field string, err error) {
+	segs := strings.Split(key, ".")
+	if len(segs) != 3 {
+		return "", "", &pathError{key, "expected cost_model.KIND.FIELD, e.g. cost_model.bridge.cost_factor"}
+	}
+	kind, field = segs[1], segs[2]
+	if kind != "*" && !kinds[kind] {
+		known := make([]string, 0, len(kinds))
+		for k := range kinds {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return "", "", &pathError{key, fmt.Sprintf("no asset of kind %q in the instance (kinds: %s, or * for all)", kind, strings.Join(known, ", "))}
+	}
+	for _, f := range CostModelFields {
+		if f == field {
+			return kind, field, nil
+		}
+	}
+	return "", "", &pathError{key, fmt.Sprintf("unknown cost-model field %q (fields: %s)", field, strings.Join(CostModelFields, ", "))}
+}
+
+// applyCostModel changes asset costs and workloads per kind: "*" first, then the
+// asset's own kind.
+func applyCostModel(inst *solver.Instance, cm map[string]map[string]float64) {
+	if len(cm) == 0 {
+		return
+	}
+	for i := range inst.Assets {
+		a := &inst.Assets[i]
+		for _, kind := range []string{"*", a.Kind} {
+			f, ok := cm[kind]
+			if !ok {
+				continue
+			}
+			if x, ok := f["cost_factor"]; ok {
+				a.Cost *= x
+			}
+			if x, ok := f["cost_add"]; ok {
+				a.Cost += x
+			}
+			if x, ok := f["workload_factor"]; ok {
+				a.Workload *= x
+			}
+		}
+	}
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}
+
+// cacheVersion changes whenever the cached result format or the meaning of a key
+// changes, so that old entries are never misread.
+const cacheVersion = 1
+
+// CacheKey is the hex SHA-256 of the canonical JSON of inst (encoding/json, map keys
+// sorted) and the solver settings that change a result: time limit, seed and
+// iteration cap. The
+// thread count is left out on purpose: every solve is valid whatever the threads, and
+// a batch re-run with another --parallel should still find its results.
+func CacheKey(inst *solver.Instance, timeLimit time.Duration, seed int64, maxIterations int) (string, error) {
+	raw, err := json.Marshal(inst)
+	if err != nil {
+		return "", fmt.Errorf("encode the instance: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "tabane-whatif v%d\ntime_limit_ns=%d\nseed=%d\nmax_iterations=%d\n", cacheVersion,
+		timeLimit.Nanoseconds(), seed, maxIterations)
+	h.Write(raw)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

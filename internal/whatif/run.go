@@ -1,0 +1,298 @@
+package whatif
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tabane/tabane/solver"
+)
+
+// SolveFunc solves one model; solver.Solve is the one the runner uses.
+type SolveFunc func(ctx context.Context, m *solver.Model, opt solver.SolveOptions) (*solver.Result, error)
+
+// RunOptions tune Run.
+type RunOptions struct {
+	// Parallel is how many variations solve at once; 0 means the number of CPUs.
+	// When more than one solve runs at once each gets one thread.
+	Parallel int
+	// CacheDir holds one result file per cache key; "" turns the cache off.
+	CacheDir string
+	// Progress, when set, is called (never concurrently) with the number of finished
+	// variations: once after the cache lookup, then after each solve.
+	Progress func(done, total int)
+	// Solve replaces solver.Solve (nil = solver.Solve): a hook to observe or wrap the
+	// real solver.
+	Solve SolveFunc
+}
+
+// Row is the outcome of one variation.
+type Row struct {
+	Index     int          `json:"index"`
+	Name      string       `json:"name"`
+	Spec      string       `json:"spec,omitempty"`
+	Overrides []Assignment `json:"overrides"`
+	Key       string       `json:"key"`
+	// Feasible is true when the solver found a plan that breaks no rule.
+	Feasible        bool    `json:"feasible"`
+	Cost            float64 `json:"cost"`
+	StandaloneTotal float64 `json:"standalone_total"`
+	Saving          float64 `json:"saving"`
+	SavingPct       float64 `json:"saving_pct"`
+	Bundles         int     `json:"bundles"`
+	LowerBound      float64 `json:"lower_bound"`
+	Gap             float64 `json:"gap"`
+	// IRViolations are the codes of municipalities whose share exceeds their standalone cost.
+	IRViolations []string `json:"ir_violations"`
+	// Seconds is the wall time of the solve that produced the result (also for a
+	// cached row: the time it took when it was solved).
+	Seconds float64 `json:"seconds"`
+	Cached  bool    `json:"cached"`
+	// Error says why there is no plan: a proven infeasibility or a solver error.
+	Error string `json:"error,omitempty"`
+
+	Plan       *solver.Plan       `json:"-"`
+	Evaluation *solver.Evaluation `json:"-"`
+}
+
+// cached is a result as stored in the cache: what a row needs, and the plan.
+type cached struct {
+	Version    int                    `json:"version"`
+	Key        string                 `json:"key"`
+	Instance   string                 `json:"instance"`
+	Plan       *solver.Plan           `json:"plan,omitempty"`
+	Evaluation *solver.Evaluation     `json:"evaluation,omitempty"`
+	LowerBound float64                `json:"lower_bound"`
+	Gap        float64                `json:"gap"`
+	Infeasible []solver.Infeasibility `json:"infeasible,omitempty"`
+	Seconds    float64                `json:"seconds"`
+}
+
+// Run solves the variations, taking what it can from the cache, and returns their rows
+// in variation order. When ctx is cancelled it stops the running solves, drops their
+// unfinished results and returns the rows that finished with an error wrapping
+// ctx.Err(); those rows are in the cache, so running the batch again resumes it. A
+// variation the solver fails on gets a row with Error set, and is not cached.
+func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
+	solve := opt.Solve
+	if solve == nil {
+		solve = solver.Solve
+	}
+	parallel := opt.Parallel
+	if parallel <= 0 {
+		parallel = runtime.NumCPU()
+	}
+	if opt.CacheDir != "" {
+		if err := os.MkdirAll(opt.CacheDir, 0o755); err != nil {
+			return nil, fmt.Errorf("cache folder: %w", err)
+		}
+	}
+
+	rows := make([]*Row, len(vars))
+	var todo []int
+	for i := range vars {
+		if c, ok := readCache(opt.CacheDir, vars[i].Key); ok {
+			r := makeRow(&vars[i], c)
+			r.Cached = true
+			rows[i] = r
+			continue
+		}
+		todo = append(todo, i)
+	}
+	var mu sync.Mutex
+	done := len(vars) - len(todo)
+	if opt.Progress != nil {
+		opt.Progress(done, len(vars))
+	}
+
+	threads := runtime.GOMAXPROCS(0)
+	if parallel > 1 && len(todo) > 1 {
+		threads = 1
+	}
+	parallel = min(parallel, max(1, len(todo)))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var cacheErr error
+	for w := 0; w < parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				v := &vars[i]
+				c, err := solveOne(ctx, solve, v, threads)
+				if ctx.Err() != nil {
+					// Interrupted: the result may be cut short, keep nothing.
+					continue
+				}
+				var r *Row
+				if err != nil {
+					r = &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key,
+						Error: err.Error()}
+				} else {
+					r = makeRow(v, c)
+					if werr := writeCache(opt.CacheDir, c); werr != nil {
+						mu.Lock()
+						cacheErr = errors.Join(cacheErr, werr)
+						mu.Unlock()
+					}
+				}
+				mu.Lock()
+				rows[i] = r
+				done++
+				if opt.Progress != nil {
+					opt.Progress(done, len(vars))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, i := range todo {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	out := make([]Row, 0, len(vars))
+	for _, r := range rows {
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("batch stopped after %d of %d variations: %w", len(out), len(vars), err)
+	}
+	if cacheErr != nil {
+		return out, fmt.Errorf("write the cache: %w", cacheErr)
+	}
+	return out, nil
+}
+
+func solveOne(ctx context.Context, solve SolveFunc, v *Variation, threads int) (*cached, error) {
+	start := time.Now()
+	res, err := solve(ctx, v.Model, solver.SolveOptions{TimeLimit: v.TimeLimit, Seed: v.Seed,
+		Threads: threads, MaxIterations: v.MaxIterations})
+	if err != nil {
+		return nil, fmt.Errorf("solve variation %q: %w", v.Name, err)
+	}
+	c := &cached{Version: cacheVersion, Key: v.Key, Instance: v.Instance.Name, Plan: res.Plan,
+		Evaluation: res.Evaluation, LowerBound: res.LowerBound, Gap: res.Gap, Infeasible: res.Infeasible,
+		Seconds: time.Since(start).Seconds()}
+	if c.Plan != nil && c.Evaluation == nil {
+		c.Evaluation = solver.Evaluate(v.Model, c.Plan)
+	}
+	if c.Plan == nil || math.IsInf(c.Gap, 0) || math.IsNaN(c.Gap) {
+		// No plan, no gap (and JSON has no infinity).
+		c.Gap = 0
+	}
+	if math.IsInf(c.LowerBound, 0) || math.IsNaN(c.LowerBound) {
+		c.LowerBound = 0
+	}
+	return c, nil
+}
+
+func makeRow(v *Variation, c *cached) *Row {
+	r := &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key,
+		LowerBound: c.LowerBound, Gap: c.Gap, Seconds: c.Seconds, Plan: c.Plan, Evaluation: c.Evaluation}
+	if e := c.Evaluation; e != nil {
+		r.Feasible = e.Feasible
+		r.Cost = e.Cost
+		r.StandaloneTotal = e.StandaloneTotal
+		r.Saving = e.Saving
+		r.SavingPct = e.SavingPct
+		r.IRViolations = e.IRViolations
+	}
+	if c.Plan != nil {
+		r.Bundles = len(c.Plan.Bundles)
+	}
+	switch {
+	case len(c.Infeasible) > 0:
+		msgs := make([]string, len(c.Infeasible))
+		for i, f := range c.Infeasible {
+			msgs[i] = f.Message
+		}
+		r.Feasible = false
+		r.Error = "infeasible: " + strings.Join(msgs, "; ")
+	case c.Plan == nil:
+		r.Feasible = false
+		r.Error = "no plan found"
+	case !r.Feasible:
+		r.Error = "the best plan found breaks the rules: " + violationSummary(c.Evaluation)
+	}
+	return r
+}
+
+func violationSummary(e *solver.Evaluation) string {
+	if e == nil || len(e.Violations) == 0 {
+		return "(no details)"
+	}
+	msgs := []string{}
+	for i, v := range e.Violations {
+		if i == 3 {
+			msgs = append(msgs, fmt.Sprintf("… %d more", len(e.Violations)-3))
+			break
+		}
+		msgs = append(msgs, v.Message)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func cachePath(dir, key string) string { return filepath.Join(dir, key+".json") }
+
+// readCache returns the cached result of key; a missing, unreadable or foreign entry
+// is a miss.
+func readCache(dir, key string) (*cached, bool) {
+	if dir == "" {
+		return nil, false
+	}
+	raw, err := os.ReadFile(cachePath(dir, key))
+	if err != nil {
+		return nil, false
+	}
+	var c cached
+	if err := json.Unmarshal(raw, &c); err != nil || c.Version != cacheVersion || c.Key != key {
+		return nil, false
+	}
+	return &c, true
+}
+
+// writeCache stores c atomically (temporary file, then rename), so that an
+// interrupted write never leaves a half entry.
+func writeCache(dir string, c *cached) error {
+	if dir == "" {
+		return nil
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, c.Key+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(raw); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), cachePath(dir, c.Key))
+}
