@@ -107,7 +107,9 @@ func GenerateDemo() (*DemoDataset, error) {
 		ds.Depots = append(ds.Depots, Depot{ID: OfficeDepotID(dm.m.Code), Name: dm.m.OfficeName, Kind: DepotOffice,
 			Municipality: dm.m.Code, Lon: dm.m.OfficeLon, Lat: dm.m.OfficeLat})
 	}
-	ds.Depots = append(ds.Depots, demoDistricts...)
+	districts := append([]Depot(nil), demoDistricts...)
+	sort.Slice(districts, func(i, j int) bool { return districts[i].ID < districts[j].ID })
+	ds.Depots = append(ds.Depots, districts...) // the order Store.Depots lists them in
 
 	// counts[k][i]: assets of kind k in municipality i, apportioned by largest remainder.
 	counts := make([][]int, len(demoKindTotals))
