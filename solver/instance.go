@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
+	"strings"
 )
 
 // Instance is a bundling problem in the JSON format of MODEL.md, version 1.
@@ -203,34 +205,161 @@ func ReadInstance(r io.Reader) (*Instance, error) {
 // ParseInstance decodes an instance from JSON bytes (see ReadInstance).
 func ParseInstance(data []byte) (*Instance, error) {
 	var inst Instance
-	if err := decodeJSON(data, &inst); err != nil {
+	if err := decodeJSON(data, &inst, &instanceShape{}); err != nil {
 		return nil, err
 	}
 	return &inst, nil
 }
 
-// decodeJSON unmarshals data into v and turns decoder errors into messages with a line and column.
-func decodeJSON(data []byte, v any) error {
+// instanceShape mirrors Instance without Asset's custom decoder: when decoding fails,
+// decoding into it again locates the error in the whole document (a custom decoder only
+// sees offsets within its own value).
+type instanceShape struct {
+	Version        int            `json:"version"`
+	Name           string         `json:"name"`
+	Params         Params         `json:"params"`
+	Municipalities []Municipality `json:"municipalities"`
+	Depots         []Depot        `json:"depots"`
+	Assets         []struct {
+		ID           string   `json:"id"`
+		Municipality string   `json:"municipality"`
+		Kind         string   `json:"kind"`
+		Lon          float64  `json:"lon"`
+		Lat          float64  `json:"lat"`
+		Cost         float64  `json:"cost"`
+		Workload     float64  `json:"workload"`
+		Equipment    []string `json:"equipment"`
+	} `json:"assets"`
+}
+
+// decodeJSON unmarshals data into v and turns decoder errors into an *InputError with a
+// line, a column and the path of the offending value (assets[3].cost). shape, when not
+// nil, is a plain mirror of v used to locate errors that v's custom decoders report.
+func decodeJSON(data []byte, v, shape any) error {
 	err := json.Unmarshal(data, v)
 	if err == nil {
 		return nil
 	}
 	var syn *json.SyntaxError
+	if !errors.As(err, &syn) && shape != nil {
+		if err2 := json.Unmarshal(data, shape); err2 != nil {
+			err = err2
+		}
+	}
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		line, col := lineCol(data, syn.Offset)
 		return &InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: "malformed JSON: " + syn.Error()}
-	case errors.As(err, &typ):
+	case errors.As(err, &typ) && typ.Offset > 0:
 		line, col := lineCol(data, typ.Offset)
-		field := typ.Field
+		field := pathAt(data, typ.Offset)
 		if field == "" {
-			field = "(top level)"
+			field = "the document"
 		}
 		return &InputError{Path: fmt.Sprintf("line %d, column %d", line, col),
-			Msg: fmt.Sprintf("%s: expected %s, found JSON %s", field, typ.Type, typ.Value)}
+			Msg: fmt.Sprintf("%s: expected %s, found %s", field, jsonKindOf(typ.Type), articled(typ.Value))}
 	default:
 		return &InputError{Path: "(json)", Msg: err.Error()}
+	}
+}
+
+// jsonKindOf names what a Go type expects in JSON words.
+func jsonKindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(jsonKindOf(t.Elem()), "an "), "a ") + "s"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKindOf(t.Elem())
+	}
+	return t.String()
+}
+
+// articled turns the decoder's description of a JSON value ("string", "number -1") into
+// words ("a string", "the number -1").
+func articled(v string) string {
+	switch {
+	case v == "array" || v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number "):
+		return "the " + v
+	}
+	return "a " + v
+}
+
+// pathAt is the path (assets[3].equipment[1]) of the JSON value that ends at or contains
+// byte offset off, found by walking the tokens. It runs only on a failed decode.
+func pathAt(data []byte, off int64) string {
+	type frame struct {
+		array     bool
+		index     int
+		key       string
+		expectKey bool
+	}
+	var stack []*frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				fmt.Fprintf(&b, "[%d]", f.index)
+			} else {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return path()
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && !top.array && top.expectKey {
+			if d, ok := tok.(json.Delim); !ok || d != '}' {
+				top.key, top.expectKey = fmt.Sprint(tok), false
+				continue
+			}
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].expectKey = true
+			}
+			continue
+		}
+		// tok starts a value: a scalar, or an object or array.
+		if top != nil && top.array {
+			top.index++
+		}
+		if dec.InputOffset() >= off {
+			return path()
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, &frame{array: d == '[', index: -1, expectKey: d == '{'})
+			continue
+		}
+		if top != nil && !top.array {
+			top.expectKey = true
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/tabane/tabane/geo"
 )
@@ -100,7 +101,11 @@ func Compile(inst *Instance) (*Model, error) {
 	v := &ValidationError{}
 	p := inst.Params
 	if inst.Version != 1 {
-		v.add("version", "must be 1 (this is MODEL.md version 1), found %d", inst.Version)
+		if inst.Version == 0 {
+			v.add("version", "is required: 1 (MODEL.md version 1)")
+		} else {
+			v.add("version", "must be 1 (MODEL.md version 1), found %d", inst.Version)
+		}
 	}
 	m := &Model{Inst: inst, F: p.ContractFixedCost, Tau: p.TravelCostPerKm, Circuity: DefaultCircuity,
 		RegionLocked: p.RegionLocked, RequireIR: p.RequireIndividualRationality,
@@ -142,6 +147,11 @@ func Compile(inst *Instance) (*Model, error) {
 		}
 		kindDisc[k] = d
 	}
+	knownKinds := make([]string, 0, len(kindDisc))
+	for k := range kindDisc {
+		knownKinds = append(knownKinds, k)
+	}
+	sort.Strings(knownKinds)
 
 	lim := p.Limits
 	m.MinValue, m.MaxValue, m.MaxWorkload, m.MaxDistanceKm, m.MaxAssets = 0, math.Inf(1), math.Inf(1), math.Inf(1), math.MaxInt
@@ -195,7 +205,7 @@ func Compile(inst *Instance) (*Model, error) {
 			m.MuniIndex[mu.Code] = i
 		}
 		if !geo.ValidLonLat(mu.Office.Lon, mu.Office.Lat) {
-			v.add(path+".office", "(%v, %v) is not a WGS84 lon/lat", mu.Office.Lon, mu.Office.Lat)
+			v.add(path+".office", "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90]", mu.Office.Lon, mu.Office.Lat)
 		}
 		m.Munis = append(m.Munis, MuniInfo{Code: mu.Code, Name: mu.Name, Region: regionIndex[mu.Region],
 			Participates: mu.Participating(), Office: mu.Office})
@@ -217,7 +227,7 @@ func Compile(inst *Instance) (*Model, error) {
 			m.DepotIndex[d.ID] = i
 		}
 		if !geo.ValidLonLat(d.Lon, d.Lat) {
-			v.add(path, "(%v, %v) is not a WGS84 lon/lat", d.Lon, d.Lat)
+			v.add(path, "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90]", d.Lon, d.Lat)
 		}
 		m.Depots = append(m.Depots, DepotInfo{ID: d.ID, Name: d.Name, At: Point{d.Lon, d.Lat}})
 	}
@@ -249,26 +259,36 @@ func Compile(inst *Instance) (*Model, error) {
 			label = fmt.Sprintf("%s (%s)", path, a.ID)
 		}
 		mi, ok := m.MuniIndex[a.Municipality]
-		if !ok {
-			v.add(path+".municipality", "%q is not among the instance's municipalities", a.Municipality)
+		switch {
+		case a.Municipality == "":
+			v.add(path+".municipality", "is required: the code of the municipality that owns %s", label)
+		case !ok:
+			v.add(path+".municipality", "%q is not among the instance's municipalities (%s)", a.Municipality, label)
 		}
 		disc, ok := kindDisc[a.Kind]
-		if !ok {
-			v.add(path+".kind", "%q is not a known kind and has no entry in params.disciplines", a.Kind)
+		switch {
+		case a.Kind == "":
+			v.add(path+".kind", "is required (%s): one of %s, or a kind added in params.disciplines", label, strings.Join(knownKinds, ", "))
+		case !ok:
+			v.add(path+".kind", "%q is not a known kind (%s): use one of %s, or map it to a discipline in params.disciplines",
+				a.Kind, label, strings.Join(knownKinds, ", "))
 		}
-		for _, f := range []string{"lon", "lat", "cost", "workload"} {
-			if a.missing(f) {
-				v.add(path+"."+f, "is required (%s)", label)
+		for _, f := range []struct{ name, what string }{
+			{"lon", "longitude in WGS84 degrees"}, {"lat", "latitude in WGS84 degrees"},
+			{"cost", "direct inspection cost in yen"}, {"workload", "workload in person-days"},
+		} {
+			if a.missing(f.name) {
+				v.add(path+"."+f.name, "is required: the asset's %s (%s)", f.what, label)
 			}
 		}
 		if !a.missing("lon") && !a.missing("lat") && !geo.ValidLonLat(a.Lon, a.Lat) {
-			v.add(path, "(%v, %v) is not a WGS84 lon/lat", a.Lon, a.Lat)
+			v.add(path, "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90] (%s)", a.Lon, a.Lat, label)
 		}
 		if !finite(a.Cost) || a.Cost < 0 {
-			v.add(path+".cost", "must be a finite number ≥ 0, found %v", a.Cost)
+			v.add(path+".cost", "must be a finite number ≥ 0, found %v (%s)", a.Cost, label)
 		}
 		if !finite(a.Workload) || a.Workload < 0 {
-			v.add(path+".workload", "must be a finite number ≥ 0, found %v", a.Workload)
+			v.add(path+".workload", "must be a finite number ≥ 0, found %v (%s)", a.Workload, label)
 		}
 		info := AssetInfo{ID: a.ID, Muni: mi, Discipline: discIndex[disc], At: Point{a.Lon, a.Lat}, Cost: a.Cost, Workload: a.Workload}
 		for k, e := range a.Equipment {

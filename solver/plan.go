@@ -27,7 +27,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		return nil, err
 	}
 	var p Plan
-	if err := decodeJSON(data, &p); err != nil {
+	if err := decodeJSON(data, &p, nil); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -1,0 +1,169 @@
+package solver
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// compileProblems compiles handInstance after tweak and returns every problem as
+// "path: message".
+func compileProblems(t *testing.T, tweak func(*Instance)) []string {
+	t.Helper()
+	inst, err := ParseInstance([]byte(handInstance))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tweak(inst)
+	_, err = Compile(inst)
+	if err == nil {
+		return nil
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Compile error %T %v, want *ValidationError", err, err)
+	}
+	var out []string
+	for _, p := range ve.Problems {
+		out = append(out, p.Path+": "+p.Msg)
+	}
+	return out
+}
+
+func TestCompileValidation(t *testing.T) {
+	const wgs = "is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90]"
+	cases := []struct {
+		name  string
+		tweak func(*Instance)
+		want  []string
+	}{
+		{"duplicate asset id", func(in *Instance) { in.Assets[2].ID = "a1" },
+			[]string{`assets[2].id: "a1" repeats assets[0]`}},
+		{"duplicate municipality code", func(in *Instance) { in.Municipalities[2].Code = "X" },
+			// Z's asset a4 then belongs to the first X; nothing else breaks.
+			[]string{`municipalities[2].code: "X" repeats municipalities[0]`, `assets[3].municipality: "Z" is not among the instance's municipalities (assets[3] (a4))`}},
+		{"duplicate depot id", func(in *Instance) { in.Depots[1].ID = "hub" },
+			[]string{`depots[1].id: "hub" repeats depots[0]`}},
+		{"unknown municipality", func(in *Instance) { in.Assets[1].Municipality = "Q" },
+			[]string{`assets[1].municipality: "Q" is not among the instance's municipalities (assets[1] (a2))`}},
+		{"empty municipality", func(in *Instance) { in.Assets[1].Municipality = "" },
+			[]string{`assets[1].municipality: is required: the code of the municipality that owns assets[1] (a2)`}},
+		{"NaN coordinate", func(in *Instance) { in.Assets[0].Lon = math.NaN() },
+			[]string{`assets[0]: (lon NaN, lat 34) ` + wgs + ` (assets[0] (a1))`}},
+		{"latitude out of range", func(in *Instance) { in.Depots[2].Lat = 91; in.Municipalities[1].Office.Lon = -181 },
+			[]string{`municipalities[1].office: (lon -181, lat 34.1) ` + wgs, `depots[2]: (lon 135, lat 91) ` + wgs}},
+		{"negative cost and workload", func(in *Instance) { in.Assets[2].Cost = -5; in.Assets[3].Workload = math.Inf(1) },
+			[]string{`assets[2].cost: must be a finite number ≥ 0, found -5 (assets[2] (a3))`,
+				`assets[3].workload: must be a finite number ≥ 0, found +Inf (assets[3] (a4))`}},
+		{"unknown kind", func(in *Instance) { in.Assets[0].Kind = "dam" },
+			[]string{`assets[0].kind: "dam" is not a known kind (assets[0] (a1)): use one of bridge, culvert, footbridge, pump_station, road_furniture, sewer_plant, tunnel, or map it to a discipline in params.disciplines`}},
+		{"kind added by params", func(in *Instance) {
+			in.Assets[0].Kind = "dam"
+			in.Params.Disciplines = map[string]string{"dam": "river"}
+		}, nil},
+		{"unknown equipment", func(in *Instance) { in.Assets[1].Equipment = []string{"traffic_control", "crane"} },
+			[]string{`assets[1].equipment[1]: "crane" has no price in params.equipment`}},
+		{"bad version", func(in *Instance) { in.Version = 2 }, []string{`version: must be 1 (MODEL.md version 1), found 2`}},
+		{"missing version", func(in *Instance) { in.Version = 0 }, []string{`version: is required: 1 (MODEL.md version 1)`}},
+		{"bad parameters", func(in *Instance) {
+			in.Params.TravelCostPerKm = -1
+			in.Params.Circuity = evFloat(0)
+			in.Params.Equipment["boat"] = math.NaN()
+			in.Params.Limits.MaxAssets = evInt(0)
+			in.Params.Limits.MinValue = evFloat(2e7)
+		}, []string{
+			`params.travel_cost_per_km: must be a finite number ≥ 0, found -1`,
+			`params.circuity: must be a finite number > 0, found 0`,
+			`params.equipment.boat: must be a finite number ≥ 0, found NaN`,
+			`params.limits.max_assets: must be at least 1, found 0`,
+			`params.limits.min_value: 2e+07 exceeds max_value 1e+07`,
+		}},
+		{"no municipalities", func(in *Instance) { in.Municipalities = nil; in.Assets = nil },
+			[]string{`municipalities: is empty: an instance needs at least one municipality`}},
+		{"valid", func(*Instance) {}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := compileProblems(t, c.tweak)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestCompileUnknownEquipmentPath: the issue's own example, on a public instance.
+func TestCompileUnknownEquipmentPath(t *testing.T) {
+	inst, err := ParseInstance(readTestdata(t, "p-tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Assets[17].Equipment = []string{"traffic_control", "crane"}
+	_, err = Compile(inst)
+	if err == nil || err.Error() != `assets[17].equipment[1]: "crane" has no price in params.equipment` {
+		t.Errorf("Compile error = %v", err)
+	}
+}
+
+// TestParseInstanceErrors: malformed JSON and wrong types name the line, the column and,
+// for types, the path of the value — also inside assets, which have their own decoder.
+func TestParseInstanceErrors(t *testing.T) {
+	cases := []struct{ name, json, want string }{
+		{"syntax", "{\n \"version\": 1,\n \"assets\": [\n  {\"id\": \"a\", \"cost\": 1,}\n ]\n}",
+			`line 4, column 26: malformed JSON: invalid character '}' looking for beginning of object key string`},
+		{"empty", "", `line 1, column 1: malformed JSON: unexpected end of JSON input`},
+		{"trailing", `{"version": 1} x`, `line 1, column 17: malformed JSON: invalid character 'x' after top-level value`},
+		{"asset field type", "{\n \"version\": 1,\n \"assets\": [\n  {\"id\": \"a\"},\n  {\"id\": \"b\", \"cost\": \"abc\"}\n ]\n}",
+			`line 5, column 28: assets[1].cost: expected a number, found a string`},
+		{"asset equipment item", "{\"assets\": [{\"id\": \"a\", \"equipment\": [\"boat\", 3]}]}",
+			`line 1, column 48: assets[0].equipment[1]: expected a string, found a number`},
+		{"params type", "{\n \"version\": 1,\n \"params\": {\"contract_fixed_cost\": \"x\"}\n}",
+			`line 3, column 39: params.contract_fixed_cost: expected a number, found a string`},
+		{"municipality code", `{"municipalities": [{"code": "1"}, {"code": 5}]}`,
+			`line 1, column 46: municipalities[1].code: expected a string, found a number`},
+		{"integer", `{"params": {"limits": {"max_assets": 2.5}}}`,
+			`line 1, column 41: params.limits.max_assets: expected an integer, found the number 2.5`},
+		{"not an object", `[1, 2]`, `line 1, column 2: the document: expected an object, found an array`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseInstance([]byte(c.json))
+			var ie *InputError
+			if !errors.As(err, &ie) || err.Error() != c.want {
+				t.Errorf("error = %v (%T)\nwant   %s", err, err, c.want)
+			}
+		})
+	}
+}
+
+// TestParseInstanceMissingFields: required numbers absent or null are reported by
+// Compile with their path, and unknown asset fields survive a round trip.
+func TestParseInstanceMissingFields(t *testing.T) {
+	doc := strings.Replace(handInstance, `"cost": 150000, "workload": 1,`, `"cost": null,`, 1)
+	inst, err := ParseInstance([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(inst)
+	want := "assets[1].cost: is required: the asset's direct inspection cost in yen (assets[1] (a2))\n" +
+		"assets[1].workload: is required: the asset's workload in person-days (assets[1] (a2))"
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile error:\n%v\nwant:\n%s", err, want)
+	}
+	out, err := inst.Assets[0].MarshalJSON()
+	if err != nil || !strings.Contains(string(out), `"name":"Ichi-bashi"`) {
+		t.Errorf("asset round trip lost its name: %s %v", out, err)
+	}
+}
+
+func TestValidationErrorListsTenThenCounts(t *testing.T) {
+	ve := &ValidationError{}
+	for i := range 13 {
+		ve.add("assets", "problem %d", i)
+	}
+	lines := strings.Split(ve.Error(), "\n")
+	if len(lines) != 11 || lines[9] != "assets: problem 9" || lines[10] != "… and 3 more" {
+		t.Errorf("Error() = %q", ve.Error())
+	}
+}
