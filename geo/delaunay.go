@@ -66,8 +66,8 @@ func Delaunay(pts []orb.Point) []Triangle {
 	}
 	active := []tri{mk(n, n+1, n+2)}
 	var done []tri
-	type edge struct{ a, b int }
 	var edges []edge
+	var cavity []tri
 	var last orb.Point
 	for k, i := range order {
 		p := all[i]
@@ -76,6 +76,7 @@ func Delaunay(pts []orb.Point) []Triangle {
 		}
 		last = p
 		edges = edges[:0]
+		cavity = cavity[:0]
 		keep := active[:0]
 		for _, t := range active {
 			dxp := p[0] - t.cx
@@ -86,22 +87,32 @@ func Delaunay(pts []orb.Point) []Triangle {
 			dyp := p[1] - t.cy
 			if dxp*dxp+dyp*dyp < t.r2 {
 				edges = append(edges, edge{t.v[0], t.v[1]}, edge{t.v[1], t.v[2]}, edge{t.v[2], t.v[0]})
+				cavity = append(cavity, t)
 				continue
 			}
 			keep = append(keep, t)
 		}
-		active = keep
-		// The boundary of the cavity is made of the edges seen once.
-		for x := range edges {
-			e := edges[x]
-			shared := false
-			for y := range edges {
-				if x != y && edges[y].a == e.b && edges[y].b == e.a {
-					shared = true
+		// Floating-point in-circle tests on (nearly) cocircular points can pick a cavity
+		// that is not star-shaped from p; give back triangles behind any boundary edge
+		// that p does not see strictly on its left until the cavity is a proper star.
+		for {
+			bad := -1
+			for x, e := range edges {
+				if !edgeShared(edges, x) && orient(all[e.a], all[e.b], p) <= 0 {
+					bad = x / 3
 					break
 				}
 			}
-			if !shared {
+			if bad < 0 {
+				break
+			}
+			keep = append(keep, cavity[bad])
+			cavity = append(cavity[:bad], cavity[bad+1:]...)
+			edges = append(edges[:3*bad], edges[3*bad+3:]...)
+		}
+		active = keep
+		for x, e := range edges {
+			if !edgeShared(edges, x) {
 				active = append(active, mk(e.a, e.b, i))
 			}
 		}
@@ -126,6 +137,19 @@ func Delaunay(pts []orb.Point) []Triangle {
 		return false
 	})
 	return out
+}
+
+type edge struct{ a, b int }
+
+// edgeShared reports whether edges[x] appears reversed elsewhere in edges.
+func edgeShared(edges []edge, x int) bool {
+	e := edges[x]
+	for y := range edges {
+		if y != x && edges[y].a == e.b && edges[y].b == e.a {
+			return true
+		}
+	}
+	return false
 }
 
 // orient is twice the signed area of (a, b, c): > 0 counter-clockwise, < 0 clockwise.
