@@ -3,6 +3,7 @@ package solver
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -15,7 +16,8 @@ func TestLowerBoundReport(t *testing.T) {
 		path, it = sharedInstances+"/p-nara.json", 20
 	}
 	m := loadModel(t, path)
-	r := LowerBound(context.Background(), m, BoundOptions{MaxIter: it, Log: func(s string) {
+	ub, _ := strconv.ParseFloat(os.Getenv("TABANE_BOUND_UB"), 64)
+	r := LowerBound(context.Background(), m, BoundOptions{MaxIter: it, UpperBound: ub, Log: func(s string) {
 		if os.Getenv("TABANE_BOUND_LOG") != "" {
 			t.Log(s)
 		}

@@ -19,12 +19,24 @@ import (
 // Σ_a λ_a + Σ_{B} (cost(B) − Σ_{a∈B} λ_a) ≥ L(λ), since its bundles sit at distinct
 // depots; so every λ gives a valid bound. λ is improved by subgradient ascent with
 // Polyak steps towards the upper bound (or a target a little above the best bound).
+// Step parameters of the volume algorithm.
+var (
+	volumeAlpha    = 0.02
+	volumeTheta    = 0.1
+	volumeThetaMax = 1.0
+	volumeReds     = 20
+	volumeShare    = 0.6 // of the iterations, then plain subgradient polishing
+	polishTheta    = 0.25
+	polishReds     = 15
+)
+
 func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *BoundResult) {
 	m := bd.m
 	if bd.n == 0 {
 		return
 	}
 	em, lim, cands := bd.em, bd.lim, bd.cands
+	sur := lim.surrogates()
 	lam := make([]float64, bd.n)
 	// Start from the cheapest term plus a share of the fixed cost and equipment.
 	share := 0.0
@@ -36,7 +48,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	}
 	maxIter := opt.MaxIter
 	if maxIter <= 0 {
-		maxIter = 400
+		maxIter = 500
 	}
 	sols := make([]subSolution, len(cands))
 	scratch := make([]subScratch, opt.Threads)
@@ -52,7 +64,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 					if j >= len(cands) {
 						return
 					}
-					solveDepot(m, em, lim, &cands[j], lam, sc, &sols[j])
+					solveDepot(m, lim, em, sur, &cands[j], lam, sc, &sols[j])
 				}
 			}(&scratch[w])
 		}
@@ -68,20 +80,53 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	}
 
 	floor := res.LowerBound // the counting bound: a target floor for the steps
-	best := math.Inf(-1)    // best L(λ) so far (unshaved)
+	// Volume algorithm (Barahona & Anbil 2000): steps go from the best point so far
+	// (the centre) along 1 − x̄, where x̄ averages the subproblems' solutions; the
+	// averaging damps the zig-zag of plain subgradient steps.
+	best := math.Inf(-1) // L at the centre (unshaved)
 	bestLam := append([]float64(nil), lam...)
-	g := make([]float64, bd.n)
-	theta := 1.0
-	stall := 0
+	g := make([]float64, bd.n)    // 1 − x of the last evaluation
+	xbar := make([]float64, bd.n) // averaged cover
+	v := make([]float64, bd.n)    // direction 1 − x̄
+	theta := volumeTheta
+	reds := 0
+	polishing := false
 	it := 0
 	for ; it < maxIter; it++ {
 		if ctx.Err() != nil || (!opt.Deadline.IsZero() && time.Now().After(opt.Deadline)) {
 			break
 		}
 		L := evaluate()
+		for p := range g {
+			g[p] = 1
+		}
+		for j := range sols {
+			for i, k := range sols[j].take {
+				g[cands[j].p[k]] -= sols[j].frac[i]
+			}
+		}
+		alpha := volumeAlpha
+		polish := it >= int(volumeShare*float64(maxIter))
+		if it == 0 || polish {
+			alpha = 1 // plain subgradient steps from the centre in the polishing phase
+		}
+		if polish && !polishing {
+			polishing, theta, reds = true, polishTheta, 0
+		}
+		for p := range xbar {
+			xbar[p] = alpha*(1-g[p]) + (1-alpha)*xbar[p]
+		}
 		if L > best {
+			// green when the new subgradient agrees with the direction: lengthen
+			dotgv := 0.0
+			for p := range g {
+				dotgv += g[p] * v[p]
+			}
+			if dotgv >= 0 && it > 0 && !polishing {
+				theta = math.Min(volumeThetaMax, theta*1.1)
+			}
 			if L > best+1e-7*math.Abs(best) {
-				stall = 0
+				reds = 0
 			}
 			best = L
 			copy(bestLam, lam)
@@ -89,14 +134,21 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 				opt.Progress(shave(L))
 			}
 		} else {
-			stall++
-		}
-		if stall >= 15 {
-			theta /= 2
-			stall = 0
-			copy(lam, bestLam)
-			if theta < 1e-4 {
-				break
+			reds++
+			if polishing && reds >= polishReds {
+				theta /= 2
+				reds = 0
+				if theta < 1e-5 {
+					it++
+					break
+				}
+			} else if !polishing && reds >= volumeReds {
+				theta *= 0.66
+				reds = 0
+				if theta < 1e-5 {
+					it++
+					break
+				}
 			}
 		}
 		if opt.Log != nil {
@@ -110,20 +162,12 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			it++
 			break
 		}
-		// subgradient g_a = 1 − Σ_j x_ja
-		for p := range g {
-			g[p] = 1
-		}
-		for j := range sols {
-			for i, k := range sols[j].take {
-				g[cands[j].p[k]] -= sols[j].frac[i]
-			}
-		}
 		norm := 0.0
-		for _, x := range g {
-			norm += x * x
+		for p := range v {
+			v[p] = 1 - xbar[p]
+			norm += v[p] * v[p]
 		}
-		if norm == 0 {
+		if norm < 1e-18 {
 			it++
 			break
 		}
@@ -131,14 +175,14 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 		if lo := math.Max(best, floor); target <= lo {
 			target = lo + 0.01*math.Abs(lo) + 1
 		}
-		step := theta * (target - L) / norm
+		step := theta * (target - best) / norm
 		for p := range lam {
-			lam[p] += step * g[p]
+			lam[p] = bestLam[p] + step*v[p]
 		}
 	}
 	if shave(best) > res.LowerBound {
 		res.LowerBound = shave(best)
-		res.Method = fmt.Sprintf("lagrangian(subgradient, %d it)", it)
+		res.Method = fmt.Sprintf("lagrangian(volume, %d it)", it)
 		for p, a := range bd.asset {
 			res.Multipliers[a] = bestLam[p]
 		}

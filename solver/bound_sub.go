@@ -179,19 +179,31 @@ func buildDepotCands(bd *boundData, idx *latIndex, j int) depotCands {
 	return dc
 }
 
-// surrogates are the weight vectors π over the normalised capacities.
-var surrogates = [...][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {1, 1, 1}}
+// surrogateCandidates are weight vectors π over the normalised capacities, in order of
+// usefulness on the instances we know (the value cap binds most); LowerBound sorts
+// by the first two whose limits exist.
+var surrogateCandidates = [...][3]float64{{0, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}}
+
+const maxSurrogates = 2
+
+// surrogates picks the weight vectors for the limits that exist.
+func (l limits) surrogates() [][3]float64 {
+	mask := capacityMask(l)
+	var out [][3]float64
+	for _, pi := range surrogateCandidates {
+		q := [3]float64{pi[0] * mask[0], pi[1] * mask[1], pi[2] * mask[2]}
+		if q == ([3]float64{}) || slices.Contains(out, q) {
+			continue
+		}
+		if out = append(out, q); len(out) == maxSurrogates {
+			break
+		}
+	}
+	return out
+}
 
 // muFactors scale each surrogate's critical multiplier into the ranking grid.
 var muFactors = [...]float64{0.8, 1, 1.25}
-
-type sortedItem struct {
-	key float64
-	r   float64
-	g   float64
-	k   int32
-	cls uint16
-}
 
 type config struct {
 	region int32
@@ -205,7 +217,8 @@ type config struct {
 type subScratch struct {
 	neg     []int32
 	r       []float64
-	order   [len(surrogates)][]sortedItem
+	gs      [maxSurrogates][]float64 // π·g per candidate
+	order   [maxSurrogates][]uint64  // negative candidates by ratio: float32 key ‖ index
 	mus     [][3]float64
 	sums    [][]float64 // per μ, per class: Σ min(0, r + μ·g)
 	present []bool
@@ -220,12 +233,53 @@ type subScratch struct {
 
 func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 
+// sortKey maps a float32 onto a uint32 with the same order.
+func sortKey(f float32) uint64 {
+	u := math.Float32bits(f)
+	if u&(1<<31) != 0 {
+		u = ^u
+	} else {
+		u |= 1 << 31
+	}
+	return uint64(u)
+}
+
+// critical walks the candidates of one surrogate by ratio, admitting those whose class
+// is allowed, until capacity c is full; it returns the multiplier ν ≥ 0 of the
+// fractional knapsack (minus the ratio of the item that does not fit) and calls take
+// for every item of the greedy solution with its fraction. The order only needs to be
+// about right: the bound is computed from ν by weak duality, valid for any ν ≥ 0.
+func critical(order []uint64, r, gs []float64, cls []uint16, allowed []bool, c float64, take func(k int32, x float64)) float64 {
+	for _, o := range order {
+		k := int32(uint32(o))
+		if allowed != nil && !allowed[cls[k]] {
+			continue
+		}
+		g := gs[k]
+		if g <= c {
+			c -= g
+			if take != nil {
+				take(k, 1)
+			}
+			continue
+		}
+		if take != nil && c > 0 {
+			take(k, c/g)
+		}
+		return math.Max(0, -r[k]/g)
+	}
+	return 0
+}
+
 // solveDepot computes the subproblem bound of depot dc under multipliers lam.
-func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float64, sc *subScratch, out *subSolution) {
+func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depotCands, lam []float64, sc *subScratch, out *subSolution) {
 	out.lb, out.take, out.frac, out.refined = 0, out.take[:0], out.frac[:0], 0
 	n := len(dc.p)
 	if cap(sc.r) < n {
 		sc.r = make([]float64, n)
+		for s := range sc.gs {
+			sc.gs[s] = make([]float64, n)
+		}
 	}
 	r := sc.r[:n]
 	sc.neg = sc.neg[:0]
@@ -253,43 +307,21 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 	// the widest configuration (every candidate, capacity for K0 = F).
 	capF := lim.capacity(m.F)
 	sc.mus = append(sc.mus[:0], [3]float64{})
-	active := 0
-	for s, pi := range surrogates {
+	for s, pi := range sur {
+		gs := sc.gs[s][:n]
 		o := sc.order[s][:0]
-		if dot(pi, capacityMask(lim)) == 0 {
-			sc.order[s] = o
-			continue
-		}
-		active++
 		for _, k := range sc.neg {
 			g := dot(pi, dc.g[k])
-			key := math.Inf(-1)
+			gs[k] = g
+			key := float32(math.Inf(-1))
 			if g > 0 {
-				key = r[k] / g
+				key = float32(r[k] / g)
 			}
-			o = append(o, sortedItem{key: key, r: r[k], g: g, k: k, cls: dc.cls[k]})
+			o = append(o, sortKey(key)<<32|uint64(k))
 		}
-		slices.SortFunc(o, func(a, b sortedItem) int {
-			if a.key < b.key {
-				return -1
-			}
-			if a.key > b.key {
-				return 1
-			}
-			return int(a.k - b.k)
-		})
+		slices.Sort(o)
 		sc.order[s] = o
-		c := dot(pi, capF)
-		nu := 0.0
-		for _, it := range o {
-			if it.g <= c {
-				c -= it.g
-				continue
-			}
-			nu = -it.key
-			break
-		}
-		if nu > 0 {
+		if nu := critical(o, r, gs, dc.cls, nil, dot(pi, capF), nil); nu > 0 {
 			for _, f := range muFactors {
 				sc.mus = append(sc.mus, [3]float64{f * nu * pi[0], f * nu * pi[1], f * nu * pi[2]})
 			}
@@ -357,6 +389,11 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 	if cap(sc.seen) < 1<<maxExactEquip {
 		sc.seen = make([]bool, 1<<maxExactEquip)
 	}
+	setAllowed := func(cf *config) {
+		for c, cl := range dc.class {
+			allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
+		}
+	}
 	sc.configs = sc.configs[:0]
 	for _, reg := range sc.regions {
 		for _, ds := range dsets {
@@ -388,9 +425,7 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 					continue
 				}
 				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
-				for c, cl := range dc.class {
-					allowed[c] = present[c] && cl.region == reg && discBit(cl.disc)&ds.mask != 0 && cl.eq&^E == 0
-				}
+				setAllowed(&cf)
 				capC := lim.capacity(k0)
 				for i, mu := range sc.mus {
 					v := k0 - dot(mu, capC)
@@ -415,46 +450,35 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 		return 0
 	})
 
+	// dual is the weak-duality bound of a configuration for multiplier μ.
+	dual := func(cf *config, mu [3]float64) float64 {
+		v := cf.k0 - dot(mu, lim.capacity(cf.k0))
+		for _, k := range sc.neg {
+			if allowed[dc.cls[k]] {
+				if x := r[k] + dot(mu, dc.g[k]); x < 0 {
+					v += x
+				}
+			}
+		}
+		return v
+	}
 	best := 0.0 // "no bundle"
 	bestCf, bestS := -1, -1
-	for ci, cf := range sc.configs {
+	for ci := range sc.configs {
+		cf := &sc.configs[ci]
 		if cf.cheap >= best {
 			break
 		}
 		out.refined++
-		for c, cl := range dc.class {
-			allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
-		}
+		setAllowed(cf)
 		val, sBest := cf.cheap, -1
-		if active == 0 { // no capacity at all: every admitted negative candidate
-			v := cf.k0
-			for _, k := range sc.neg {
-				if allowed[dc.cls[k]] {
-					v += r[k]
-				}
-			}
-			val = v
+		if len(sur) == 0 { // no capacity at all: every admitted negative candidate
+			val = dual(cf, [3]float64{})
 		}
 		capC := lim.capacity(cf.k0)
-		for s, pi := range surrogates {
-			if len(sc.order[s]) == 0 {
-				continue
-			}
-			c := dot(pi, capC)
-			v := cf.k0
-			for _, it := range sc.order[s] {
-				if !allowed[it.cls] {
-					continue
-				}
-				if it.g <= c {
-					v += it.r
-					c -= it.g
-					continue
-				}
-				v += it.r * c / it.g
-				break
-			}
-			if v > val {
+		for s, pi := range sur {
+			nu := critical(sc.order[s], r, sc.gs[s], dc.cls, allowed, dot(pi, capC), nil)
+			if v := dual(cf, [3]float64{nu * pi[0], nu * pi[1], nu * pi[2]}); v > val {
 				val, sBest = v, s
 			}
 		}
@@ -467,12 +491,10 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 	}
 	out.lb = best
 	// The fractional x of the best configuration, for the subgradient: the greedy
-	// solution of its best surrogate (or of the first one when the Lagrangian form won).
-	cf := sc.configs[bestCf]
-	for c, cl := range dc.class {
-		allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
-	}
-	if active == 0 {
+	// solution of its best surrogate (of the first one when the ranking form won).
+	cf := &sc.configs[bestCf]
+	setAllowed(cf)
+	if len(sur) == 0 {
 		for _, k := range sc.neg {
 			if allowed[dc.cls[k]] {
 				out.take = append(out.take, k)
@@ -482,27 +504,12 @@ func solveDepot(m *Model, em equipModel, lim limits, dc *depotCands, lam []float
 		return
 	}
 	if bestS < 0 {
-		for s := range surrogates {
-			if len(sc.order[s]) > 0 {
-				bestS = s
-				break
-			}
-		}
+		bestS = 0
 	}
-	c := dot(surrogates[bestS], lim.capacity(cf.k0))
-	for _, it := range sc.order[bestS] {
-		if !allowed[it.cls] {
-			continue
-		}
-		out.take = append(out.take, it.k)
-		if it.g <= c {
-			out.frac = append(out.frac, 1)
-			c -= it.g
-			continue
-		}
-		out.frac = append(out.frac, c/it.g)
-		break
-	}
+	critical(sc.order[bestS], r, sc.gs[bestS], dc.cls, allowed, dot(sur[bestS], lim.capacity(cf.k0)), func(k int32, x float64) {
+		out.take = append(out.take, k)
+		out.frac = append(out.frac, x)
+	})
 }
 
 // capacityMask has a 1 for every limit that binds.
