@@ -249,11 +249,12 @@ func decodeJSON(data []byte, v, shape any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		// The decoder stops just after the offending byte; point at it.
+		line, col := lineCol(data, max(0, syn.Offset-1))
 		return &InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: "malformed JSON: " + syn.Error()}
 	case errors.As(err, &typ) && typ.Offset > 0:
-		line, col := lineCol(data, typ.Offset)
-		field := pathAt(data, typ.Offset)
+		field, start := pathAt(data, typ.Offset)
+		line, col := lineCol(data, start)
 		if field == "" {
 			field = "the document"
 		}
@@ -298,9 +299,10 @@ func articled(v string) string {
 	return "a " + v
 }
 
-// pathAt is the path (assets[3].equipment[1]) of the JSON value that ends at or contains
-// byte offset off, found by walking the tokens. It runs only on a failed decode.
-func pathAt(data []byte, off int64) string {
+// pathAt finds the JSON value that ends at or contains byte offset off by walking the
+// tokens, and returns its path (assets[3].equipment[1]) and the offset where it starts.
+// It runs only on a failed decode.
+func pathAt(data []byte, off int64) (string, int64) {
 	type frame struct {
 		array     bool
 		index     int
@@ -325,9 +327,10 @@ func pathAt(data []byte, off int64) string {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	for {
+		before := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return path()
+			return path(), off
 		}
 		var top *frame
 		if len(stack) > 0 {
@@ -351,7 +354,10 @@ func pathAt(data []byte, off int64) string {
 			top.index++
 		}
 		if dec.InputOffset() >= off {
-			return path()
+			for before < int64(len(data)) && strings.IndexByte(" \t\r\n,:", data[before]) >= 0 {
+				before++
+			}
+			return path(), before
 		}
 		if d, ok := tok.(json.Delim); ok {
 			stack = append(stack, &frame{array: d == '[', index: -1, expectKey: d == '{'})

@@ -106,25 +106,26 @@ func TestCompileUnknownEquipmentPath(t *testing.T) {
 	}
 }
 
-// TestParseInstanceErrors: malformed JSON and wrong types name the line, the column and,
-// for types, the path of the value — also inside assets, which have their own decoder.
+// TestParseInstanceErrors: malformed JSON and wrong types name the line and column of the
+// offending character or value (counted by hand below) and, for types, the path of the
+// value — also inside assets, which have their own decoder.
 func TestParseInstanceErrors(t *testing.T) {
 	cases := []struct{ name, json, want string }{
 		{"syntax", "{\n \"version\": 1,\n \"assets\": [\n  {\"id\": \"a\", \"cost\": 1,}\n ]\n}",
-			`line 4, column 26: malformed JSON: invalid character '}' looking for beginning of object key string`},
+			`line 4, column 25: malformed JSON: invalid character '}' looking for beginning of object key string`},
 		{"empty", "", `line 1, column 1: malformed JSON: unexpected end of JSON input`},
-		{"trailing", `{"version": 1} x`, `line 1, column 17: malformed JSON: invalid character 'x' after top-level value`},
+		{"trailing", `{"version": 1} x`, `line 1, column 16: malformed JSON: invalid character 'x' after top-level value`},
 		{"asset field type", "{\n \"version\": 1,\n \"assets\": [\n  {\"id\": \"a\"},\n  {\"id\": \"b\", \"cost\": \"abc\"}\n ]\n}",
-			`line 5, column 28: assets[1].cost: expected a number, found a string`},
+			`line 5, column 23: assets[1].cost: expected a number, found a string`},
 		{"asset equipment item", "{\"assets\": [{\"id\": \"a\", \"equipment\": [\"boat\", 3]}]}",
-			`line 1, column 48: assets[0].equipment[1]: expected a string, found a number`},
+			`line 1, column 47: assets[0].equipment[1]: expected a string, found a number`},
 		{"params type", "{\n \"version\": 1,\n \"params\": {\"contract_fixed_cost\": \"x\"}\n}",
-			`line 3, column 39: params.contract_fixed_cost: expected a number, found a string`},
+			`line 3, column 36: params.contract_fixed_cost: expected a number, found a string`},
 		{"municipality code", `{"municipalities": [{"code": "1"}, {"code": 5}]}`,
-			`line 1, column 46: municipalities[1].code: expected a string, found a number`},
+			`line 1, column 45: municipalities[1].code: expected a string, found a number`},
 		{"integer", `{"params": {"limits": {"max_assets": 2.5}}}`,
-			`line 1, column 41: params.limits.max_assets: expected an integer, found the number 2.5`},
-		{"not an object", `[1, 2]`, `line 1, column 2: the document: expected an object, found an array`},
+			`line 1, column 38: params.limits.max_assets: expected an integer, found the number 2.5`},
+		{"not an object", `[1, 2]`, `line 1, column 1: the document: expected an object, found an array`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
