@@ -2,12 +2,191 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/whatif"
+	"github.com/tabane/tabane/solver"
 )
 
-// runWhatif is a placeholder until its issue lands.
+const whatifUsage = `Usage: tabane whatif BATCH.yaml [-o OUTDIR] [--parallel N] [--cache DIR] [--no-cache] [--dry-run]
+
+Runs every variation of a what-if batch (YAML or JSON, see README "What-if batches") and
+writes results.csv, results.md, plans/*.json, chart.svg and chart.png into OUTDIR.
+Results are cached by the content hash of each variation's instance and solver settings,
+so a second run only solves what changed; Ctrl-C stops and keeps what finished.
+Exit 0: every variation ran; 1: some variation has no feasible plan or failed, or the
+run was interrupted; 2: bad input or usage.
+`
+
+// runWhatif is `tabane whatif`.
 func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "tabane whatif: not built yet")
-	return 2
+	fs := flag.NewFlagSet("whatif", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, whatifUsage)
+		fs.PrintDefaults()
+	}
+	outDir := fs.String("o", "", "output folder (default whatif-<batch name> in the current folder)")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "variations solved at once")
+	cacheDir := fs.String("cache", defaultWhatifCache(), "cache folder of solved variations")
+	noCache := fs.Bool("no-cache", false, "neither read nor write the cache")
+	dryRun := fs.Bool("dry-run", false, "check the batch and list its variations without solving")
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "tabane whatif: name one batch file")
+		fs.Usage()
+		return 2
+	}
+	if *parallel < 1 {
+		fmt.Fprintf(stderr, "tabane whatif: --parallel must be ≥ 1, found %d\n", *parallel)
+		return 2
+	}
+	path := pos[0]
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
+		return 2
+	}
+	batch, err := whatif.Parse(raw, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
+		return 2
+	}
+	base, err := batch.LoadBase(ctx, storeScenarios{})
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: %s: %v\n", path, err)
+		return 2
+	}
+	vars, err := batch.Expand(base)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: %s: the batch cannot run:\n%v\n", path, err)
+		return 2
+	}
+	if *noCache {
+		*cacheDir = ""
+	}
+	if *dryRun {
+		for _, v := range vars {
+			fmt.Fprintf(stdout, "%3d  %s  (time limit %v, seed %d, key %.12s)\n", v.Index, v.Name, v.TimeLimit, v.Seed, v.Key)
+		}
+		fmt.Fprintf(stdout, "%d variations; nothing solved (--dry-run)\n", len(vars))
+		return 0
+	}
+	if *outDir == "" {
+		*outDir = "whatif-" + slugName(batch.Name)
+	}
+
+	fmt.Fprintf(stdout, "whatif %q: %d variations on %s (%d assets), %d at a time, cache %s\n", batch.Name, len(vars),
+		base.Name, len(base.Assets), min(*parallel, len(vars)), orNone(*cacheDir))
+	bar := whatif.NewProgressBar(stdout, whatif.IsTerminal(stdout))
+	rows, runErr := whatif.Run(ctx, vars, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir, Progress: bar.Update})
+	bar.Finish()
+	if len(rows) > 0 {
+		if err := whatif.WriteOutputs(*outDir, rows); err != nil {
+			fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
+			return 2
+		}
+	}
+	cached, failed := 0, 0
+	for _, r := range rows {
+		if r.Cached {
+			cached++
+		}
+		if !r.Feasible {
+			failed++
+			fmt.Fprintf(stderr, "variation %d %q: %s\n", r.Index, r.Name, r.Error)
+		}
+	}
+	if len(rows) > 0 {
+		fmt.Fprintf(stdout, "%d rows (%d from the cache) in %s: %s, %s, %s\n", len(rows), cached, *outDir,
+			whatif.ResultsCSV, whatif.ResultsMD, whatif.ChartPNG)
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "tabane whatif: interrupted: %d of %d variations finished and are cached; run again to finish\n", len(rows), len(vars))
+		} else {
+			fmt.Fprintf(stderr, "tabane whatif: %v\n", runErr)
+		}
+		return 1
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func defaultWhatifCache() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "tabane", "whatif")
+	}
+	return filepath.Join(".tabane-cache", "whatif")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "off"
+	}
+	return s
+}
+
+func slugName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' || r == ':' {
+			return '-'
+		}
+		return r
+	}, s)
+	if s == "" {
+		return "batch"
+	}
+	return s
+}
+
+// storeScenarios serves a batch base that names a database scenario. It uses the data
+// store's ScenarioInstance once the store has one; until then it says how to export the
+// scenario's instance instead.
+type storeScenarios struct{}
+
+func (storeScenarios) ScenarioInstance(ctx context.Context, db string, id int64) (*solver.Instance, error) {
+	if db == "" {
+		db = "tabane.db"
+	}
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	store, err := data.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	type scenarioInstancer interface {
+		ScenarioInstance(ctx context.Context, id int64) (*solver.Instance, error)
+	}
+	if s, ok := any(store).(scenarioInstancer); ok {
+		return s.ScenarioInstance(ctx, id)
+	}
+	return nil, fmt.Errorf("this tabane cannot build scenario instances from %s yet; export it with "+
+		"GET /api/v1/scenarios/%d/instance and name the file as the base (base: scenario.json)", db, id)
 }

@@ -33,6 +33,10 @@ type Batch struct {
 	// MaxIterations caps the search iterations of each run (0 = no cap); a run ended by
 	// the cap is reproducible whatever the machine's speed.
 	MaxIterations int
+	// Threads is the number of search threads of each run (default 1). It is part of
+	// the cache key, because the same seed with other threads finds another plan; run
+	// variations side by side with --parallel rather than giving one run more threads.
+	Threads int
 	// Variations are the explicit variations, in file order; none means one run of the
 	// grid alone.
 	Variations []Spec
@@ -88,6 +92,7 @@ type fileSolver struct {
 	TimeLimit     yaml.Node `yaml:"time_limit"`
 	Seed          yaml.Node `yaml:"seed"`
 	MaxIterations yaml.Node `yaml:"max_iterations"`
+	Threads       yaml.Node `yaml:"threads"`
 }
 
 type fileVariation struct {
@@ -116,7 +121,7 @@ func Parse(data []byte, name string) (*Batch, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	b := &Batch{Name: f.Name, Description: f.Description, TimeLimit: DefaultTimeLimit}
+	b := &Batch{Name: f.Name, Description: f.Description, TimeLimit: DefaultTimeLimit, Threads: 1}
 	if b.Name == "" {
 		b.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}
@@ -184,6 +189,16 @@ func Parse(data []byte, name string) (*Batch, error) {
 		}
 		if err != nil {
 			fail("solver.max_iterations", &f.Solver.MaxIterations, "%v", err)
+		}
+	}
+
+	if f.Solver.Threads.Kind != 0 {
+		v, err := nodeValue(&f.Solver.Threads)
+		if err == nil {
+			b.Threads, err = parseThreads(v)
+		}
+		if err != nil {
+			fail("solver.threads", &f.Solver.Threads, "%v", err)
 		}
 	}
 
@@ -437,6 +452,14 @@ func parseIterations(v any) (int, error) {
 	n, err := parseSeed(v)
 	if err != nil || n < 0 || n > math.MaxInt32 {
 		return 0, fmt.Errorf("expected a whole number of iterations ≥ 0, found %s", describe(v))
+	}
+	return int(n), nil
+}
+
+func parseThreads(v any) (int, error) {
+	n, err := parseSeed(v)
+	if err != nil || n < 1 || n > 1024 {
+		return 0, fmt.Errorf("expected a number of threads ≥ 1, found %s", describe(v))
 	}
 	return int(n), nil
 }

@@ -31,6 +31,7 @@ type Variation struct {
 	TimeLimit     time.Duration
 	Seed          int64
 	MaxIterations int
+	Threads       int
 	// Key is the hex SHA-256 of the canonical instance JSON and the solver settings:
 	// the name of the variation's result in the cache.
 	Key string
@@ -112,7 +113,7 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 	for _, s := range specs {
 		b.gridPoints(func(point []Assignment) {
 			v := Variation{Index: len(vars) + 1, Spec: s.Name, TimeLimit: b.TimeLimit, Seed: b.Seed,
-				MaxIterations: b.MaxIterations}
+				MaxIterations: b.MaxIterations, Threads: b.Threads}
 			v.Overrides = append(append([]Assignment{}, s.Set...), point...)
 			v.Name = variationName(s.Name, point)
 			if v.Name == "" {
@@ -202,8 +203,14 @@ func (b *Batch) apply(v *Variation, baseTree map[string]any, kinds map[string]bo
 				return &pathError{a.Key, err.Error()}
 			}
 			v.MaxIterations = n
+		case a.Key == "solver.threads":
+			n, err := parseThreads(a.Value)
+			if err != nil {
+				return &pathError{a.Key, err.Error()}
+			}
+			v.Threads = n
 		case strings.HasPrefix(a.Key, "solver."):
-			return &pathError{a.Key, "unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations)"}
+			return &pathError{a.Key, "unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations, solver.threads)"}
 		case a.Key == "cost_model" || strings.HasPrefix(a.Key, "cost_model."):
 			kind, field, err := costModelKey(a.Key, kinds)
 			if err != nil {
@@ -243,7 +250,8 @@ func (b *Batch) apply(v *Variation, baseTree map[string]any, kinds map[string]bo
 		return err
 	}
 	v.Instance, v.Model = inst, m
-	v.Key, err = CacheKey(inst, v.TimeLimit, v.Seed, v.MaxIterations)
+	v.Key, err = CacheKey(inst, Settings{TimeLimit: v.TimeLimit, Seed: v.Seed,
+		MaxIterations: v.MaxIterations, Threads: v.Threads})
 	return err
 }
 
@@ -371,19 +379,26 @@ func deepCopy(v any) any {
 // changes, so that old entries are never misread.
 const cacheVersion = 1
 
+// Settings are the solver settings of a run that change its result.
+type Settings struct {
+	TimeLimit     time.Duration
+	Seed          int64
+	MaxIterations int
+	Threads       int
+}
+
 // CacheKey is the hex SHA-256 of the canonical JSON of inst (encoding/json, map keys
-// sorted) and the solver settings that change a result: time limit, seed and
-// iteration cap. The
-// thread count is left out on purpose: every solve is valid whatever the threads, and
-// a batch re-run with another --parallel should still find its results.
-func CacheKey(inst *solver.Instance, timeLimit time.Duration, seed int64, maxIterations int) (string, error) {
+// sorted) and the solver settings. Every setting that changes a result is in the key:
+// a run ended by its iteration cap gives the same plan for the same instance, seed,
+// cap and threads.
+func CacheKey(inst *solver.Instance, s Settings) (string, error) {
 	raw, err := json.Marshal(inst)
 	if err != nil {
 		return "", fmt.Errorf("encode the instance: %w", err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "tabane-whatif v%d\ntime_limit_ns=%d\nseed=%d\nmax_iterations=%d\n", cacheVersion,
-		timeLimit.Nanoseconds(), seed, maxIterations)
+	fmt.Fprintf(h, "tabane-whatif v%d\ntime_limit_ns=%d\nseed=%d\nmax_iterations=%d\nthreads=%d\n", cacheVersion,
+		s.TimeLimit.Nanoseconds(), s.Seed, s.MaxIterations, s.Threads)
 	h.Write(raw)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -21,8 +21,8 @@ type SolveFunc func(ctx context.Context, m *solver.Model, opt solver.SolveOption
 
 // RunOptions tune Run.
 type RunOptions struct {
-	// Parallel is how many variations solve at once; 0 means the number of CPUs.
-	// When more than one solve runs at once each gets one thread.
+	// Parallel is how many variations solve at once; 0 means the number of CPUs. Each
+	// solve uses the variation's own thread count (solver.threads, default 1).
 	Parallel int
 	// CacheDir holds one result file per cache key; "" turns the cache off.
 	CacheDir string
@@ -113,10 +113,6 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 		opt.Progress(done, len(vars))
 	}
 
-	threads := runtime.GOMAXPROCS(0)
-	if parallel > 1 && len(todo) > 1 {
-		threads = 1
-	}
 	parallel = min(parallel, max(1, len(todo)))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -130,7 +126,7 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 					continue
 				}
 				v := &vars[i]
-				c, err := solveOne(ctx, solve, v, threads)
+				c, err := solveOne(ctx, solve, v)
 				if ctx.Err() != nil {
 					// Interrupted: the result may be cut short, keep nothing.
 					continue
@@ -183,10 +179,10 @@ feed:
 	return out, nil
 }
 
-func solveOne(ctx context.Context, solve SolveFunc, v *Variation, threads int) (*cached, error) {
+func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, error) {
 	start := time.Now()
 	res, err := solve(ctx, v.Model, solver.SolveOptions{TimeLimit: v.TimeLimit, Seed: v.Seed,
-		Threads: threads, MaxIterations: v.MaxIterations})
+		Threads: v.Threads, MaxIterations: v.MaxIterations})
 	if err != nil {
 		return nil, fmt.Errorf("solve variation %q: %w", v.Name, err)
 	}

@@ -156,6 +156,7 @@ variations:
   - name: one-seed
     seed: 99
     time_limit: 5
+    set: {solver.threads: 2}
 `+testSolver)
 	vars := expand(t, b)
 	if len(vars) != 4 {
@@ -175,8 +176,9 @@ variations:
 			t.Fatalf("asset %s (%s): cost %v workload %v, want %v %v", a.ID, a.Kind, a.Cost, a.Workload, wantCost, b.Workload*0.5)
 		}
 	}
-	if vars[3].Seed != 99 || vars[3].TimeLimit != 5*time.Second {
-		t.Errorf("per-variation solver settings: seed %d, time limit %v", vars[3].Seed, vars[3].TimeLimit)
+	if vars[3].Seed != 99 || vars[3].TimeLimit != 5*time.Second || vars[3].Threads != 2 || vars[0].Threads != 1 {
+		t.Errorf("per-variation solver settings: seed %d, time limit %v, threads %d (default %d)",
+			vars[3].Seed, vars[3].TimeLimit, vars[3].Threads, vars[0].Threads)
 	}
 	if vars[3].Key == vars[0].Key {
 		t.Errorf("a different seed must change the cache key")
@@ -223,7 +225,8 @@ func TestWrongTypeRejected(t *testing.T) {
 		{`municipalities.99999.participates: false`, `variation "v1": municipalities.99999: no element of municipalities with code "99999" in the base instance`},
 		{`params.contract_fixed_cost.x: 1`, `variation "v1": params.contract_fixed_cost.x: params.contract_fixed_cost is a number, it has no field "x"`},
 		{`params.contract_fixed_cost: -5`, `variation "v1": params.contract_fixed_cost: must be a finite number ≥ 0, found -5`},
-		{`solver.threads: 2`, `variation "v1": solver.threads: unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations)`},
+		{`solver.workers: 2`, `variation "v1": solver.workers: unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations, solver.threads)`},
+		{`solver.threads: 0`, `variation "v1": solver.threads: expected a number of threads ≥ 1, found number 0`},
 	}
 	for _, c := range cases {
 		got := expandErr(t, "base: tiny.json\nvariations:\n  - set: {"+c.set+"}\n")
@@ -616,6 +619,37 @@ func TestProgressBar(t *testing.T) {
 	}
 	if IsTerminal(&buf) {
 		t.Errorf("a buffer is not a terminal")
+	}
+}
+
+// The two example batches of the README read and expand (JSON as well as YAML).
+func TestExamplesExpand(t *testing.T) {
+	for _, c := range []struct {
+		file  string
+		names []string
+	}{
+		{"whatif-summit.yaml", []string{"today", "fixed-3m", "without-nara-city", "no-road-sewer-mix", "cap-50m", "bridges-plus-20pct"}},
+		{"whatif-cap-fixed-cost.json", []string{
+			"max_value=50000000 contract_fixed_cost=2000000", "max_value=50000000 contract_fixed_cost=3000000",
+			"max_value=80000000 contract_fixed_cost=2000000", "max_value=80000000 contract_fixed_cost=3000000",
+			"max_value=120000000 contract_fixed_cost=2000000", "max_value=120000000 contract_fixed_cost=3000000"}},
+	} {
+		path := filepath.Join("..", "..", "examples", c.file)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Parse(raw, path)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		var names []string
+		for _, v := range expand(t, b) {
+			names = append(names, v.Name)
+		}
+		if !equalStrings(names, c.names) {
+			t.Errorf("%s: variations %q", c.file, names)
+		}
 	}
 }
 
