@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -260,5 +261,59 @@ func TestForeignKeysAndChecksAreEnforced(t *testing.T) {
 	}
 	if n, _ := s.CountAssets(ctx); n != 0 {
 		t.Errorf("%d assets stored after failed inserts, want 0", n)
+	}
+}
+
+// Two services starting at once on a fresh file: the migration and the demo load each
+// run once, the other start waits on the lock and finds the work done.
+func TestConcurrentFirstStarts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	loaded := make(chan bool, 2)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(ctx, path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			ok, err := s.LoadDemo(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			loaded <- ok
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(loaded)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	n := 0
+	for ok := range loaded {
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("demo loaded %d times, want once", n)
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if c, _ := s.CountAssets(ctx); c != 6600 {
+		t.Errorf("%d assets, want 6600", c)
+	}
+	if rows := queryInt(t, s.db, "SELECT count(*) FROM schema_migrations"); rows != SchemaVersion() {
+		t.Errorf("schema_migrations has %d rows, want %d", rows, SchemaVersion())
 	}
 }
