@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -324,6 +325,9 @@ func codesOf(regions []Region, idx []int, limit int) string {
 	}
 	return b.String()
 }
+
+// num prints a weight with at most 10 significant digits (718.41, not 718.4100000000002).
+func num(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
 
 func newRand(seed uint64, attempt int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(attempt)*0x9E3779B97F4A7C15+1))

@@ -11,8 +11,9 @@ import (
 // (least total spread, see Group.SpreadKm2).
 //
 // Each attempt visits the regions in a random order; an unassigned region seeds a group
-// that grows by its nearest unassigned neighbour (never past cap) until it reaches the
-// floor, or is dissolved when it cannot. Regions left over join the neighbouring group
+// that grows by its nearest unassigned neighbour (never past cap; every other attempt
+// by the lightest neighbour that completes the floor, when there is one) until it
+// reaches the floor, or is dissolved when it cannot. Regions left over join the neighbouring group
 // that stays under cap and grows least in spread; a left-over region whose neighbouring
 // groups are full makes room by pushing one of their boundary regions to a third group.
 // Local search then moves boundary regions to cut the spread while every group stays
@@ -39,11 +40,11 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 	opt = opt.withDefaults()
 	var probs []string
 	if cap < floor {
-		probs = append(probs, fmt.Sprintf("cap %g is below floor %g", cap, floor))
+		probs = append(probs, fmt.Sprintf("cap %s is below floor %s", num(cap), num(floor)))
 	}
 	for i, x := range w {
 		if x > cap {
-			probs = append(probs, fmt.Sprintf("region %s weighs %g, more than the cap %g", regions[i].Code, x, cap))
+			probs = append(probs, fmt.Sprintf("region %s weighs %s, more than the cap %s", regions[i].Code, num(x), num(cap)))
 		}
 	}
 	comps := g.Components()
@@ -54,12 +55,12 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 		}
 		switch {
 		case wc < floor:
-			probs = append(probs, fmt.Sprintf("connected component {%s} weighs %g, less than the floor %g (connect islands, or leave them out)", codesOf(regions, comp, 8), wc, floor))
+			probs = append(probs, fmt.Sprintf("connected component {%s} weighs %s, less than the floor %s (connect islands, or leave them out)", codesOf(regions, comp, 8), num(wc), num(floor)))
 		case floor > 0 && !math.IsInf(cap, 1):
 			// p groups need p·floor ≤ W_c ≤ p·cap for some integer p.
 			lo, hi := math.Ceil(wc/cap-1e-9), math.Floor(wc/floor+1e-9)
 			if lo > hi {
-				probs = append(probs, fmt.Sprintf("connected component {%s} weighs %g: no number of groups fits, %g groups are needed under the cap %g but at most %g reach the floor %g", codesOf(regions, comp, 8), wc, lo, cap, hi, floor))
+				probs = append(probs, fmt.Sprintf("connected component {%s} weighs %s: no number of groups fits, %g groups are needed under the cap %s but at most %g reach the floor %s", codesOf(regions, comp, 8), num(wc), lo, num(cap), hi, num(floor)))
 			}
 		}
 	}
@@ -77,7 +78,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 	groups := 0
 	for at := 0; at < opt.Attempts; at++ {
 		rng := newRand(opt.Seed, at)
-		if !constructMaxP(p, rng, floor, cap) {
+		if !constructMaxP(p, rng, floor, cap, at%2 == 1) {
 			continue
 		}
 		if len(p.size) < bestP {
@@ -96,8 +97,8 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 	}
 	if bestOf == nil {
 		return Grouping{}, &InfeasibleError{Problems: []string{fmt.Sprintf(
-			"no partition into contiguous groups within floor %g and cap %g found in %d attempts (the bounds may be too tight for the adjacency; try more attempts, a wider cap or a lower floor)",
-			floor, cap, opt.Attempts)}}
+			"no partition into contiguous groups within floor %s and cap %s found in %d attempts (the bounds may be too tight for the adjacency; try more attempts, a wider cap or a lower floor)",
+			num(floor), num(cap), opt.Attempts)}}
 	}
 	p.reset(groups)
 	for u, gi := range bestOf {
@@ -108,7 +109,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 }
 
 // constructMaxP builds one partition; false when some region could not be placed.
-func constructMaxP(p *partition, rng interface{ IntN(int) int }, floor, cap float64) bool {
+func constructMaxP(p *partition, rng interface{ IntN(int) int }, floor, cap float64, completeFirst bool) bool {
 	p.reset(0)
 	n := p.n
 	order := make([]int, n)
@@ -141,7 +142,14 @@ func constructMaxP(p *partition, rng interface{ IntN(int) int }, floor, cap floa
 				if p.wt[g]+p.w[u] > cap {
 					continue
 				}
-				if d := p.dist2(u, g); d < bestD || (d == bestD && u < best) {
+				// Every other attempt prefers a neighbour that completes the floor, the
+				// lightest such first (heavy regions stay free to seed groups of their
+				// own); otherwise the nearest to the group's mean.
+				d := p.dist2(u, g)
+				if completeFirst && p.wt[g]+p.w[u] >= floor {
+					d = -1 / (1 + p.w[u])
+				}
+				if d < bestD || (d == bestD && u < best) {
 					best, bestD = u, d
 				}
 			}
