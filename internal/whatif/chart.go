@@ -25,8 +25,10 @@ const (
 	chartDPI    = 96
 )
 
-// ChartLayout says how the rows map onto the chart: the swept parameter on the x axis
-// and one line per value of the other swept parameters.
+// ChartLayout says how the rows map onto the chart. With a grid, the first swept grid
+// parameter is the x axis (numeric when every row sets it to a number) and each line is
+// one explicit variation and one value of the other swept grid parameters. Without a
+// grid, every variation is one bar.
 type ChartLayout struct {
 	// XKey is the override key on the x axis, "" when the x axis lists variation names.
 	XKey string
@@ -34,8 +36,11 @@ type ChartLayout struct {
 	Numeric bool
 	// Categories are the x labels of a non-numeric axis, in order of first appearance.
 	Categories []string
-	// SeriesKeys are the other swept keys; their values name the lines.
+	// SeriesKeys are the other swept grid keys; their values name the lines.
 	SeriesKeys []string
+	// BySpec is true when the rows come from more than one explicit variation: the
+	// variation's name then also names the line.
+	BySpec bool
 }
 
 // SweptKeys are the override keys whose value is not the same in every row, in order
@@ -64,13 +69,32 @@ func SweptKeys(rows []Row) []string {
 	return out
 }
 
-// Layout picks the chart layout of rows: the first swept key set to a number in every
-// row goes on the x axis (else the first swept key, as categories; else the variation
-// names), and the other swept keys name the lines.
+func isGridKey(rows []Row, key string) bool {
+	for i := range rows {
+		for _, a := range rows[i].Overrides {
+			if a.Key == key && a.Grid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Layout picks the chart layout of rows (see ChartLayout).
 func Layout(rows []Row) ChartLayout {
-	swept := SweptKeys(rows)
 	var l ChartLayout
-	for _, k := range swept {
+	var grid []string
+	for _, k := range SweptKeys(rows) {
+		if isGridKey(rows, k) {
+			grid = append(grid, k)
+		}
+	}
+	specs := map[string]bool{}
+	for i := range rows {
+		specs[rows[i].Spec] = true
+	}
+	l.BySpec = len(specs) > 1
+	for _, k := range grid {
 		numeric := true
 		for i := range rows {
 			v, ok := overrideValue(&rows[i], k)
@@ -84,13 +108,17 @@ func Layout(rows []Row) ChartLayout {
 			break
 		}
 	}
-	if l.XKey == "" && len(swept) > 0 {
-		l.XKey = swept[0]
+	if l.XKey == "" && len(grid) > 0 {
+		l.XKey = grid[0]
 	}
-	for _, k := range swept {
+	for _, k := range grid {
 		if k != l.XKey {
 			l.SeriesKeys = append(l.SeriesKeys, k)
 		}
+	}
+	if l.XKey == "" {
+		// No grid: one bar per variation, and no lines to tell apart.
+		l.BySpec = false
 	}
 	if !l.Numeric {
 		seen := map[string]bool{}
@@ -131,30 +159,16 @@ func (l ChartLayout) x(r *Row) float64 {
 	return 0
 }
 
-// Series names the line of row r: the explicit variation's name for the keys it sets,
-// then key=value for the grid's other swept keys.
+// Series names the line of row r: its explicit variation (when there are several),
+// then key=value for the other swept grid keys.
 func (l ChartLayout) Series(r *Row) string {
 	var parts []string
-	specUsed := false
+	if l.BySpec {
+		parts = append(parts, r.Spec)
+	}
 	for _, k := range l.SeriesKeys {
-		v, ok := overrideValue(r, k)
-		grid := false
-		for _, a := range r.Overrides {
-			if a.Key == k {
-				grid = a.Grid
-			}
-		}
-		switch {
-		case ok && !grid && r.Spec != "":
-			if !specUsed {
-				parts = append(parts, r.Spec)
-				specUsed = true
-			}
-		case ok:
+		if v, ok := overrideValue(r, k); ok {
 			parts = append(parts, ShortKey(k)+"="+FormatValue(v))
-		case r.Spec != "" && !specUsed:
-			parts = append(parts, r.Spec)
-			specUsed = true
 		}
 	}
 	return strings.Join(parts, " ")
@@ -198,7 +212,6 @@ func drawChart(c vg.CanvasSizer, top, bottom *plot.Plot) {
 
 func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 	l := Layout(rows)
-	type point struct{ x, saving, cost float64 }
 	series := map[string][]point{}
 	var order []string
 	for i := range rows {
@@ -219,6 +232,9 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		xLabel = ShortKey(l.XKey)
 	}
 	top.Title.Text = "What-if: saving and cost against " + xLabel
+	if l.XKey == "" {
+		top.Title.Text = "What-if: saving and cost by variation"
+	}
 	top.Y.Label.Text = "saving %"
 	bottom.Y.Label.Text = "total cost (million yen)"
 	bottom.X.Label.Text = xLabel
@@ -232,6 +248,12 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 	top.Legend.Left = true
 	top.Add(plotter.NewGrid())
 	bottom.Add(plotter.NewGrid())
+	if l.XKey == "" {
+		if err := addBars(top, bottom, series[""]); err != nil {
+			return nil, nil, err
+		}
+		order = nil
+	}
 	for i, name := range order {
 		pts := series[name]
 		sort.SliceStable(pts, func(a, b int) bool { return pts[a].x < pts[b].x })
@@ -259,15 +281,45 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		}
 	}
 	if !l.Numeric {
-		top.NominalX(l.Categories...)
-		bottom.NominalX(l.Categories...)
-		if len(l.Categories) > 0 {
-			top.X.Min, top.X.Max = -0.5, float64(len(l.Categories))-0.5
-			bottom.X.Min, bottom.X.Max = top.X.Min, top.X.Max
+		for _, p := range []*plot.Plot{top, bottom} {
+			p.NominalX(l.Categories...)
+			if len(l.Categories) > 0 {
+				p.X.Min, p.X.Max = -0.5, float64(len(l.Categories))-0.5
+			}
+			if len(l.Categories) > 4 {
+				// Long names side by side overlap: slant them.
+				p.X.Tick.Label.Rotation = math.Pi / 8
+				p.X.Tick.Label.XAlign = draw.XRight
+				p.X.Tick.Label.YAlign = draw.YCenter
+			}
 		}
 	}
 	return top, bottom, nil
 }
+
+// addBars draws one bar per variation, for a batch without a grid.
+func addBars(top, bottom *plot.Plot, pts []point) error {
+	for _, pc := range []struct {
+		p     *plot.Plot
+		value func(point) float64
+		c     int
+	}{{top, func(p point) float64 { return p.saving }, 0}, {bottom, func(p point) float64 { return p.cost }, 2}} {
+		// A bar chart sits at 0, 1, …: keep each value at its category by a bar per point.
+		for _, p := range pts {
+			bar, err := plotter.NewBarChart(plotter.Values{pc.value(p)}, vg.Points(28))
+			if err != nil {
+				return fmt.Errorf("chart bar: %w", err)
+			}
+			bar.XMin = p.x
+			bar.Color = plotutil.Color(pc.c)
+			bar.LineStyle.Width = 0
+			pc.p.Add(bar)
+		}
+	}
+	return nil
+}
+
+type point struct{ x, saving, cost float64 }
 
 // plainTicks are the default ticks labelled without exponents (80000000, not 8e+07).
 type plainTicks struct{}

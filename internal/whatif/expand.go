@@ -85,7 +85,7 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 	if n := b.Count(); n > MaxVariations {
 		return nil, fmt.Errorf("the batch has %d variations, more than the limit of %d", n, MaxVariations)
 	}
-	baseTree, err := instanceTree(base)
+	bt, err := newBaseTrees(base)
 	if err != nil {
 		return nil, fmt.Errorf("base instance: %w", err)
 	}
@@ -119,7 +119,7 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 			if v.Name == "" {
 				v.Name = "base"
 			}
-			if err := b.apply(&v, baseTree, kinds); err != nil {
+			if err := b.apply(&v, bt, kinds); err != nil {
 				var pe *pathError
 				var ve *solver.ValidationError
 				switch {
@@ -171,10 +171,85 @@ func variationName(spec string, point []Assignment) string {
 	return strings.Join(parts, " ")
 }
 
-// apply builds v.Instance, v.Model and v.Key from the base tree and v.Overrides.
+// baseTrees are the base instance and its generic JSON, whole and params alone.
+type baseTrees struct {
+	inst   *solver.Instance
+	params map[string]any // {"params": …} only
+	whole  map[string]any // built on first use
+}
+
+func newBaseTrees(base *solver.Instance) (*baseTrees, error) {
+	raw, err := json.Marshal(map[string]any{"params": base.Params})
+	if err != nil {
+		return nil, err
+	}
+	params, err := decodeTree(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &baseTrees{inst: base, params: params}, nil
+}
+
+// tree returns a fresh copy of the generic JSON to apply paths to: the params alone
+// when every path is under params. (a JSON round trip of a whole instance of thousands
+// of assets costs tens of milliseconds per variation), else the whole instance.
+func (bt *baseTrees) tree(whole bool) (map[string]any, error) {
+	if !whole {
+		return deepCopy(bt.params).(map[string]any), nil
+	}
+	if bt.whole == nil {
+		t, err := instanceTree(bt.inst)
+		if err != nil {
+			return nil, err
+		}
+		bt.whole = t
+	}
+	return deepCopy(bt.whole).(map[string]any), nil
+}
+
+// instance decodes tree back into an instance. A params-only tree replaces the params
+// of a shallow copy of the base; the slices are copied because without and the cost
+// model change their elements.
+func (bt *baseTrees) instance(tree map[string]any, whole bool) (*solver.Instance, error) {
+	if whole {
+		raw, err := json.Marshal(tree)
+		if err != nil {
+			return nil, fmt.Errorf("encode the instance: %w", err)
+		}
+		return solver.ParseInstance(raw)
+	}
+	raw, err := json.Marshal(tree["params"])
+	if err != nil {
+		return nil, fmt.Errorf("encode the params: %w", err)
+	}
+	inst := *bt.inst
+	inst.Params = solver.Params{}
+	if err := json.Unmarshal(raw, &inst.Params); err != nil {
+		return nil, fmt.Errorf("decode the params: %w", err)
+	}
+	inst.Municipalities = append([]solver.Municipality(nil), bt.inst.Municipalities...)
+	inst.Assets = append([]solver.Asset(nil), bt.inst.Assets...)
+	return &inst, nil
+}
+
+func isInstancePath(key string) bool {
+	return key != "without" && key != "cost_model" && !strings.HasPrefix(key, "cost_model.") &&
+		!strings.HasPrefix(key, "solver.")
+}
+
+// apply builds v.Instance, v.Model and v.Key from the base and v.Overrides.
 // Instance paths go first, then without, then the cost model, then Compile.
-func (b *Batch) apply(v *Variation, baseTree map[string]any, kinds map[string]bool) error {
-	tree := deepCopy(baseTree).(map[string]any)
+func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error {
+	whole := false
+	for _, a := range v.Overrides {
+		if isInstancePath(a.Key) && !strings.HasPrefix(a.Key, "params.") {
+			whole = true
+		}
+	}
+	tree, err := bt.tree(whole)
+	if err != nil {
+		return err
+	}
 	var without []string
 	costModel := map[string]map[string]float64{} // kind → field → value
 	for _, a := range v.Overrides {
@@ -233,11 +308,7 @@ func (b *Batch) apply(v *Variation, baseTree map[string]any, kinds map[string]bo
 			}
 		}
 	}
-	raw, err := json.Marshal(tree)
-	if err != nil {
-		return fmt.Errorf("encode the instance: %w", err)
-	}
-	inst, err := solver.ParseInstance(raw)
+	inst, err := bt.instance(tree, whole)
 	if err != nil {
 		return err
 	}

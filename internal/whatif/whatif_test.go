@@ -185,6 +185,42 @@ variations:
 	}
 }
 
+// Paths under params take a short cut (the params alone go through JSON); any other
+// path sends the whole instance through JSON. Both must give the same instance.
+func TestParamsShortCutMatchesWholeInstance(t *testing.T) {
+	b := writeBatch(t, t.TempDir(), `
+base: tiny.json
+variations:
+  - name: params-only
+    set: {params.contract_fixed_cost: 3000000}
+    cost_model: {bridge: {cost_factor: 1.5}}
+    without: ["29003"]
+  - name: whole
+    set: {params.contract_fixed_cost: 3000000, municipalities.29001.region: R1}
+    cost_model: {bridge: {cost_factor: 1.5}}
+    without: ["29003"]
+`+testSolver)
+	base, err := b.LoadBase(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := b.Expand(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vars[0].Key != vars[1].Key {
+		t.Errorf("the same instance got two keys: %s and %s", vars[0].Key, vars[1].Key)
+	}
+	if got := vars[0].Instance.Assets[0].Cost; got != 268230*1.5 {
+		t.Errorf("bridge A000001 costs %v in the variation", got)
+	}
+	// The variations never change the base they were expanded from.
+	if base.Assets[0].Cost != 268230 || !base.Municipalities[1].Participating() || base.Params.ContractFixedCost != 2e6 {
+		t.Errorf("Expand changed the base: cost %v, 29003 participates %v, F %v", base.Assets[0].Cost,
+			base.Municipalities[1].Participating(), base.Params.ContractFixedCost)
+	}
+}
+
 func TestBadPathRejectedUpFront(t *testing.T) {
 	got := expandErr(t, `
 base: tiny.json
@@ -566,25 +602,33 @@ variations:
 func TestLayout(t *testing.T) {
 	row := func(spec string, ov ...Assignment) Row { return Row{Spec: spec, Overrides: ov} }
 	g := func(k string, v any) Assignment { return Assignment{Key: k, Value: v, Grid: true} }
+	noMix := Assignment{Key: "params.mixed_discipline_surcharge", Value: nil}
 	rows := []Row{
-		row("all", g("params.limits.max_value", 5e7), g("params.contract_fixed_cost", 2e6)),
-		row("all", g("params.limits.max_value", 8e7), g("params.contract_fixed_cost", 2e6)),
-		row("no-mix", Assignment{Key: "params.mixed_discipline_surcharge", Value: nil}, g("params.limits.max_value", 5e7), g("params.contract_fixed_cost", 2e6)),
-		row("no-mix", Assignment{Key: "params.mixed_discipline_surcharge", Value: nil}, g("params.limits.max_value", 8e7), g("params.contract_fixed_cost", 2e6)),
+		row("all", g("without", []any{}), g("params.limits.max_value", 5e7), g("params.contract_fixed_cost", 2e6)),
+		row("all", g("without", []any{}), g("params.limits.max_value", 8e7), g("params.contract_fixed_cost", 2e6)),
+		row("no-mix", noMix, g("without", []any{"29001"}), g("params.limits.max_value", 5e7), g("params.contract_fixed_cost", 2e6)),
+		row("no-mix", noMix, g("without", []any{"29001"}), g("params.limits.max_value", 8e7), g("params.contract_fixed_cost", 2e6)),
 	}
 	l := Layout(rows)
-	if l.XKey != "params.limits.max_value" || !l.Numeric || len(l.SeriesKeys) != 1 || l.SeriesKeys[0] != "params.mixed_discipline_surcharge" {
+	if l.XKey != "params.limits.max_value" || !l.Numeric || !l.BySpec || !equalStrings(l.SeriesKeys, []string{"without"}) {
 		t.Fatalf("layout %+v", l)
 	}
-	if s := l.Series(&rows[0]); s != "all" {
+	if s := l.Series(&rows[0]); s != "all without=none" {
 		t.Errorf("series of row 1 = %q", s)
 	}
-	if s := l.Series(&rows[3]); s != "no-mix" {
+	if s := l.Series(&rows[3]); s != "no-mix without=29001" {
 		t.Errorf("series of row 4 = %q", s)
 	}
 	cat := Layout([]Row{row("", g("without", []any{})), row("", g("without", []any{"29001"}))})
-	if cat.Numeric || cat.XKey != "without" || !equalStrings(cat.Categories, []string{"none", "29001"}) {
+	if cat.Numeric || cat.XKey != "without" || cat.BySpec || !equalStrings(cat.Categories, []string{"none", "29001"}) {
 		t.Errorf("categorical layout %+v", cat)
+	}
+	// An explicit list without a grid: the variations are the categories.
+	list := []Row{{Name: "today", Spec: "today"}, {Name: "fixed-3m", Spec: "fixed-3m",
+		Overrides: []Assignment{{Key: "params.contract_fixed_cost", Value: 3e6}}}}
+	bars := Layout(list)
+	if bars.XKey != "" || bars.Numeric || bars.BySpec || !equalStrings(bars.Categories, []string{"today", "fixed-3m"}) {
+		t.Errorf("list layout %+v", bars)
 	}
 }
 
