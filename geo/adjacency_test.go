@@ -129,7 +129,7 @@ func TestAdjacencyIslands(t *testing.T) {
 		{Code: "C", Geometry: rectM(pr, 2000, 0, 3000, 1000)},
 		{Code: "I", Geometry: rectM(pr, 2500, 5000, 2800, 5300)}, // island 4 km north of C
 		{Code: "J", Geometry: rectM(pr, -9000, 0, -8000, 1000)},  // island 8 km west of A
-		{Code: "N", Office: orb.Point{135.9, 34.6}},             // no boundary at all
+		{Code: "N", Office: orb.Point{135.9, 34.6}},              // no boundary at all
 	}
 	g, rep, err := Adjacency(regions, AdjacencyOptions{Method: MethodBoundaries, Islands: IslandsLeave})
 	if err != nil {

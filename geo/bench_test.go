@@ -38,9 +38,13 @@ func BenchmarkGroups1700(b *testing.B) {
 		regions []Region
 		run     func([]Region, Graph) (Grouping, error)
 	}{
-		{"points/maxp", offices, func(rs []Region, g Graph) (Grouping, error) { return GroupsMaxP(rs, g, 2000, 3000, GroupOptions{Seed: 1}) }},
+		{"points/maxp", offices, func(rs []Region, g Graph) (Grouping, error) {
+			return GroupsMaxP(rs, g, 2000, 3000, GroupOptions{Seed: 1})
+		}},
 		{"points/k50", offices, func(rs []Region, g Graph) (Grouping, error) { return GroupsK(rs, g, 50, GroupOptions{Seed: 1}) }},
-		{"grid/maxp", grid, func(rs []Region, g Graph) (Grouping, error) { return GroupsMaxP(rs, g, 100, 150, GroupOptions{Seed: 1}) }},
+		{"grid/maxp", grid, func(rs []Region, g Graph) (Grouping, error) {
+			return GroupsMaxP(rs, g, 100, 150, GroupOptions{Seed: 1})
+		}},
 		{"grid/k50", grid, func(rs []Region, g Graph) (Grouping, error) { return GroupsK(rs, g, 50, GroupOptions{Seed: 1}) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
