@@ -75,6 +75,7 @@ func (s *Server) Routes() {
 	s.registerMunicipalities(s.V1)
 	s.registerDepots(s.V1)
 	s.registerAssets(s.V1)
+	s.registerOpenAPI(s.V1)
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.
