@@ -174,6 +174,20 @@ func precheckMinValue(m *Model, band *depotBand, pairBudget int) []Infeasibility
 				}
 			}
 		}
+		// A witness first: the depot nearest to the group's first asset usually reaches
+		// enough of the group to meet min_value, which settles it in O(|G|).
+		if j, _ := band.nearest(m.Assets[g[0]].At); j >= 0 {
+			var own []int
+			at := m.Depots[j].At
+			for _, a := range g {
+				if m.Dist(at, m.Assets[a].At) <= m.MaxDistanceKm+limitEps {
+					own = append(own, a)
+				}
+			}
+			if v := m.BundleCost(j, own).Total; len(own) > 0 && v+valueEps*max(1, v) >= m.MinValue {
+				continue
+			}
+		}
 		best, bestDepot, bestReach := math.Inf(-1), -1, 0
 		exact := !math.IsInf(m.MaxDistanceKm, 1) || len(g)*nD <= pairBudget
 		if exact {
@@ -273,11 +287,13 @@ func precheckMinValue(m *Model, band *depotBand, pairBudget int) []Infeasibility
 }
 
 // depotBand finds the depots near a point: depots sorted by latitude, scanned within the
-// latitude band a great-circle radius allows. Distances are the model's d(j, p).
+// latitude band a great-circle radius allows, and skipped without computing a distance
+// when their longitude is too far off. Distances are the model's d(j, p).
 type depotBand struct {
 	m     *Model
 	order []int     // depot indices by latitude
 	lat   []float64 // their latitudes
+	lon   []float64 // their longitudes
 }
 
 func newDepotBand(m *Model) *depotBand {
@@ -287,23 +303,44 @@ func newDepotBand(m *Model) *depotBand {
 	}
 	sort.Slice(b.order, func(x, y int) bool { return m.Depots[b.order[x]].At.Lat < m.Depots[b.order[y]].At.Lat })
 	b.lat = make([]float64, len(b.order))
+	b.lon = make([]float64, len(b.order))
 	for k, j := range b.order {
-		b.lat[k] = m.Depots[j].At.Lat
+		b.lat[k], b.lon[k] = m.Depots[j].At.Lat, m.Depots[j].At.Lon
 	}
 	return b
 }
 
-// near calls fn(j, d(j, p)) for every depot that may lie within radius km of p (and
-// possibly some farther: fn must check d), until fn returns false.
+// near calls fn(j, d(j, p)) for every depot within radius km of p, and possibly some
+// farther (fn must check d), until fn returns false.
+//
+// With θ = radius/(circuity·R) the largest central angle, a depot within reach has
+// |Δφ| ≤ θ, and since haversine's sin²(θ/2) ≥ cos φ_p·cos φ_j·sin²(Δλ/2) it also has
+// sin(Δλ/2) ≤ sin(θ/2)/c with c the least cos φ over the band.
 func (b *depotBand) near(p Point, radius float64, fn func(j int, d float64) bool) {
 	lo, hi := 0, len(b.order)
+	maxDLon := 360.0
 	if !math.IsInf(radius, 1) {
-		// d = circuity·R·θ and |Δlat| ≤ θ, so the band is radius/(circuity·R) radians.
-		dLat := radius/(b.m.Circuity*geo.EarthRadiusKm)*180/math.Pi*(1+1e-9) + 1e-9
+		theta := radius / (b.m.Circuity * geo.EarthRadiusKm) * (1 + 1e-9)
+		dLat := theta*180/math.Pi + 1e-9
 		lo = sort.SearchFloat64s(b.lat, p.Lat-dLat)
 		hi = sort.Search(len(b.lat), func(k int) bool { return b.lat[k] > p.Lat+dLat })
+		if far := math.Abs(p.Lat) + dLat; far < 89 && theta < math.Pi/2 {
+			c := math.Cos(far * math.Pi / 180)
+			if x := math.Sin(theta/2) / c; x < 1 {
+				maxDLon = 2*math.Asin(x)*180/math.Pi*(1+1e-9) + 1e-9
+			}
+		}
 	}
 	for k := lo; k < hi; k++ {
+		if maxDLon < 360 {
+			dLon := math.Abs(b.lon[k] - p.Lon)
+			if dLon > 180 {
+				dLon = 360 - dLon
+			}
+			if dLon > maxDLon {
+				continue
+			}
+		}
 		j := b.order[k]
 		if !fn(j, b.m.Dist(b.m.Depots[j].At, p)) {
 			return

@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -152,6 +153,50 @@ func TestDepotBandFindsEveryNearDepot(t *testing.T) {
 			if d != m.Dist(m.Depots[j].At, p) {
 				t.Fatalf("band distance %v for depot %d, want %v", d, j, m.Dist(m.Depots[j].At, p))
 			}
+			if d <= r {
+				got = append(got, j)
+			}
+			return true
+		})
+		sort.Ints(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("near %v within %.2f km: %v, want %v", p, r, got, want)
+		}
+	}
+}
+
+// TestDepotBandHighLatitudeAndAntimeridian: the longitude filter stays valid near a pole
+// and across ±180°.
+func TestDepotBandHighLatitudeAndAntimeridian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	inst := &Instance{Version: 1, Params: Params{Circuity: evFloat(1.3)},
+		Municipalities: []Municipality{{Code: "N", Office: Point{Lon: 179.5, Lat: 80}}}}
+	for i := range 400 {
+		lon := 170 + rng.Float64()*20
+		if lon > 180 {
+			lon -= 360
+		}
+		inst.Depots = append(inst.Depots, Depot{ID: fmt.Sprint("d", i), Lon: lon, Lat: 60 + rng.Float64()*30})
+	}
+	m, err := Compile(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	band := newDepotBand(m)
+	for range 300 {
+		lon := 170 + rng.Float64()*20
+		if lon > 180 {
+			lon -= 360
+		}
+		p := Point{lon, 60 + rng.Float64()*30}
+		r := rng.Float64() * 800
+		var want, got []int
+		for j := range m.Depots {
+			if m.Dist(m.Depots[j].At, p) <= r {
+				want = append(want, j)
+			}
+		}
+		band.near(p, r, func(j int, d float64) bool {
 			if d <= r {
 				got = append(got, j)
 			}
