@@ -66,6 +66,10 @@ func TestHealthz(t *testing.T) {
 		body["schema_version"] != float64(data.SchemaVersion()) {
 		t.Errorf("healthz: %d %v", resp.StatusCode, body)
 	}
+	head, err := http.Head(srv.URL + "/healthz")
+	if err != nil || head.StatusCode != 200 {
+		t.Errorf("HEAD /healthz: %v %v", head, err)
+	}
 	store.Close()
 	wantProblem(t, srv, "/healthz", 503, ProblemUnavailable, "closed")
 }

@@ -69,6 +69,7 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // file; later resources add theirs here.
 func (s *Server) Routes() {
 	s.echo.GET("/healthz", s.healthz)
+	s.echo.HEAD("/healthz", s.healthz)               // load balancers often probe with HEAD
 	s.echo.GET("/", echo.WrapHandler(web.Handler())) // the planner's page (package web) and its files
 	s.echo.GET("/static/*", echo.WrapHandler(web.Handler()))
 	s.V1 = s.echo.Group("/api/v1")
