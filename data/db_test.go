@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -315,5 +317,35 @@ func TestConcurrentFirstStarts(t *testing.T) {
 	}
 	if rows := queryInt(t, s.db, "SELECT count(*) FROM schema_migrations"); rows != SchemaVersion() {
 		t.Errorf("schema_migrations has %d rows, want %d", rows, SchemaVersion())
+	}
+}
+
+// Optional fields keep the difference between "absent, estimate it" (nil) and an explicit
+// value, including an explicitly empty equipment list and a zero cost.
+func TestAssetOptionalFieldsRoundTrip(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	if err := s.PutMunicipality(ctx, Municipality{Code: "29444", Name: "黒滝村", OfficeLon: 135.85, OfficeLat: 34.31}); err != nil {
+		t.Fatal(err)
+	}
+	zero, two := 0.0, 2.5
+	in := []Asset{
+		{ID: "K1", Municipality: "294446", Kind: "bridge", Lon: 135.85, Lat: 34.31},
+		{ID: "K2", Municipality: "29444", Kind: "bridge", Lon: 135.85, Lat: 34.31, Cost: &zero, Workload: &two, Equipment: []string{}},
+		{ID: "K3", Municipality: "29444", Kind: "culvert", Lon: 135.85, Lat: 34.31, Equipment: []string{"boat", "traffic_control"}},
+	}
+	if err := s.PutAssets(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	in[0].Municipality = "29444" // stored in the 5-digit form
+	for _, want := range in {
+		got, err := s.Asset(ctx, want.ID)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("asset %s read back as %+v (%v), want %+v", want.ID, got, err, want)
+		}
+	}
+	k1, _ := s.Asset(ctx, "K1")
+	if b, _ := json.Marshal(k1); !strings.Contains(string(b), `"equipment":null`) || strings.Contains(string(b), `"cost"`) {
+		t.Errorf("K1 JSON %s: want equipment null and no cost", b)
 	}
 }

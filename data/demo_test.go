@@ -12,7 +12,7 @@ import (
 
 // demoGoldenHash pins the demo dataset. If a deliberate change to the generator alters
 // it, bump DemoName and update this hash in the same commit.
-const demoGoldenHash = "9f67e0669b48b6776591589a63eb5ff3462f2869ce82d20781b41fdd4b3a9b4d"
+const demoGoldenHash = "4cf34eedcc322f18f8ea98caa11bd4023c391d5fd4d27a593e696aba940851d7"
 
 func generate(t testing.TB) *DemoDataset {
 	t.Helper()

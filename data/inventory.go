@@ -62,7 +62,7 @@ type Asset struct {
 	OverWater        bool     `json:"over_water"`
 	Cost             *float64 `json:"cost,omitempty"`
 	Workload         *float64 `json:"workload,omitempty"`
-	Equipment        []string `json:"equipment,omitempty"` // nil = estimate; empty non-nil = none
+	Equipment        []string `json:"equipment"` // null = estimate; [] = explicitly none
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
