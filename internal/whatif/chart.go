@@ -244,8 +244,9 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		top.X.Tick.Marker = plainTicks{}
 		bottom.X.Tick.Marker = plainTicks{}
 	}
-	top.Legend.Top = true
-	top.Legend.Left = true
+	// Bottom right: savings grow with larger contracts, so that corner is usually free.
+	top.Legend.Top = false
+	top.Legend.Left = false
 	top.Add(plotter.NewGrid())
 	bottom.Add(plotter.NewGrid())
 	if l.XKey == "" {
