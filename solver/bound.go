@@ -12,12 +12,16 @@ import (
 
 // BoundOptions steer LowerBound.
 type BoundOptions struct {
-	Threads    int              // 0 = runtime.GOMAXPROCS
-	Deadline   time.Time        // stop improving at this time (zero = no deadline besides ctx)
-	UpperBound float64          // best known plan cost if any (0 = unknown): step sizes and early stop
-	Progress   func(lb float64) // optional, called when the bound improves
-	MaxIter    int              // 0 = default; caps the subgradient iterations
-	Log        func(msg string) // optional trace of the iterations (benchmarks, debugging)
+	Threads    int       // 0 = runtime.GOMAXPROCS
+	Deadline   time.Time // stop improving at this time (zero = no deadline besides ctx)
+	UpperBound float64   // best known plan cost if any (0 = unknown): step sizes and early stop
+	// UpperBoundFunc, if set, is polled every iteration for the best plan cost found so
+	// far (0 = none yet); the smaller of it and UpperBound steers the steps and the
+	// early stop. It is called from the bound's goroutine: make it safe for that.
+	UpperBoundFunc func() float64
+	Progress       func(lb float64) // optional, called when the bound improves
+	MaxIter        int              // 0 = default; caps the subgradient iterations
+	Log            func(msg string) // optional trace of the iterations (benchmarks, debugging)
 }
 
 // BoundResult is a proven lower bound on the cost of every feasible plan of a model.
@@ -105,14 +109,15 @@ type boundData struct {
 // it is alone with respect to every limit: reach, workload, count, and max_value with
 // its own equipment. It returns t = c_a + τ·d(j,a).
 func (m *Model) admissible(j, a int) (float64, bool) {
-	if !m.Reachable(j, a) {
+	d := m.DepotAssetDist(j, a)
+	if !(d <= m.MaxDistanceKm+1e-9) { // the test of Model.Reachable
 		return 0, false
 	}
 	ai := &m.Assets[a]
 	if ai.Workload > m.MaxWorkload {
 		return 0, false
 	}
-	t := m.AssetTerm(j, a)
+	t := ai.Cost + m.Tau*d // Model.AssetTerm
 	v := m.F + t
 	for _, e := range ai.Equip {
 		v += m.EquipPrice[e]

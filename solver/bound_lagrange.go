@@ -17,9 +17,11 @@ import (
 // where LB_j(λ) bounds from below the cheapest reduced cost cost(B) − Σ_{a∈B} λ_a of
 // a feasible bundle at depot j (bound_sub.go). For every feasible plan, cost =
 // Σ_a λ_a + Σ_{B} (cost(B) − Σ_{a∈B} λ_a) ≥ L(λ), since its bundles sit at distinct
-// depots; so every λ gives a valid bound. λ is improved by subgradient ascent with
-// Polyak steps towards the upper bound (or a target a little above the best bound).
-// Step parameters of the volume algorithm.
+// depots; so every λ gives a valid bound. λ is improved by the volume algorithm, then
+// plain subgradient steps, with Polyak step lengths towards the upper bound (or a
+// target a little above the best bound).
+//
+// Step parameters of the volume algorithm and the polishing phase:
 var (
 	volumeAlpha    = 0.02
 	volumeTheta    = 0.1
@@ -30,13 +32,58 @@ var (
 	polishReds     = 15
 )
 
+// lagrangeEval computes L(λ) with the depot subproblems spread over threads; sols
+// holds every depot's solution of the last evaluation.
+type lagrangeEval struct {
+	bd      *boundData
+	sur     [][3]float64
+	threads int
+	sols    []subSolution
+	scratch []subScratch
+}
+
+func newLagrangeEval(bd *boundData, threads int) *lagrangeEval {
+	return &lagrangeEval{bd: bd, sur: bd.lim.surrogates(), threads: threads,
+		sols: make([]subSolution, len(bd.cands)), scratch: make([]subScratch, threads)}
+}
+
+// value is L(λ) for λ over the participating positions; it is a valid lower bound for
+// every λ. The sum runs in a fixed order, so it does not depend on the thread count.
+func (ev *lagrangeEval) value(lam []float64) float64 {
+	bd := ev.bd
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < ev.threads; w++ {
+		wg.Add(1)
+		go func(sc *subScratch) {
+			defer wg.Done()
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= len(bd.cands) {
+					return
+				}
+				solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, sc, &ev.sols[j])
+			}
+		}(&ev.scratch[w])
+	}
+	wg.Wait()
+	L := 0.0
+	for _, l := range lam {
+		L += l
+	}
+	for j := range ev.sols {
+		L += ev.sols[j].lb
+	}
+	return L
+}
+
+// lagrangian: see the comment above the step parameters.
 func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *BoundResult) {
 	m := bd.m
 	if bd.n == 0 {
 		return
 	}
-	em, lim, cands := bd.em, bd.lim, bd.cands
-	sur := lim.surrogates()
+	em, cands := bd.em, bd.cands
 	lam := make([]float64, bd.n)
 	// Start from the cheapest term plus a share of the fixed cost and equipment.
 	share := 0.0
@@ -50,34 +97,9 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	if maxIter <= 0 {
 		maxIter = 500
 	}
-	sols := make([]subSolution, len(cands))
-	scratch := make([]subScratch, opt.Threads)
-	evaluate := func() float64 {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < opt.Threads; w++ {
-			wg.Add(1)
-			go func(sc *subScratch) {
-				defer wg.Done()
-				for {
-					j := int(next.Add(1)) - 1
-					if j >= len(cands) {
-						return
-					}
-					solveDepot(m, lim, em, sur, &cands[j], lam, sc, &sols[j])
-				}
-			}(&scratch[w])
-		}
-		wg.Wait()
-		L := 0.0
-		for _, l := range lam {
-			L += l
-		}
-		for j := range sols {
-			L += sols[j].lb
-		}
-		return L
-	}
+	ev := newLagrangeEval(bd, opt.Threads)
+	sols := ev.sols
+	evaluate := func() float64 { return ev.value(lam) }
 
 	floor := res.LowerBound // the counting bound: a target floor for the steps
 	// Volume algorithm (Barahona & Anbil 2000): steps go from the best point so far
@@ -95,6 +117,12 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	for ; it < maxIter; it++ {
 		if ctx.Err() != nil || (!opt.Deadline.IsZero() && time.Now().After(opt.Deadline)) {
 			break
+		}
+		ub := opt.UpperBound
+		if opt.UpperBoundFunc != nil {
+			if u := opt.UpperBoundFunc(); u > 0 && (ub <= 0 || u < ub) {
+				ub = u
+			}
 		}
 		L := evaluate()
 		for p := range g {
@@ -158,7 +186,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			}
 			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d", it, L, best, theta, refined))
 		}
-		if opt.UpperBound > 0 && shave(best) >= opt.UpperBound*(1-1e-7) {
+		if ub > 0 && shave(best) >= ub*(1-1e-7) {
 			it++
 			break
 		}
@@ -171,7 +199,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			it++
 			break
 		}
-		target := opt.UpperBound
+		target := ub
 		if lo := math.Max(best, floor); target <= lo {
 			target = lo + 0.01*math.Abs(lo) + 1
 		}
