@@ -192,6 +192,9 @@ func Adjacency(regions []Region, opt AdjacencyOptions) (Graph, AdjacencyReport, 
 		}
 		seen[r.Code] = i
 		codes[i] = r.Code
+		if !r.hasPlace() {
+			return Graph{}, rep, fmt.Errorf("adjacency: region %s has neither a polygon nor an office", r.Code)
+		}
 		if a := r.Anchor(); !ValidLonLat(a[0], a[1]) {
 			return Graph{}, rep, fmt.Errorf("adjacency: region %s: anchor %v is not WGS84 degrees", r.Code, a)
 		}

@@ -218,6 +218,7 @@ func TestAdjacencyErrors(t *testing.T) {
 		{[]Region{{Code: "1", Office: orb.Point{135, 34}}, {Code: "1", Office: orb.Point{136, 34}}}, "code 1 appears twice"},
 		{[]Region{{Office: orb.Point{135, 34}}}, "region 0 has no code"},
 		{[]Region{{Code: "x", Office: orb.Point{235, 34}}}, "region x: anchor"},
+		{[]Region{{Code: "y"}}, "region y has neither a polygon nor an office"},
 	} {
 		_, _, err := Adjacency(tc.regions, AdjacencyOptions{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -303,6 +303,9 @@ func checkInput(regions []Region, g Graph) ([]float64, error) {
 		if math.IsNaN(r.Weight) || math.IsInf(r.Weight, 0) || r.Weight < 0 {
 			return nil, fmt.Errorf("groups: region %s: weight %v is not a finite non-negative number", r.Code, r.Weight)
 		}
+		if !r.hasPlace() {
+			return nil, fmt.Errorf("groups: region %s has neither a polygon nor an office", r.Code)
+		}
 		if a := r.Anchor(); !ValidLonLat(a[0], a[1]) {
 			return nil, fmt.Errorf("groups: region %s: anchor %v is not WGS84 degrees", r.Code, a)
 		}

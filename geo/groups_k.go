@@ -134,19 +134,19 @@ func GroupsK(regions []Region, g Graph, k int, opt GroupOptions) (Grouping, erro
 			bestTarget = append(bestTarget[:0], p.target...)
 		}
 	}
-	// Rebuild the best state.
-	p.reset(k)
-	for u, gi := range bestOf {
-		p.add(u, gi)
-	}
+	// Rebuild the best state (with the true weights when they were all 0).
 	p.target = bestTarget
 	if total == 0 {
 		for i := range p.w {
 			p.w[i] = 0
 		}
+		p.target = nil
 	}
-	out := p.result(regions)
-	return out, nil
+	p.reset(k)
+	for u, gi := range bestOf {
+		p.add(u, gi)
+	}
+	return p.result(regions), nil
 }
 
 // kmeansppSeeds picks m distinct seeds in comp: the first at random, each next with

@@ -245,9 +245,51 @@ func TestGroupsInfeasible(t *testing.T) {
 	if _, err := GroupsK(rs, g, 1, GroupOptions{}); err != nil {
 		t.Error(err)
 	}
+	// All weights 0: balanced by count, reported with weight 0.
+	zero := append([]Region(nil), rs...)
+	for i := range zero {
+		zero[i].Weight = 0
+	}
+	res, err = GroupsK(zero, g, 2, GroupOptions{})
+	if err != nil || !reflect.DeepEqual(res.Of, []int{0, 0, 1, 1}) || res.Groups[0].Weight != 0 || res.MaxImbalance != 0 {
+		t.Errorf("zero weights: %+v %v", res, err)
+	}
 	bad := append([]Region(nil), rs...)
 	bad[2].Weight = math.NaN()
 	if _, err := GroupsK(bad, g, 2, GroupOptions{}); err == nil || !strings.Contains(err.Error(), "region c: weight NaN") {
 		t.Errorf("NaN weight: %v", err)
+	}
+}
+
+func TestGroups1700Points(t *testing.T) {
+	rs := syntheticOffices(1700, 3)
+	g, rep, err := Adjacency(rs, AdjacencyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Method != "points" || len(g.Components()) != 1 {
+		t.Fatalf("method %s, %d components", rep.Method, len(g.Components()))
+	}
+	// A planar triangulation has at most 3n − 6 edges.
+	if len(g.Edges) > 3*1700-6 || len(g.Edges) < 2*1700 {
+		t.Errorf("%d Delaunay edges", len(g.Edges))
+	}
+	res, err := GroupsMaxP(rs, g, 2000, 3000, GroupOptions{Seed: 1, Attempts: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGrouping(t, rs, g, res)
+	for _, grp := range res.Groups {
+		if grp.Weight < 2000 || grp.Weight > 3000 {
+			t.Errorf("group weight %v outside [2000, 3000]", grp.Weight)
+		}
+	}
+	k, err := GroupsK(rs, g, 30, GroupOptions{Seed: 1, Attempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGrouping(t, rs, g, k)
+	if len(k.Groups) != 30 || k.MaxImbalance > 0.25 {
+		t.Errorf("%d groups, imbalance %.3f", len(k.Groups), k.MaxImbalance)
 	}
 }

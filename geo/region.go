@@ -23,6 +23,11 @@ type Region struct {
 	Weight   float64
 }
 
+// hasPlace reports whether the region has a geometry or a non-zero office.
+func (r Region) hasPlace() bool {
+	return r.Office != (orb.Point{}) || len(polygons(r.Geometry)) > 0
+}
+
 // Anchor is the point that stands for the region in distances: its office, or the
 // area centroid of its geometry when the office is the zero point.
 func (r Region) Anchor() orb.Point {

@@ -9,23 +9,27 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/geo"
 	"github.com/tabane/tabane/solver"
 )
 
 const groupsUsage = `Usage: tabane groups --boundaries N03.geojson (--k N | --floor X [--cap Y])
        [--instance INSTANCE.json [--by workload|value|assets]] [--seed 1] [-o groups.geojson] [--png map.png]
+       tabane groups --demo [--fy 2027] [--by workload|value|assets] (--k N | --floor X [--cap Y]) …
 
 Partitions municipalities into contiguous regional groups (地域インフラ群): with --k, exactly
 N groups balanced by weight and compact; with --floor, as many groups as possible, each
 weighing at least X (and at most Y with --cap). Neighbours come from the N03 boundaries
 (N03_007 code, N03_004 name). With --instance only its participating municipalities are
 grouped, weighted by their assets' workload (person-days), value (direct cost, yen) or
-count; without it every municipality weighs 1.
+count; without it every municipality weighs 1. --demo takes the embedded demo instead: the
+Nara boundaries and the assets that fall due in fiscal year --fy.
 Exit 0: groups found; 1: no grouping meets the request (the reasons are printed);
 2: bad input or usage.
 `
@@ -40,6 +44,8 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	boundaries := fs.String("boundaries", "", "N03 GeoJSON FeatureCollection of the municipalities (required)")
 	instPath := fs.String("instance", "", "instance JSON (MODEL.md): group its participating municipalities, weighted by --by")
+	demo := fs.Bool("demo", false, "use the embedded demo: Nara boundaries and the instance of fiscal year --fy")
+	fy := fs.Int("fy", 2027, "--demo: the fiscal year whose due assets weigh")
 	by := fs.String("by", "workload", "weight with --instance: workload, value or assets")
 	k := fs.Int("k", 0, "number of groups (balanced by weight, compact)")
 	floor := fs.Float64("floor", math.NaN(), "max-p mode: least weight of a group")
@@ -69,8 +75,11 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
-	if *boundaries == "" {
-		return usageErr("--boundaries is required")
+	if *demo && (*boundaries != "" || *instPath != "") {
+		return usageErr("--demo brings its own boundaries and instance: drop --boundaries and --instance")
+	}
+	if *boundaries == "" && !*demo {
+		return usageErr("--boundaries is required (or --demo)")
 	}
 	maxp := !math.IsNaN(*floor)
 	if (*k > 0) == maxp {
@@ -101,12 +110,29 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageErr("--outline must be dissolve, convex or concave, got %q", *outline)
 	}
 
-	data, err := os.ReadFile(*boundaries)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot read the boundaries: %v\n", *boundaries, unwrapPathError(err))
-		return 2
+	var boundaryData []byte
+	var inst *solver.Instance
+	if *demo {
+		boundaryData, *boundaries = data.DemoBoundaries(), "demo boundaries"
+		var err error
+		if inst, err = demoInstance(ctx, *fy); err != nil {
+			fmt.Fprintf(stderr, "tabane groups: demo: %v\n", err)
+			return 2
+		}
+	} else {
+		var err error
+		if boundaryData, err = os.ReadFile(*boundaries); err != nil {
+			fmt.Fprintf(stderr, "%s: cannot read the boundaries: %v\n", *boundaries, unwrapPathError(err))
+			return 2
+		}
+		if *instPath != "" {
+			if inst, err = readInstanceFile(*instPath); err != nil {
+				fmt.Fprintln(stderr, err)
+				return 2
+			}
+		}
 	}
-	all, _, err := geo.ParseN03(data)
+	all, _, err := geo.ParseN03(boundaryData)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", *boundaries, err)
 		return 2
@@ -117,9 +143,9 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	regions := all
 	weightName := "municipalities"
-	if *instPath != "" {
+	if inst != nil {
 		var warnings []string
-		regions, warnings, err = instanceRegions(*instPath, all, *by)
+		regions, warnings, err = instanceRegions(inst, all, *by)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -232,17 +258,41 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 func groupID(gi int) string { return fmt.Sprintf("G%02d", gi+1) }
 
+// readInstanceFile reads an instance; errors are prefixed by the file name.
+func readInstanceFile(path string) (*solver.Instance, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read the instance: %v", path, unwrapPathError(err))
+	}
+	inst, err := solver.ParseInstance(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return inst, nil
+}
+
+// demoInstance builds the demo's instance of a fiscal year the way the service does:
+// the demo inventory loaded into a scratch database.
+func demoInstance(ctx context.Context, fy int) (*solver.Instance, error) {
+	dir, err := os.MkdirTemp("", "tabane-groups-demo-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	s, err := data.Open(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if _, err := s.LoadDemo(ctx); err != nil {
+		return nil, err
+	}
+	return s.Instance(ctx, data.InstanceOptions{FiscalYear: fy})
+}
+
 // instanceRegions keeps the participating municipalities of an instance that have a
 // boundary, with the instance's office and the weight of their assets.
-func instanceRegions(path string, all []geo.Region, by string) ([]geo.Region, []string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: cannot read the instance: %v", path, unwrapPathError(err))
-	}
-	inst, err := solver.ParseInstance(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
+func instanceRegions(inst *solver.Instance, all []geo.Region, by string) ([]geo.Region, []string, error) {
 	byCode := map[string]int{}
 	for i, r := range all {
 		byCode[r.Code] = i
@@ -280,7 +330,7 @@ func instanceRegions(path string, all []geo.Region, by string) ([]geo.Region, []
 		regions = append(regions, r)
 	}
 	if len(regions) == 0 {
-		return nil, nil, fmt.Errorf("%s: no participating municipality has a boundary", path)
+		return nil, nil, fmt.Errorf("instance %s: no participating municipality has a boundary", inst.Name)
 	}
 	return regions, warnings, nil
 }

@@ -156,3 +156,17 @@ func TestGroupsCLIInfeasibleAndUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupsCLIDemo(t *testing.T) {
+	code, stdout, stderr := runGroupsCLI(t, "--demo", "--fy", "2027", "--by", "assets", "--floor", "150", "--cap", "500")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, "39 municipalities, 94 neighbour pairs") || !strings.Contains(stdout, "weight = assets") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	code, _, stderr = runGroupsCLI(t, "--demo", "--boundaries", naraBoundaries, "--k", "2")
+	if code != 2 || !strings.Contains(stderr, "--demo brings its own boundaries") {
+		t.Errorf("--demo with --boundaries: exit %d %q", code, stderr)
+	}
+}
