@@ -26,7 +26,11 @@ const (
 // WriteOutputs writes the batch's results into dir (created if needed): results.csv
 // and results.md with one row per variation, plans/NNN-NAME.json with each plan (the
 // plan of MODEL.md plus its evaluation), and the chart as chart.svg and chart.png.
+// The plans folder is emptied first, so that no plan of an earlier batch stays behind.
 func WriteOutputs(dir string, rows []Row) error {
+	if err := os.RemoveAll(filepath.Join(dir, PlansDir)); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, PlansDir), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}

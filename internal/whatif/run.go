@@ -29,6 +29,9 @@ type RunOptions struct {
 	// Progress, when set, is called (never concurrently) with the number of finished
 	// variations: once after the cache lookup, then after each solve.
 	Progress func(done, total int)
+	// OnRow, when set, receives each row as it finishes (cache hits first), never
+	// concurrently: a service can show the rows of a batch that is still running.
+	OnRow func(Row)
 	// Solve replaces solver.Solve (nil = solver.Solve): a hook to observe or wrap the
 	// real solver.
 	Solve SolveFunc
@@ -109,6 +112,13 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 	}
 	var mu sync.Mutex
 	done := len(vars) - len(todo)
+	if opt.OnRow != nil {
+		for _, r := range rows {
+			if r != nil {
+				opt.OnRow(*r)
+			}
+		}
+	}
 	if opt.Progress != nil {
 		opt.Progress(done, len(vars))
 	}
@@ -146,6 +156,9 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 				mu.Lock()
 				rows[i] = r
 				done++
+				if opt.OnRow != nil {
+					opt.OnRow(*r)
+				}
 				if opt.Progress != nil {
 					opt.Progress(done, len(vars))
 				}

@@ -398,8 +398,13 @@ func TestEndToEndWithCache(t *testing.T) {
 
 	var solves atomic.Int32
 	var progress []int
+	onRow := map[int]bool{}
 	rows, err := Run(context.Background(), vars, RunOptions{Parallel: 2, CacheDir: cache, Solve: countingSolve(&solves),
+		OnRow: func(r Row) { onRow[r.Index] = true },
 		Progress: func(done, total int) {
+			if len(onRow) != done {
+				t.Errorf("progress %d after %d rows", done, len(onRow))
+			}
 			if total != 6 {
 				t.Errorf("progress total %d", total)
 			}
@@ -437,8 +442,18 @@ func TestEndToEndWithCache(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "out")
+	stale := filepath.Join(out, PlansDir, "099-old.json")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteOutputs(out, rows); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a plan of an earlier batch stayed in plans/ (%v)", err)
 	}
 	recs := readCSV(t, filepath.Join(out, ResultsCSV))
 	if len(recs) != 7 {
