@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -166,5 +167,58 @@ func TestValidationErrorListsTenThenCounts(t *testing.T) {
 	lines := strings.Split(ve.Error(), "\n")
 	if len(lines) != 11 || lines[9] != "assets: problem 9" || lines[10] != "… and 3 more" {
 		t.Errorf("Error() = %q", ve.Error())
+	}
+}
+
+// TestAssetDecoding: known fields by their exact names only, unknown ones kept raw and
+// written back, absent or null required numbers reported, escapes in keys understood.
+func TestAssetDecoding(t *testing.T) {
+	var a Asset
+	doc := `{"id": "A1", "municipality": "X", "kind": "bridge", "lon": 135.5, "lat": 34.5, "cost": 1000,
+		"workload": null, "Cost": 99, "name": "橋 \"一\"", "length_m": 23.5, "spans": [{"m": 1}, [2]], "n\u0061me2": {"a": "}"}}`
+	if err := json.Unmarshal([]byte(doc), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != "A1" || a.Municipality != "X" || a.Kind != "bridge" || a.Lon != 135.5 || a.Lat != 34.5 || a.Cost != 1000 || a.Workload != 0 {
+		t.Errorf("known fields: %+v", a)
+	}
+	if !a.missing("workload") || a.missing("cost") || a.missing("lon") || a.missing("lat") {
+		t.Errorf("absent = %04b, want workload only", a.absent)
+	}
+	want := map[string]string{"Cost": `99`, "name": `"橋 \"一\""`, "length_m": `23.5`, "spans": `[{"m": 1}, [2]]`, "name2": `{"a": "}"}`}
+	if len(a.Extra) != len(want) {
+		t.Errorf("extra = %v", a.Extra)
+	}
+	for k, v := range want {
+		if string(a.Extra[k]) != v {
+			t.Errorf("extra %q = %s, want %s", k, a.Extra[k], v)
+		}
+	}
+	out, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wantOut = `{"id":"A1","municipality":"X","kind":"bridge","lon":135.5,"lat":34.5,"cost":1000,"workload":0,` +
+		`"Cost":99,"length_m":23.5,"name":"橋 \"一\"","name2":{"a":"}"},"spans":[{"m":1},[2]]}`
+	if string(out) != wantOut {
+		t.Errorf("written back as\n%s\nwant\n%s", out, wantOut)
+	}
+	// "Cost" alone is not the cost.
+	var b Asset
+	if err := json.Unmarshal([]byte(`{"id": "B", "Cost": 5, "lon": 1, "lat": 2, "workload": 1}`), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Cost != 0 || !b.missing("cost") || string(b.Extra["Cost"]) != "5" {
+		t.Errorf("Cost taken as cost: %+v", b)
+	}
+}
+
+func BenchmarkParseInstance(b *testing.B) {
+	data := readTestdata(b, "p-nara")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseInstance(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
