@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"sort"
@@ -119,7 +120,10 @@ func Parse(data []byte, name string) (*Batch, error) {
 	dec.KnownFields(true)
 	var f file
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the batch file is empty", name)
+		}
+		return nil, fmt.Errorf("%s: %s", name, friendlyYAMLError(err))
 	}
 	b := &Batch{Name: f.Name, Description: f.Description, TimeLimit: DefaultTimeLimit, Threads: 1}
 	if b.Name == "" {
@@ -142,11 +146,20 @@ func Parse(data []byte, name string) (*Batch, error) {
 		b.Base.Instance = f.Base.Value
 	case yaml.MappingNode:
 		var fb fileBase
-		if err := decodeStrict(&f.Base, &fb); err != nil {
-			fail("base", &f.Base, "%v", err)
+		known := true
+		for i := 0; i+1 < len(f.Base.Content); i += 2 {
+			if k := f.Base.Content[i]; k.Value != "instance" && k.Value != "scenario" && k.Value != "db" {
+				fail("base."+k.Value, k, "not a key of base (keys: instance, scenario, db)")
+				known = false
+			}
+		}
+		if err := f.Base.Decode(&fb); err != nil {
+			fail("base", &f.Base, "%s", friendlyYAMLError(err))
+			known = false
 		}
 		b.Base = Base(fb)
 		switch {
+		case !known:
 		case fb.Instance != "" && fb.Scenario != 0:
 			fail("base", &f.Base, "name either an instance file or a scenario, not both")
 		case fb.Instance == "" && fb.Scenario <= 0:
@@ -353,16 +366,17 @@ func (b *Batch) Count() int {
 	return n
 }
 
-func decodeStrict(n *yaml.Node, v any) error {
-	// Re-encode the node so that the decoder can reject unknown fields.
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(n); err != nil {
-		return err
+// friendlyYAMLError names the keys a batch may use instead of Go type names.
+func friendlyYAMLError(err error) string {
+	msg := err.Error()
+	for _, r := range []struct{ typ, where string }{
+		{"whatif.fileVariation", "a variation (keys: name, set, without, cost_model, time_limit, seed)"},
+		{"whatif.fileSolver", "solver (keys: time_limit, seed, max_iterations, threads)"},
+		{"whatif.file", "the batch (keys: name, description, base, solver, grid, variations)"},
+	} {
+		msg = strings.ReplaceAll(msg, "not found in type "+r.typ, "is not a key of "+r.where)
 	}
-	dec := yaml.NewDecoder(&buf)
-	dec.KnownFields(true)
-	return dec.Decode(v)
+	return msg
 }
 
 // nodeValue turns a YAML node into plain values: nil, bool, int, float64, string,

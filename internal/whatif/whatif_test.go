@@ -300,7 +300,12 @@ func TestParseRejectsBadShape(t *testing.T) {
 		{"grid: {params.circuity: [1.2]}\n", `b.yaml: base: missing: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})`},
 		{"base: x.json\ngrid: {params.circuity: 1.2}\n", `b.yaml: grid.params.circuity (line 2): expected a non-empty list of values, e.g. [50e6, 80e6]`},
 		{"base: x.json\nsolver: {time_limit: soon}\n", `b.yaml: solver.time_limit (line 2): expected a duration such as 30s or a number of seconds, found "soon"`},
-		{"base: x.json\nvariatons: []\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field variatons not found in type whatif.file"},
+		{"base: x.json\nvariatons: []\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field variatons is not a key of the batch (keys: name, description, base, solver, grid, variations)"},
+		{"base: x.json\nvariations: [{name: a, sets: {}}]\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field sets is not a key of a variation (keys: name, set, without, cost_model, time_limit, seed)"},
+		{"base: {file: x.json}\n", "b.yaml: base.file (line 1): not a key of base (keys: instance, scenario, db)"},
+		{"base: {scenario: three}\n", "b.yaml: base (line 1): yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `three` into int64"},
+		{"# nothing\n", "b.yaml: the batch file is empty"},
+		{"base: x.json\nsolver: {threads: 0}\n", `b.yaml: solver.threads (line 2): expected a number of threads ≥ 1, found number 0`},
 		{"base: x.json\ngrid: {without: [[]]}\nvariations: [{name: a, without: [\"29001\"]}]\n", `b.yaml: variations[0]: variation "a" sets without, which the grid also sweeps`},
 	}
 	for _, c := range cases {
