@@ -16,7 +16,8 @@ type GroupOptions struct {
 	// Seed makes runs reproducible: the same input and seed give the same groups.
 	Seed uint64
 	// Attempts is the number of randomised constructions, each followed by local
-	// search; the best is kept. Zero means 16.
+	// search; the best is kept. Zero means 16 for GroupsK and 64 for GroupsMaxP (its
+	// constructions are cheaper and the number of groups varies more between them).
 	Attempts int
 	// Compactness weighs compactness against balance in GroupsK (see GroupsK).
 	// Zero means 0.1; a negative value means balance only.
@@ -25,9 +26,9 @@ type GroupOptions struct {
 	MaxPasses int
 }
 
-func (o GroupOptions) withDefaults() GroupOptions {
+func (o GroupOptions) withDefaults(attempts int) GroupOptions {
 	if o.Attempts <= 0 {
-		o.Attempts = 16
+		o.Attempts = attempts
 	}
 	if o.Compactness == 0 {
 		o.Compactness = 0.1

@@ -25,7 +25,7 @@ func GroupsK(regions []Region, g Graph, k int, opt GroupOptions) (Grouping, erro
 	if err != nil {
 		return Grouping{}, err
 	}
-	opt = opt.withDefaults()
+	opt = opt.withDefaults(16)
 	n := len(regions)
 	total := 0.0
 	for _, x := range w {

@@ -3,6 +3,8 @@ package geo
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"sort"
 )
 
 // GroupsMaxP partitions regions into as many contiguous groups of graph g as it can
@@ -10,10 +12,11 @@ import (
 // most cap. Among partitions with the same number of groups it prefers the compact one
 // (least total spread, see Group.SpreadKm2).
 //
-// Each attempt visits the regions in a random order; an unassigned region seeds a group
-// that grows by its nearest unassigned neighbour (never past cap; every other attempt
-// by the lightest neighbour that completes the floor, when there is one) until it
-// reaches the floor, or is dissolved when it cannot. Regions left over join the neighbouring group
+// Each attempt visits the regions in a random order (every third attempt heaviest
+// first, roughly); an unassigned region seeds a group that grows by its nearest
+// unassigned neighbour (never past cap; in two attempts out of three by the lightest
+// neighbour that completes the floor, when there is one) until it reaches the floor,
+// or is dissolved when it cannot. Regions left over join the neighbouring group
 // that stays under cap and grows least in spread; a left-over region whose neighbouring
 // groups are full makes room by pushing one of their boundary regions to a third group.
 // Local search then moves boundary regions to cut the spread while every group stays
@@ -37,7 +40,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 	if cap <= 0 {
 		cap = math.Inf(1)
 	}
-	opt = opt.withDefaults()
+	opt = opt.withDefaults(64)
 	var probs []string
 	if cap < floor {
 		probs = append(probs, fmt.Sprintf("cap %s is below floor %s", num(cap), num(floor)))
@@ -78,7 +81,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 	groups := 0
 	for at := 0; at < opt.Attempts; at++ {
 		rng := newRand(opt.Seed, at)
-		if !constructMaxP(p, rng, floor, cap, at%2 == 1) {
+		if !constructMaxP(p, rng, floor, cap, at%3 != 0, at%3 == 2) {
 			continue
 		}
 		if len(p.size) < bestP {
@@ -109,7 +112,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 }
 
 // constructMaxP builds one partition; false when some region could not be placed.
-func constructMaxP(p *partition, rng interface{ IntN(int) int }, floor, cap float64, completeFirst bool) bool {
+func constructMaxP(p *partition, rng *rand.Rand, floor, cap float64, completeFirst, heavyFirst bool) bool {
 	p.reset(0)
 	n := p.n
 	order := make([]int, n)
@@ -119,6 +122,15 @@ func constructMaxP(p *partition, rng interface{ IntN(int) int }, floor, cap floa
 	for i := n - 1; i > 0; i-- {
 		j := rng.IntN(i + 1)
 		order[i], order[j] = order[j], order[i]
+	}
+	if heavyFirst {
+		// Heavy regions seed first (a region at the floor by itself makes a group of its
+		// own); a random factor in [1, 1.5) varies the order between attempts.
+		key := make([]float64, n)
+		for i := range key {
+			key[i] = p.w[i] * (1 + rng.Float64()/2)
+		}
+		sort.SliceStable(order, func(a, b int) bool { return key[order[a]] > key[order[b]] })
 	}
 	tried := make([]bool, n)
 	var grown, front []int

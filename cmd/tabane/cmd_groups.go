@@ -51,7 +51,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	floor := fs.Float64("floor", math.NaN(), "max-p mode: least weight of a group")
 	capW := fs.Float64("cap", 0, "max-p mode: most weight of a group (0 = no cap)")
 	seed := fs.Uint64("seed", 1, "random seed (same input and seed → same groups)")
-	attempts := fs.Int("attempts", 16, "randomised constructions, the best is kept")
+	attempts := fs.Int("attempts", 0, "randomised constructions, the best is kept (0 = 16 with --k, 64 with --floor)")
 	compactness := fs.Float64("compactness", 0.1, "--k: weight of compactness against balance (0 = balance only)")
 	tolM := fs.Float64("tolerance-m", 25, "boundaries closer than this (metres) count as shared")
 	minSharedM := fs.Float64("min-shared-m", 0, "least shared border (metres) for neighbours (0 = 4 × tolerance)")
@@ -242,7 +242,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *pngPath != "" {
 		f, err := os.Create(*pngPath)
 		if err == nil {
-			err = drawGroupsPNG(f, regions, res, outlines, *width)
+			err = drawGroupsPNG(f, regions, res, outlines, weightName, *width)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

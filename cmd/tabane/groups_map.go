@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tabane/tabane/geo"
@@ -36,7 +37,7 @@ func (c *mapCanvas) px(p orb.Point) (float64, float64) {
 
 // drawGroupsPNG draws the regions filled by group colour, municipal borders in grey,
 // group outlines in dark grey, group labels at their centres and a legend.
-func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines []orb.Geometry, width int) error {
+func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines []orb.Geometry, weightName string, width int) error {
 	if width < 200 || width > 4000 {
 		return fmt.Errorf("width %d outside 200..4000 pixels", width)
 	}
@@ -86,11 +87,20 @@ func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines
 	}
 	face := basicfont.Face7x13
 	for gi, grp := range res.Groups {
-		x, y := c.px(grp.Center)
-		label(c.img, face, int(x)-7, int(y)+4, groupID(gi), true)
+		// The label goes on the member anchor nearest to the group's mean, which lies
+		// in the group even when the mean does not.
+		at, best := grp.Center, math.Inf(1)
+		for _, u := range grp.Members {
+			a := regions[u].Anchor()
+			if d := math.Hypot((a[0]-grp.Center[0])*c.kx, a[1]-grp.Center[1]); d < best {
+				at, best = a, d
+			}
+		}
+		x, y := c.px(at)
+		label(c.img, face, int(x)-10, int(y)+4, groupID(gi), true)
 	}
 	lx := width - int(legendW) + 8
-	label(c.img, face, lx, 24, fmt.Sprintf("%d groups", len(res.Groups)), false)
+	label(c.img, face, lx, 24, fmt.Sprintf("%d groups, weight = %s", len(res.Groups), strings.Fields(weightName)[0]), false)
 	for gi, grp := range res.Groups {
 		y := 44 + 16*gi
 		fillRect(c.img, image.Rect(lx, y-10, lx+14, y+2), groupPalette[gi%len(groupPalette)])
