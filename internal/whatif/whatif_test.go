@@ -19,7 +19,7 @@ import (
 // The runs of these tests end by their iteration cap (reproducible, fast); the time
 // limit is only the solver's safety net and no test asserts on time.
 const testSolver = `
-solver: {time_limit: 60s, seed: 7, max_iterations: 300}
+solver: {time_limit: 60s, seed: 7, max_iterations: 100}
 `
 
 // writeBatch writes the batch text next to a copy of the tiny instance and parses it.
@@ -110,7 +110,7 @@ variations:
 		if v.Index != i+1 {
 			t.Errorf("variation %d has Index %d", i+1, v.Index)
 		}
-		if v.TimeLimit != 60*time.Second || v.Seed != 7 || v.MaxIterations != 300 {
+		if v.TimeLimit != 60*time.Second || v.Seed != 7 || v.MaxIterations != 100 {
 			t.Errorf("variation %d solver settings %v %d %d", i+1, v.TimeLimit, v.Seed, v.MaxIterations)
 		}
 	}
