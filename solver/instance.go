@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Instance is a bundling problem in the JSON format of MODEL.md, version 1.
@@ -208,7 +209,7 @@ func eachMember(b []byte, fn func(key string, val []byte) error) error {
 		ks := i
 		i = skipString(b, i)
 		var key string
-		if raw := b[ks+1 : i-1]; bytes.IndexByte(raw, '\\') < 0 {
+		if raw := b[ks+1 : i-1]; bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 			key = string(raw)
 		} else if err := json.Unmarshal(b[ks:i], &key); err != nil {
 			return err

@@ -222,3 +222,34 @@ func BenchmarkParseInstance(b *testing.B) {
 		}
 	}
 }
+
+// FuzzEachMember checks the key scanner behind Asset decoding against encoding/json on
+// any JSON object: the same members, with the same raw values, in the same order.
+func FuzzEachMember(f *testing.F) {
+	f.Add(`{"id": "A1", "cost": 1e3, "name": "a\"}b", "x": [1, {"y": "]"}], "n\u0061me": null}`)
+	f.Add(`{}`)
+	f.Add(` { "a" : { } , "b":[ ] ,"c":true,"d":-0.5E-3 } `)
+	f.Add(`{"\\": "\\\\", "k\"": 1}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		var want map[string]json.RawMessage
+		if json.Unmarshal([]byte(doc), &want) != nil || want == nil {
+			return // not an object
+		}
+		got := map[string]json.RawMessage{}
+		err := eachMember([]byte(doc), func(key string, val []byte) error {
+			got[key] = append(json.RawMessage(nil), val...)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("eachMember(%q): %v", doc, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("eachMember(%q) = %v, want %v", doc, got, want)
+		}
+		for k, v := range want {
+			if string(got[k]) != string(v) {
+				t.Fatalf("eachMember(%q)[%q] = %s, want %s", doc, k, got[k], v)
+			}
+		}
+	})
+}
