@@ -32,6 +32,8 @@ type ProgressBar struct {
 	// base is the number done at the first update (the cache hits).
 	base, last int
 	started    bool
+	// open is true while the bar's line waits for its newline.
+	open bool
 }
 
 // NewProgressBar writes to w, as a redrawn bar when tty is true.
@@ -52,8 +54,10 @@ func (p *ProgressBar) Update(done, total int) {
 	line := p.line(done, total)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%s\x1b[K", line)
+		p.open = true
 		if done == total {
 			fmt.Fprintln(p.w)
+			p.open = false
 		}
 		return
 	}
@@ -64,9 +68,9 @@ func (p *ProgressBar) Update(done, total int) {
 func (p *ProgressBar) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty && p.started {
+	if p.open {
 		fmt.Fprintln(p.w)
-		p.tty = false
+		p.open = false
 	}
 }
 

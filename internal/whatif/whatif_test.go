@@ -676,10 +676,20 @@ func TestProgressBar(t *testing.T) {
 	p.Update(0, 4)
 	now = now.Add(4 * time.Second)
 	p.Update(1, 4)
+	p.Finish() // interrupted: end the line
+	p.Finish()
 	want = "\r[------------------------------] 0/4   0%  ETA —\x1b[K" +
-		"\r[#######-----------------------] 1/4  25%  ETA 12s\x1b[K"
+		"\r[#######-----------------------] 1/4  25%  ETA 12s\x1b[K\n"
 	if buf.String() != want {
 		t.Errorf("terminal progress\n%q\nwant\n%q", buf.String(), want)
+	}
+	buf.Reset()
+	p = NewProgressBar(&buf, true)
+	p.now = func() time.Time { return now }
+	p.Update(2, 2)
+	p.Finish() // a finished bar has its newline already
+	if want := "\r[##############################] 2/2 100%  done in 0s\x1b[K\n"; buf.String() != want {
+		t.Errorf("finished terminal progress %q, want %q", buf.String(), want)
 	}
 	if IsTerminal(&buf) {
 		t.Errorf("a buffer is not a terminal")
