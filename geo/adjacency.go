@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // EdgeKind says why two regions are neighbours.
@@ -334,13 +333,17 @@ func projectPolys(pr Projection, polys []orb.Polygon) []orb.Polygon {
 
 // borderNear measures the length of the boundary of a lying within tol of b's
 // boundary or inside b (planar metres); touch is true when any part of it does.
+// b's edges are bucketed by y (segIndex), so each edge of a meets only the edges of b
+// at its height: outlines with thousands of vertices stay fast.
 func borderNear(a, b []orb.Polygon, tol float64) (length float64, touch bool) {
 	bb := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	for _, p := range b {
 		bb = bb.Union(p.Bound())
 	}
 	bb = bb.Pad(tol)
+	ix := newSegIndex(b, tol)
 	var iv [][2]float64
+	var ts []float64
 	for _, p := range a {
 		for _, r := range p {
 			for k := 0; k+1 < len(r); k++ {
@@ -353,17 +356,30 @@ func borderNear(a, b []orb.Polygon, tol float64) (length float64, touch bool) {
 				if segLen == 0 {
 					continue
 				}
-				iv = iv[:0]
-				for _, q := range b {
-					for _, qr := range q {
-						for m := 0; m+1 < len(qr); m++ {
-							if lo, hi, ok := capsuleInterval(s, e, qr[m], qr[m+1], tol); ok {
-								iv = append(iv, [2]float64{lo, hi})
-							}
-						}
+				iv, ts = iv[:0], append(ts[:0], 0, 1)
+				ix.near(sb.Min[1]-tol, sb.Max[1]+tol, func(m int) {
+					q, w := ix.a[m], ix.b[m]
+					if math.Max(q[0], w[0]) < sb.Min[0]-tol || math.Min(q[0], w[0]) > sb.Max[0]+tol {
+						return
+					}
+					if lo, hi, ok := capsuleInterval(s, e, q, w, tol); ok {
+						iv = append(iv, [2]float64{lo, hi})
+					}
+					if t, ok := segmentCross(s, e, q, w); ok {
+						ts = append(ts, t)
+					}
+				})
+				// Pieces between crossings of b's boundary are wholly inside or outside b.
+				sort.Float64s(ts)
+				for m := 0; m+1 < len(ts); m++ {
+					if ts[m+1]-ts[m] < 1e-12 {
+						continue
+					}
+					t := (ts[m] + ts[m+1]) / 2
+					if ix.contains(orb.Point{s[0] + t*(e[0]-s[0]), s[1] + t*(e[1]-s[1])}) {
+						iv = append(iv, [2]float64{ts[m], ts[m+1]})
 					}
 				}
-				iv = append(iv, insideIntervals(s, e, b)...)
 				if len(iv) == 0 {
 					continue
 				}
@@ -426,36 +442,6 @@ func slab(x0, x1, min, max float64) (float64, float64) {
 		t0, t1 = t1, t0
 	}
 	return t0, t1
-}
-
-// insideIntervals returns the parameter intervals of segment se that lie inside b.
-func insideIntervals(s, e orb.Point, b []orb.Polygon) [][2]float64 {
-	ts := []float64{0, 1}
-	for _, p := range b {
-		for _, r := range p {
-			for m := 0; m+1 < len(r); m++ {
-				if t, ok := segmentCross(s, e, r[m], r[m+1]); ok {
-					ts = append(ts, t)
-				}
-			}
-		}
-	}
-	sort.Float64s(ts)
-	var out [][2]float64
-	for k := 0; k+1 < len(ts); k++ {
-		if ts[k+1]-ts[k] < 1e-12 {
-			continue
-		}
-		t := (ts[k] + ts[k+1]) / 2
-		mid := orb.Point{s[0] + t*(e[0]-s[0]), s[1] + t*(e[1]-s[1])}
-		for _, p := range b {
-			if planar.PolygonContains(p, mid) {
-				out = append(out, [2]float64{ts[k], ts[k+1]})
-				break
-			}
-		}
-	}
-	return out
 }
 
 // segmentCross returns the parameter t on se where it crosses qr, if they cross.

@@ -226,3 +226,45 @@ func TestAdjacencyErrors(t *testing.T) {
 		}
 	}
 }
+
+// densify splits every edge of the regions' polygons into n equal parts.
+func densify(rs []Region, n int) []Region {
+	out := make([]Region, len(rs))
+	for i, r := range rs {
+		var mp orb.MultiPolygon
+		for _, p := range polygons(r.Geometry) {
+			var q orb.Polygon
+			for _, ring := range p {
+				var d orb.Ring
+				for k := 0; k+1 < len(ring); k++ {
+					a, b := ring[k], ring[k+1]
+					for j := 0; j < n; j++ {
+						t := float64(j) / float64(n)
+						d = append(d, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
+					}
+				}
+				q = append(q, append(d, ring[len(ring)-1]))
+			}
+			mp = append(mp, q)
+		}
+		out[i] = r
+		out[i].Geometry = mp
+	}
+	return out
+}
+
+func TestAdjacencyDensifiedOutlines(t *testing.T) {
+	// The same outlines with 8× the vertices give the same neighbours and shared lengths.
+	rs := loadNara(t)
+	g := naraGraph(t, rs, AdjacencyOptions{})
+	d := naraGraph(t, densify(rs, 8), AdjacencyOptions{})
+	if len(d.Edges) != len(g.Edges) {
+		t.Fatalf("%d edges, want %d", len(d.Edges), len(g.Edges))
+	}
+	for k, e := range g.Edges {
+		f := d.Edges[k]
+		if f.A != e.A || f.B != e.B || math.Abs(f.SharedM-e.SharedM) > 1e-6*e.SharedM+0.01 {
+			t.Errorf("edge %d: %+v, want %+v", k, f, e)
+		}
+	}
+}

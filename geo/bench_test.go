@@ -80,3 +80,14 @@ func BenchmarkDelaunay1700(b *testing.B) {
 		Delaunay(ps)
 	}
 }
+
+// BenchmarkAdjacencyNaraDense measures outlines of about 25,000 vertices in all (the
+// 1 % Nara outlines split 20 times), closer to full-resolution N03 files.
+func BenchmarkAdjacencyNaraDense(b *testing.B) {
+	rs := densify(loadNara(b), 20)
+	for b.Loop() {
+		if _, _, err := Adjacency(rs, AdjacencyOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -59,9 +59,21 @@ func CheckOwnership(regions []Region, points []OwnedPoint, toleranceM float64) [
 		}
 		bounds[i] = r.Geometry.Bound()
 	}
+	// Point-in-polygon through an edge index per region (built when first needed), so
+	// that many points against detailed outlines stay fast.
+	index := make([]*segIndex, len(regions))
+	inside := func(i int, p orb.Point) bool {
+		if !bounds[i].Contains(p) {
+			return false
+		}
+		if index[i] == nil {
+			index[i] = newSegIndex(polygons(regions[i].Geometry), 0)
+		}
+		return index[i].contains(p)
+	}
 	fallsIn := func(p orb.Point) string {
 		for i, r := range regions {
-			if len(polygons(r.Geometry)) > 0 && bounds[i].Contains(p) && containsPoint(r.Geometry, p) {
+			if len(polygons(r.Geometry)) > 0 && inside(i, p) {
 				return r.Code
 			}
 		}
@@ -82,11 +94,10 @@ func CheckOwnership(regions []Region, points []OwnedPoint, toleranceM float64) [
 			out = append(out, f)
 			continue
 		}
-		g := regions[i].Geometry
-		if containsPoint(g, pt.At) {
+		if inside(i, pt.At) {
 			continue
 		}
-		d := distanceToOutlineM(g, pt.At)
+		d := distanceToOutlineM(regions[i].Geometry, pt.At)
 		if d <= toleranceM {
 			continue
 		}
