@@ -19,6 +19,8 @@ type ScenarioSource interface {
 var ErrNoScenarioSource = errors.New("this batch's base is a database scenario, but no database is available here")
 
 // LoadBase reads the batch's base instance: the JSON file, or the scenario through src.
+// A service that takes batches from clients should accept scenario bases only
+// (Base.Scenario > 0): an instance path would read a file of the server.
 func (b *Batch) LoadBase(ctx context.Context, src ScenarioSource) (*solver.Instance, error) {
 	if b.Base.Scenario > 0 {
 		if src == nil {

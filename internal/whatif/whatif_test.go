@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/xml"
 	"errors"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -540,6 +542,24 @@ func checkChart(t *testing.T, dir string) {
 	s := string(svg)
 	if !strings.HasPrefix(s, "<?xml") || !strings.Contains(s, "<svg") || !strings.HasSuffix(strings.TrimSpace(s), "</svg>") {
 		t.Errorf("chart.svg is not an SVG document: %.80q … %.40q", s, s[max(0, len(s)-40):])
+	}
+	// Well-formed XML whose root is an svg element.
+	dec := xml.NewDecoder(strings.NewReader(s))
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("chart.svg is not well-formed XML: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" {
+		t.Errorf("chart.svg root element %q, want svg", root)
 	}
 	if !strings.Contains(s, "saving %") {
 		t.Errorf("chart.svg lacks the saving axis label")
