@@ -19,6 +19,24 @@ func ShapleyShares(m *Model, j int, assets []int) map[int]float64 {
 	return out
 }
 
+// ShapleySplitter computes the same shares as ShapleyShares over and over without
+// allocating, for callers that split many bundles (an optimizer checking individual
+// rationality). One splitter per goroutine.
+type ShapleySplitter struct {
+	m *Model
+	s shapleyScratch
+}
+
+// NewShapleySplitter returns a splitter for m.
+func NewShapleySplitter(m *Model) *ShapleySplitter { return &ShapleySplitter{m: m} }
+
+// Shares returns the municipalities of the bundle (indices, in order of first
+// appearance among assets) and their shares of cost(B) from depot j. Both slices belong
+// to the splitter and are overwritten by the next call.
+func (sp *ShapleySplitter) Shares(j int, assets []int) (munis []int, shares []float64) {
+	return sp.s.shares(sp.m, sp.m.Depots[j].At, assets)
+}
+
 // shapleyScratch holds the buffers of the closed form, so that Evaluate prices
 // thousands of bundles without allocating per asset. Not safe for concurrent use.
 type shapleyScratch struct {

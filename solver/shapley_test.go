@@ -96,15 +96,23 @@ func uniqueAssets(xs []int) []int {
 
 // TestShapleyClosedFormMatchesBruteForce compares the closed form with the definition on
 // random bundles of up to 7 municipalities, on instances with mixing allowed (p-nara,
-// p-ir) and forbidden (p-small-strict), and checks that the shares add up to the cost.
+// p-ir) and forbidden (p-small-strict), and checks that the shares add up to the cost
+// and that a reused ShapleySplitter gives the same shares.
 func TestShapleyClosedFormMatchesBruteForce(t *testing.T) {
 	for _, name := range []string{"p-nara", "p-ir", "p-small-strict"} {
 		m := testdataModel(t, name)
 		rng := rand.New(rand.NewPCG(3, 5))
 		sawMixed, sawLarge := false, false
+		splitter := NewShapleySplitter(m) // reused across trials, as callers do
 		for trial := range 60 {
 			j, assets := randomBundle(m, rng, 7)
 			closed := ShapleyShares(m, j, assets)
+			munis, shares := splitter.Shares(j, assets)
+			for k, mu := range munis {
+				if shares[k] != closed[mu] || len(munis) != len(closed) {
+					t.Errorf("%s #%d: splitter gives %s %.6f, ShapleyShares %.6f", name, trial, m.Munis[mu].Code, shares[k], closed[mu])
+				}
+			}
 			brute := bruteForceShapley(m, j, assets)
 			total := m.BundleCost(j, assets).Total
 			if len(closed) != len(brute) {
@@ -150,5 +158,29 @@ func TestShapleyHandChecked(t *testing.T) {
 	}
 	if s := ShapleyShares(m, hub, nil); len(s) != 0 {
 		t.Errorf("empty bundle: shares = %v", s)
+	}
+}
+
+func BenchmarkShapleySplitter(b *testing.B) {
+	m := testdataModel(b, "p-nara")
+	p := nearestDepotPlan(m)
+	type bundle struct {
+		j      int
+		assets []int
+	}
+	var bundles []bundle
+	for _, bd := range p.Bundles {
+		var as []int
+		for _, id := range bd.Assets {
+			as = append(as, m.AssetIndex[id])
+		}
+		bundles = append(bundles, bundle{m.DepotIndex[bd.Depot], as})
+	}
+	sp := NewShapleySplitter(m)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, bd := range bundles {
+			sp.Shares(bd.j, bd.assets)
+		}
 	}
 }
