@@ -58,7 +58,9 @@ type Row struct {
 	// Seconds is the wall time of the solve that produced the result (also for a
 	// cached row: the time it took when it was solved).
 	Seconds float64 `json:"seconds"`
-	Cached  bool    `json:"cached"`
+	// Cached is true when the row did not solve: its result came from the cache, or
+	// from an earlier variation of the batch with the same instance and settings.
+	Cached bool `json:"cached"`
 	// Error says why there is no plan: a proven infeasibility or a solver error.
 	Error string `json:"error,omitempty"`
 
@@ -101,6 +103,10 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 
 	rows := make([]*Row, len(vars))
 	var todo []int
+	// twins maps a variation to the later ones with the same key: they take its result
+	// instead of solving the same instance again.
+	twins := map[int][]int{}
+	first := map[string]int{}
 	for i := range vars {
 		if c, ok := readCache(opt.CacheDir, vars[i].Key); ok {
 			r := makeRow(&vars[i], c)
@@ -108,10 +114,20 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 			rows[i] = r
 			continue
 		}
+		if j, ok := first[vars[i].Key]; ok {
+			twins[j] = append(twins[j], i)
+			continue
+		}
+		first[vars[i].Key] = i
 		todo = append(todo, i)
 	}
 	var mu sync.Mutex
-	done := len(vars) - len(todo)
+	done := 0
+	for _, r := range rows {
+		if r != nil {
+			done++
+		}
+	}
 	if opt.OnRow != nil {
 		for _, r := range rows {
 			if r != nil {
@@ -143,8 +159,7 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 				}
 				var r *Row
 				if err != nil {
-					r = &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key,
-						Error: err.Error()}
+					r = errorRow(v, err)
 				} else {
 					r = makeRow(v, c)
 					if werr := writeCache(opt.CacheDir, c); werr != nil {
@@ -154,13 +169,24 @@ func Run(ctx context.Context, vars []Variation, opt RunOptions) ([]Row, error) {
 					}
 				}
 				mu.Lock()
-				rows[i] = r
-				done++
-				if opt.OnRow != nil {
-					opt.OnRow(*r)
-				}
-				if opt.Progress != nil {
-					opt.Progress(done, len(vars))
+				for _, j := range append([]int{i}, twins[i]...) {
+					rj := r
+					if j != i {
+						if err != nil {
+							rj = errorRow(&vars[j], err)
+						} else {
+							rj = makeRow(&vars[j], c)
+							rj.Cached = true // solved once, for its twin
+						}
+					}
+					rows[j] = rj
+					done++
+					if opt.OnRow != nil {
+						opt.OnRow(*rj)
+					}
+					if opt.Progress != nil {
+						opt.Progress(done, len(vars))
+					}
 				}
 				mu.Unlock()
 			}
@@ -190,6 +216,10 @@ feed:
 		return out, fmt.Errorf("write the cache: %w", cacheErr)
 	}
 	return out, nil
+}
+
+func errorRow(v *Variation, err error) *Row {
+	return &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key, Error: err.Error()}
 }
 
 func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, error) {

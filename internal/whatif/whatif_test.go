@@ -578,6 +578,33 @@ func checkChart(t *testing.T, dir string) {
 	}
 }
 
+// Two variations that come to the same instance and settings solve once.
+func TestTwinVariationsSolveOnce(t *testing.T) {
+	vars := expand(t, writeBatch(t, t.TempDir(), `
+base: tiny.json
+variations:
+  - name: base
+  - name: same-fixed-cost
+    set: {params.contract_fixed_cost: 2000000}
+  - name: other
+    set: {params.contract_fixed_cost: 2500000}
+`+testSolver))
+	if vars[0].Key != vars[1].Key || vars[0].Key == vars[2].Key {
+		t.Fatalf("keys %.8s %.8s %.8s", vars[0].Key, vars[1].Key, vars[2].Key)
+	}
+	var solves atomic.Int32
+	rows, err := Run(context.Background(), vars, RunOptions{Parallel: 2, Solve: countingSolve(&solves)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if solves.Load() != 2 || len(rows) != 3 {
+		t.Fatalf("%d solves, %d rows; want 2, 3", solves.Load(), len(rows))
+	}
+	if rows[0].Cached || !rows[1].Cached || rows[2].Cached || rows[1].Cost != rows[0].Cost || rows[1].Name != "same-fixed-cost" {
+		t.Errorf("rows: %+v\n%+v", rows[0], rows[1])
+	}
+}
+
 func TestCancelKeepsFinishedRows(t *testing.T) {
 	dir := t.TempDir()
 	cache := filepath.Join(dir, "cache")
