@@ -84,6 +84,7 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 		if !constructMaxP(p, rng, floor, cap, at%3 != 0, at%3 == 2) {
 			continue
 		}
+		splitHeavy(p, floor, cap)
 		if len(p.size) < bestP {
 			continue
 		}
@@ -286,4 +287,94 @@ func ejectFor(p *partition, u int, floor, cap float64) bool {
 func (p *partition) popGroup() {
 	k := len(p.size) - 1
 	p.size, p.wt, p.sx, p.sy, p.sq = p.size[:k], p.wt[:k], p.sx[:k], p.sy[:k], p.sq[:k]
+}
+
+// splitHeavy cuts groups of at least twice the floor into two contiguous groups that
+// both reach it (and stay under cap), while it can: each member, farthest from the
+// group's mean first, seeds a piece grown inside the group to the floor; the cut is
+// taken when the rest stays connected. It returns the number of cuts.
+func splitHeavy(p *partition, floor, cap float64) int {
+	cuts := 0
+	for g := 0; g < len(p.size); g++ {
+		for p.wt[g] >= 2*floor && p.size[g] > 1 && trySplit(p, g, floor, cap) {
+			cuts++
+		}
+	}
+	return cuts
+}
+
+func trySplit(p *partition, g int, floor, cap float64) bool {
+	var members []int
+	for u, gu := range p.of {
+		if gu == g {
+			members = append(members, u)
+		}
+	}
+	sort.SliceStable(members, func(a, b int) bool { return p.dist2(members[a], g) > p.dist2(members[b], g) })
+	inPiece := make(map[int]bool, len(members))
+	for _, s := range members {
+		clear(inPiece)
+		piece := []int{s}
+		inPiece[s] = true
+		w := p.w[s]
+		var sx, sy float64 = p.xy[s][0], p.xy[s][1]
+		for w < floor {
+			best, bestD := -1, math.Inf(1)
+			mx, my := sx/float64(len(piece)), sy/float64(len(piece))
+			for _, u := range piece {
+				for _, v := range p.adj[u] {
+					if p.of[v] != g || inPiece[v] || w+p.w[v] > cap {
+						continue
+					}
+					dx, dy := p.xy[v][0]-mx, p.xy[v][1]-my
+					d := dx*dx + dy*dy
+					if w+p.w[v] >= floor {
+						d = -1 / (1 + p.w[v])
+					}
+					if d < bestD || (d == bestD && v < best) {
+						best, bestD = v, d
+					}
+				}
+			}
+			if best < 0 {
+				break
+			}
+			piece = append(piece, best)
+			inPiece[best] = true
+			w += p.w[best]
+			sx += p.xy[best][0]
+			sy += p.xy[best][1]
+		}
+		if w < floor || p.wt[g]-w < floor || w > cap {
+			continue
+		}
+		// The rest must stay connected.
+		var start = -1
+		for _, u := range members {
+			if !inPiece[u] {
+				start = u
+				break
+			}
+		}
+		seen := map[int]bool{start: true}
+		queue := []int{start}
+		for q := 0; q < len(queue); q++ {
+			for _, v := range p.adj[queue[q]] {
+				if p.of[v] == g && !inPiece[v] && !seen[v] {
+					seen[v] = true
+					queue = append(queue, v)
+				}
+			}
+		}
+		if len(queue) != len(members)-len(piece) {
+			continue
+		}
+		ng := p.newGroup()
+		for _, u := range piece {
+			p.remove(u)
+			p.add(u, ng)
+		}
+		return true
+	}
+	return false
 }

@@ -293,3 +293,33 @@ func TestGroups1700Points(t *testing.T) {
 		t.Errorf("%d groups, imbalance %.3f", len(k.Groups), k.MaxImbalance)
 	}
 }
+
+func TestSplitHeavy(t *testing.T) {
+	// A chain of seven regions of weight 1 in one group, floor 2: cut into three groups
+	// of at least 2, each a contiguous run of the chain.
+	pr := NewProjection(135.8, 34.5)
+	var rs []Region
+	for i := 0; i < 7; i++ {
+		rs = append(rs, Region{Code: string(rune('a' + i)), Office: pr.Inverse(orb.Point{float64(i) * 1000, 0}), Weight: 1})
+	}
+	g, _, err := Adjacency(rs, AdjacencyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := []float64{1, 1, 1, 1, 1, 1, 1}
+	p := newPartition(rs, g, w)
+	p.reset(1)
+	for u := range rs {
+		p.add(u, 0)
+	}
+	if cuts := splitHeavy(p, 2, 3); cuts != 2 || len(p.size) != 3 {
+		t.Fatalf("%d cuts, %d groups", cuts, len(p.size))
+	}
+	res := p.result(rs)
+	checkGrouping(t, rs, g, res)
+	for _, grp := range res.Groups {
+		if grp.Weight < 2 || grp.Weight > 3 {
+			t.Errorf("group %v weighs %v", grp.Codes, grp.Weight)
+		}
+	}
+}
