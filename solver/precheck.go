@@ -34,6 +34,11 @@ type Infeasibility struct {
 //   - every participating asset fits a bundle on its own: its workload ≤ max_workload and
 //     F + Σ_{e of a} M_e + c_a + τ·d(j,a) ≤ max_value for some depot j that reaches it
 //     (any bundle holding a costs at least that);
+//   - the depots, one bundle each, can hold all the assets: at most
+//     |depots|·max_assets assets and |depots|·max_workload person-days;
+//   - assets that only one depot can reach share that depot's one bundle, so together
+//     they must fit max_assets, max_workload and max_value, and be of one discipline
+//     when mixing is forbidden and of one region when region_locked;
 //   - with min_value > 0, every group of assets that can only share bundles with each
 //     other (one region when region_locked, one discipline when mixing is forbidden, both,
 //     or all assets) can be worth min_value: no bundle made of the group's assets from
@@ -43,6 +48,8 @@ func Precheck(m *Model) []Infeasibility {
 	var out []Infeasibility
 	band := newDepotBand(m)
 	out = append(out, precheckAssets(m, band)...)
+	out = append(out, precheckCapacity(m)...)
+	out = append(out, precheckOnlyDepot(m, band)...)
 	if m.MinValue > 0 {
 		out = append(out, precheckMinValue(m, band, exactPairBudget)...)
 	}
@@ -115,6 +122,98 @@ func precheckAssets(m *Model, band *depotBand) []Infeasibility {
 // exactPairBudget caps the asset×depot pairs precheckMinValue sums exactly for a group
 // when no distance limit prunes them; beyond it the triangle inequality bounds travel.
 const exactPairBudget = 4_000_000
+
+// precheckCapacity counts: each depot hosts at most one bundle.
+func precheckCapacity(m *Model) []Infeasibility {
+	var out []Infeasibility
+	nD := len(m.Depots)
+	if n := len(m.Participating); n > 0 && float64(n) > float64(nD)*float64(m.MaxAssets) {
+		out = append(out, Infeasibility{Rule: "max_assets", Value: float64(n), Limit: float64(nD) * float64(m.MaxAssets),
+			Message: fmt.Sprintf("%d assets need at least %d bundles of at most max_assets %d, but the %d depots host one bundle each; add depots or raise max_assets",
+				n, (n+m.MaxAssets-1)/m.MaxAssets, m.MaxAssets, nD)})
+	}
+	var work float64
+	for _, a := range m.Participating {
+		work += m.Assets[a].Workload
+	}
+	if capacity := float64(nD) * (m.MaxWorkload + limitEps); work > capacity {
+		out = append(out, Infeasibility{Rule: "max_workload", Value: work, Limit: float64(nD) * m.MaxWorkload,
+			Message: fmt.Sprintf("the assets need %.2f person-days, more than the %d depots can hold at max_workload %g each (%.2f); add depots or raise max_workload",
+				work, nD, m.MaxWorkload, float64(nD)*m.MaxWorkload)})
+	}
+	return out
+}
+
+// precheckOnlyDepot checks the assets that a single depot can reach: they all go to its
+// one bundle. Groups of one asset are left to precheckAssets.
+func precheckOnlyDepot(m *Model, band *depotBand) []Infeasibility {
+	if math.IsInf(m.MaxDistanceKm, 1) && len(m.Depots) > 1 {
+		return nil
+	}
+	forced := map[int][]int{}
+	var depots []int
+	for _, a := range m.Participating {
+		only, n := -1, 0
+		band.near(m.Assets[a].At, m.MaxDistanceKm+limitEps, func(j int, d float64) bool {
+			if d <= m.MaxDistanceKm+limitEps {
+				only = j
+				n++
+			}
+			return n < 2
+		})
+		if n == 1 {
+			if len(forced[only]) == 0 {
+				depots = append(depots, only)
+			}
+			forced[only] = append(forced[only], a)
+		}
+	}
+	sort.Ints(depots)
+	var out []Infeasibility
+	for _, j := range depots {
+		g := forced[j]
+		if len(g) < 2 {
+			continue
+		}
+		ids := make([]string, 0, 5)
+		for _, a := range g[:min(5, len(g))] {
+			ids = append(ids, m.Assets[a].ID)
+		}
+		if len(g) > 5 {
+			ids = append(ids, "…")
+		}
+		who := fmt.Sprintf("%d assets (%s) can only be served from depot %s, the only depot within max_distance_km %g of each, so they share its one bundle",
+			len(g), strings.Join(ids, ", "), m.Depots[j].ID, m.MaxDistanceKm)
+		fix := "; add a depot near them or raise max_distance_km"
+		add := func(rule string, value, limit float64, what string) {
+			out = append(out, Infeasibility{Rule: rule, Asset: m.Assets[g[0]].ID, Value: value, Limit: limit,
+				Message: who + ", " + what + fix})
+		}
+		if len(g) > m.MaxAssets {
+			add("max_assets", float64(len(g)), float64(m.MaxAssets), fmt.Sprintf("more than max_assets %d", m.MaxAssets))
+		}
+		var work float64
+		discs, regions := map[int]bool{}, map[int]bool{}
+		for _, a := range g {
+			work += m.Assets[a].Workload
+			discs[m.Assets[a].Discipline] = true
+			regions[m.Munis[m.Assets[a].Muni].Region] = true
+		}
+		if work > m.MaxWorkload+limitEps {
+			add("max_workload", work, m.MaxWorkload, fmt.Sprintf("whose workload %.2f person-days exceeds max_workload %g", work, m.MaxWorkload))
+		}
+		if c := m.BundleCost(j, g).Total; valueAbove(c, m.MaxValue) {
+			add("max_value", c, m.MaxValue, fmt.Sprintf("which costs at least %s, above max_value %s", FormatYen(c), FormatYen(m.MaxValue)))
+		}
+		if !m.MixAllowed && len(discs) > 1 {
+			add("mixed_discipline", float64(len(discs)), 1, "which would mix disciplines while mixed_discipline_surcharge is null")
+		}
+		if m.RegionLocked && len(regions) > 1 {
+			add("region_lock", float64(len(regions)), 1, "which would span regions while region_locked is set")
+		}
+	}
+	return out
+}
 
 // precheckMinValue proves min_value unreachable for groups of assets that can share
 // bundles only with each other.

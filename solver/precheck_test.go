@@ -105,6 +105,25 @@ func TestPrecheckHand(t *testing.T) {
 			in.Params.Limits.MinValue = evFloat(3.2e6)
 		},
 			[]string{"min_value:road", "min_value:sewer"}, []float64{3136671.704814, 2820015.114442}},
+		// Without y-office, the hub is the only depot within 60 km of a1, a2 and a3 ("far"
+		// reaches none), so they share the hub's one bundle.
+		{"too few depots for max_assets", func(in *Instance) { in.Depots = in.Depots[:2]; in.Params.Limits.MaxAssets = evInt(1) },
+			[]string{"max_assets:", "max_assets:a1"}, []float64{3, 3}},
+		{"too few depots for max_workload", func(in *Instance) { in.Depots = in.Depots[:1]; in.Params.Limits.MaxWorkload = evFloat(3) },
+			[]string{"max_workload:", "max_workload:a1"}, []float64{6, 6}},
+		{"only depot over max_value", func(in *Instance) { in.Depots = in.Depots[:2]; in.Params.Limits.MaxValue = evFloat(4.9e6) },
+			[]string{"max_value:a1"}, []float64{4950015.114442}},
+		{"only depot mixes disciplines", func(in *Instance) {
+			in.Depots = in.Depots[:2]
+			in.Params.MixedDisciplineSurcharge = nil
+			in.Params.Limits.MinValue = nil
+		}, []string{"mixed_discipline:a1"}, []float64{2}},
+		{"only depot spans regions", func(in *Instance) {
+			in.Depots = in.Depots[:2]
+			in.Params.RegionLocked = true
+			in.Params.Limits.MinValue = nil
+		}, []string{"region_lock:a1"}, []float64{2}},
+		{"two depots in reach", func(in *Instance) { in.Params.Limits.MaxValue = evFloat(4.9e6) }, nil, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
