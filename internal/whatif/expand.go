@@ -24,10 +24,13 @@ type Variation struct {
 	Name string
 	// Spec is the name of the explicit variation it comes from ("" for a grid point
 	// of a batch without explicit variations).
-	Spec          string
-	Overrides     []Assignment
+	Spec      string
+	Overrides []Assignment
+	// Instance is the variation's instance, valid under the model (Expand compiled
+	// it). It shares the slices the variation does not change with the base, so a large
+	// batch holds little more than its base: treat it as read-only. Run compiles it
+	// again when it solves, rather than keeping thousands of models in memory.
 	Instance      *solver.Instance
-	Model         *solver.Model
 	TimeLimit     time.Duration
 	Seed          int64
 	MaxIterations int
@@ -208,8 +211,8 @@ func (bt *baseTrees) tree(whole bool) (map[string]any, error) {
 }
 
 // instance decodes tree back into an instance. A params-only tree replaces the params
-// of a shallow copy of the base; the slices are copied because without and the cost
-// model change their elements.
+// of a shallow copy of the base, which shares the base's slices: applyWithout and
+// applyCostModel copy the slice they change.
 func (bt *baseTrees) instance(tree map[string]any, whole bool) (*solver.Instance, error) {
 	if whole {
 		raw, err := json.Marshal(tree)
@@ -227,8 +230,6 @@ func (bt *baseTrees) instance(tree map[string]any, whole bool) (*solver.Instance
 	if err := json.Unmarshal(raw, &inst.Params); err != nil {
 		return nil, fmt.Errorf("decode the params: %w", err)
 	}
-	inst.Municipalities = append([]solver.Municipality(nil), bt.inst.Municipalities...)
-	inst.Assets = append([]solver.Asset(nil), bt.inst.Assets...)
 	return &inst, nil
 }
 
@@ -237,7 +238,7 @@ func isInstancePath(key string) bool {
 		!strings.HasPrefix(key, "solver.")
 }
 
-// apply builds v.Instance, v.Model and v.Key from the base and v.Overrides.
+// apply builds v.Instance and v.Key from the base and v.Overrides.
 // Instance paths go first, then without, then the cost model, then Compile.
 func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error {
 	whole := false
@@ -316,11 +317,10 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 		return err
 	}
 	applyCostModel(inst, costModel)
-	m, err := solver.Compile(inst)
-	if err != nil {
+	if _, err := solver.Compile(inst); err != nil {
 		return err
 	}
-	v.Instance, v.Model = inst, m
+	v.Instance = inst
 	v.Key, err = CacheKey(inst, Settings{TimeLimit: v.TimeLimit, Seed: v.Seed,
 		MaxIterations: v.MaxIterations, Threads: v.Threads})
 	return err
@@ -353,6 +353,10 @@ func applyWithout(inst *solver.Instance, codes []string) error {
 	for i, m := range inst.Municipalities {
 		index[m.Code] = i
 	}
+	if len(codes) == 0 {
+		return nil
+	}
+	inst.Municipalities = append([]solver.Municipality(nil), inst.Municipalities...)
 	no := false
 	for _, c := range codes {
 		i, ok := index[c]
@@ -398,6 +402,7 @@ func applyCostModel(inst *solver.Instance, cm map[string]map[string]float64) {
 	if len(cm) == 0 {
 		return
 	}
+	inst.Assets = append([]solver.Asset(nil), inst.Assets...)
 	for i := range inst.Assets {
 		a := &inst.Assets[i]
 		for _, kind := range []string{"*", a.Kind} {

@@ -224,7 +224,11 @@ func errorRow(v *Variation, err error) *Row {
 
 func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, error) {
 	start := time.Now()
-	res, err := solve(ctx, v.Model, solver.SolveOptions{TimeLimit: v.TimeLimit, Seed: v.Seed,
+	m, err := solver.Compile(v.Instance)
+	if err != nil {
+		return nil, fmt.Errorf("variation %q: %w", v.Name, err)
+	}
+	res, err := solve(ctx, m, solver.SolveOptions{TimeLimit: v.TimeLimit, Seed: v.Seed,
 		Threads: v.Threads, MaxIterations: v.MaxIterations})
 	if err != nil {
 		return nil, fmt.Errorf("solve variation %q: %w", v.Name, err)
@@ -233,7 +237,7 @@ func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, erro
 		Evaluation: res.Evaluation, LowerBound: res.LowerBound, Gap: res.Gap, Infeasible: res.Infeasible,
 		Seconds: time.Since(start).Seconds()}
 	if c.Plan != nil && c.Evaluation == nil {
-		c.Evaluation = solver.Evaluate(v.Model, c.Plan)
+		c.Evaluation = solver.Evaluate(m, c.Plan)
 	}
 	if c.Plan == nil || math.IsInf(c.Gap, 0) || math.IsNaN(c.Gap) {
 		// No plan, no gap (and JSON has no infinity).

@@ -58,6 +58,15 @@ func expand(t *testing.T, b *Batch) []Variation {
 	return vars
 }
 
+func compile(t *testing.T, v Variation) *solver.Model {
+	t.Helper()
+	m, err := solver.Compile(v.Instance)
+	if err != nil {
+		t.Fatalf("variation %q: %v", v.Name, err)
+	}
+	return m
+}
+
 // expandErr parses and expands a batch that must fail, and returns the error text.
 func expandErr(t *testing.T, text string) string {
 	t.Helper()
@@ -117,14 +126,14 @@ variations:
 		}
 	}
 	// The overrides reach the compiled model.
-	if got := vars[0].Model.MaxValue; got != 50e6 {
+	if got := compile(t, vars[0]).MaxValue; got != 50e6 {
 		t.Errorf("max_value of variation 1 = %v", got)
 	}
-	if !vars[0].Model.MixAllowed || vars[1].Model.MixAllowed {
-		t.Errorf("MixAllowed = %v, %v; want true, false", vars[0].Model.MixAllowed, vars[1].Model.MixAllowed)
+	if m0, m1 := compile(t, vars[0]), compile(t, vars[1]); !m0.MixAllowed || m1.MixAllowed {
+		t.Errorf("MixAllowed = %v, %v; want true, false", m0.MixAllowed, m1.MixAllowed)
 	}
-	if vars[5].Model.MaxValue != 120e6 {
-		t.Errorf("max_value of variation 6 = %v", vars[5].Model.MaxValue)
+	if got := compile(t, vars[5]).MaxValue; got != 120e6 {
+		t.Errorf("max_value of variation 6 = %v", got)
 	}
 	for i, v := range vars {
 		p := v.Instance.Municipalities[0].Participating()
@@ -164,8 +173,8 @@ variations:
 	if len(vars) != 4 {
 		t.Fatalf("%d variations, want 4", len(vars))
 	}
-	if vars[0].Model.F != 2e6 || vars[1].Model.F != 3e6 {
-		t.Errorf("contract_fixed_cost = %v, %v", vars[0].Model.F, vars[1].Model.F)
+	if f0, f1 := compile(t, vars[0]).F, compile(t, vars[1]).F; f0 != 2e6 || f1 != 3e6 {
+		t.Errorf("contract_fixed_cost = %v, %v", f0, f1)
 	}
 	base := vars[0].Instance
 	for i, a := range vars[2].Instance.Assets {
@@ -215,6 +224,13 @@ variations:
 	}
 	if got := vars[0].Instance.Assets[0].Cost; got != 268230*1.5 {
 		t.Errorf("bridge A000001 costs %v in the variation", got)
+	}
+	// Untouched slices are shared with the base, changed ones are copies.
+	if &vars[0].Instance.Depots[0] != &base.Depots[0] || &vars[0].Instance.Assets[0] == &base.Assets[0] ||
+		&vars[0].Instance.Municipalities[0] == &base.Municipalities[0] {
+		t.Errorf("slice sharing: depots shared %v, assets shared %v, municipalities shared %v",
+			&vars[0].Instance.Depots[0] == &base.Depots[0], &vars[0].Instance.Assets[0] == &base.Assets[0],
+			&vars[0].Instance.Municipalities[0] == &base.Municipalities[0])
 	}
 	// The variations never change the base they were expanded from.
 	if base.Assets[0].Cost != 268230 || !base.Municipalities[1].Participating() || base.Params.ContractFixedCost != 2e6 {
@@ -434,7 +450,7 @@ func TestEndToEndWithCache(t *testing.T) {
 			t.Fatalf("row %d: %+v", i+1, r)
 		}
 		// The row reports the evaluator's numbers for its own variation.
-		ev := solver.Evaluate(vars[i].Model, r.Plan)
+		ev := solver.Evaluate(compile(t, vars[i]), r.Plan)
 		if !ev.Feasible || ev.Cost != r.Cost || ev.StandaloneTotal != r.StandaloneTotal || ev.SavingPct != r.SavingPct {
 			t.Errorf("row %d: cost %v standalone %v saving %v; evaluator %v %v %v", i+1, r.Cost,
 				r.StandaloneTotal, r.SavingPct, ev.Cost, ev.StandaloneTotal, ev.SavingPct)
