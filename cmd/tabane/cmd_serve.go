@@ -14,6 +14,7 @@ import (
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/internal/api"
+	"github.com/tabane/tabane/internal/jobs"
 )
 
 // shutdownGrace is how long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -30,8 +31,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dbPath := fs.String("db", "tabane.db", "SQLite database `file`, created and migrated on first start")
 	demo := fs.Bool("demo", true, "load the embedded Nara demo dataset into an empty inventory")
+	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true]")
+		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1]")
 		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -78,8 +80,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log.Info("database ready", "db", *dbPath, "schema_version", data.SchemaVersion(), "took", time.Since(started).Round(time.Millisecond))
 
+	runs, err := jobs.Open(ctx, store, jobs.Options{Concurrency: *runSlots, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 1
+	}
+	defer runs.Close()
 	srv := &http.Server{
-		Handler:           api.New(store, api.Options{Logger: log}).Handler(),
+		Handler:           api.New(store, api.Options{Logger: log, Runs: runs}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -93,6 +101,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", shutdownGrace)
+	runs.Close() // running solves stop and keep their best plans; event streams end
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

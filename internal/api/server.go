@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/jobs"
 	"github.com/tabane/tabane/web"
 )
 
@@ -24,12 +25,16 @@ type Server struct {
 	echo  *echo.Echo
 	// V1 is the /api/v1 route group; resource files register on it.
 	V1 *echo.Group
+	// planning holds the run queue of scenarios, runs and plans (runs.go).
+	planning planning
 }
 
 // Options configure a Server.
 type Options struct {
 	// Logger receives one line per request and every server error; nil discards.
 	Logger *slog.Logger
+	// Runs is the run queue (internal/jobs); nil makes New create one, closed by Close.
+	Runs *jobs.Queue
 }
 
 // New builds the server and registers its routes.
@@ -43,6 +48,8 @@ func New(store *data.Store, opt Options) *Server {
 	s := &Server{store: store, log: log, echo: e}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
+	s.initPlanning(opt)
+	e.Use(requestID) // first, so that every response and log line carries the id
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true,
@@ -51,7 +58,7 @@ func New(store *data.Store, opt Options) *Server {
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency))
+				slog.Duration("latency", v.Latency), slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 			return nil
 		},
 	}))
@@ -77,6 +84,7 @@ func (s *Server) Routes() {
 	s.registerDepots(s.V1)
 	s.registerAssets(s.V1)
 	s.registerOpenAPI(s.V1)
+	s.registerPlanning(s.V1)
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.

@@ -1,0 +1,399 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/jobs"
+	"github.com/tabane/tabane/solver"
+)
+
+// Problem types of the planning routes.
+const (
+	ProblemMalformed    = "urn:tabane:problem:malformed"
+	ProblemInvalid      = "urn:tabane:problem:invalid"
+	ProblemConflict     = "urn:tabane:problem:conflict"
+	ProblemTooLarge     = "urn:tabane:problem:too-large"
+	ProblemInfeasible   = "urn:tabane:problem:infeasible"
+	ProblemShuttingDown = "urn:tabane:problem:shutting-down"
+)
+
+// malformed is a 400 for a body that is not the JSON it should be.
+func malformed(detail string, errs ...solver.InputError) *Problem {
+	return &Problem{Type: ProblemMalformed, Title: "Malformed request body", Status: http.StatusBadRequest,
+		Detail: detail, Errors: errs}
+}
+
+// invalid is a 422 for well-formed input that breaks a rule; errs locate each problem.
+func invalid(detail string, errs ...solver.InputError) *Problem {
+	return &Problem{Type: ProblemInvalid, Title: "Invalid input", Status: http.StatusUnprocessableEntity,
+		Detail: detail, Errors: errs}
+}
+
+// conflict is a 409 for a request the resource's state forbids.
+func conflict(detail string) *Problem {
+	return &Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: detail}
+}
+
+// planningError maps the errors of the store and the queue: not found → 404, conflict →
+// 409, validation → 422, a closed queue → 503; anything else is a 500.
+func planningError(err error) error {
+	var ve *solver.ValidationError
+	var ie *solver.InputError
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+		return notFound(err.Error())
+	case errors.Is(err, data.ErrConflict):
+		return conflict(strings.TrimSuffix(err.Error(), ": "+data.ErrConflict.Error()))
+	case errors.As(err, &ve):
+		return invalid(fmt.Sprintf("%d problem(s)", len(ve.Problems)), ve.Problems...)
+	case errors.As(err, &ie):
+		return invalid(ie.Error(), *ie)
+	case errors.Is(err, jobs.ErrClosed):
+		return &Problem{Type: ProblemShuttingDown, Title: "Shutting down", Status: http.StatusServiceUnavailable, Detail: err.Error()}
+	}
+	return err
+}
+
+// bodyLimit is echo's BodyLimit answering a problem that says the limit.
+func bodyLimit(limit string) echo.MiddlewareFunc {
+	bl := middleware.BodyLimit(limit)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := bl(next)
+		return func(c echo.Context) error {
+			err := h(c)
+			var he *echo.HTTPError
+			if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+				return &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
+					Detail: fmt.Sprintf("the body of %s %s may hold at most %sB", c.Request().Method, c.Path(), limit)}
+			}
+			return err
+		}
+	}
+}
+
+// readBody reads the whole request body (bounded by bodyLimit).
+func readBody(c echo.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return nil, err // bodyLimit turns an overflow into a 413
+	}
+	return b, nil
+}
+
+// decodeBody decodes a JSON object body into v, refusing unknown fields. A syntax error
+// is a 400 located by line and column; a value of the wrong type or an unknown field is
+// a 422 located by its field path. allowEmpty accepts an empty body (v stays as it is).
+func decodeBody(c echo.Context, v any, allowEmpty bool) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSONObject(b, v, allowEmpty)
+}
+
+func decodeJSONObject(b []byte, v any, allowEmpty bool) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		if allowEmpty {
+			return nil
+		}
+		return malformed("the body is empty; a JSON object is expected",
+			solver.InputError{Path: "line 1, column 1", Msg: "expected a JSON object"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() || dec.InputOffset() < int64(len(bytes.TrimRight(b, " \t\r\n"))) {
+			line, col := lineColumn(b, dec.InputOffset())
+			return malformed(fmt.Sprintf("unexpected data after the JSON object at line %d, column %d", line, col),
+				solver.InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: "unexpected data after the JSON object"})
+		}
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineColumn(b, max(0, syn.Offset-1))
+		return malformed(fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, syn),
+			solver.InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: syn.Error()})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := lineColumn(b, int64(len(b)))
+		return malformed(fmt.Sprintf("the JSON ends early at line %d, column %d", line, col),
+			solver.InputError{Path: fmt.Sprintf("line %d, column %d", line, col), Msg: "unexpected end of JSON"})
+	case errors.As(err, &typ):
+		path := typ.Field
+		if path == "" {
+			return malformed("the body must be a JSON object, found "+typ.Value,
+				solver.InputError{Path: "line 1, column 1", Msg: "expected a JSON object, found " + typ.Value})
+		}
+		line, col := lineColumn(b, typ.Offset)
+		msg := fmt.Sprintf("expected %s, found %s (line %d, column %d)", kindOf(typ.Type.String()), typ.Value, line, col)
+		return invalid(path+": "+msg, solver.InputError{Path: path, Msg: msg})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid("unknown field "+name, solver.InputError{Path: name, Msg: "unknown field"})
+	}
+	return malformed(err.Error())
+}
+
+func kindOf(goType string) string {
+	switch {
+	case strings.Contains(goType, "float"):
+		return "a number"
+	case strings.Contains(goType, "int"):
+		return "an integer"
+	case strings.HasSuffix(goType, "string") && !strings.HasPrefix(goType, "map"):
+		return "a string"
+	case strings.Contains(goType, "bool"):
+		return "true or false"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	}
+	return "an object"
+}
+
+func lineColumn(b []byte, off int64) (line, col int) {
+	off = min(off, int64(len(b)))
+	line, col = 1, 1
+	for _, c := range b[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// member is a top-level value of a JSON object body with its byte offset.
+type member struct {
+	raw json.RawMessage
+	off int64
+}
+
+// splitObject returns the top-level members of a JSON object with the offsets of their
+// values, so that their own decoders can report positions in the whole body.
+func splitObject(b []byte) (map[string]member, error) {
+	var probe map[string]json.RawMessage
+	if err := decodeJSONObject(b, &probe, false); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, malformed(err.Error())
+	}
+	out := map[string]member{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, malformed(err.Error())
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, malformed(err.Error())
+		}
+		out[key] = member{raw: raw, off: dec.InputOffset() - int64(len(raw))}
+	}
+	return out, nil
+}
+
+// inPlace is the body with everything but one member's value blanked (newlines kept), so
+// that a decoder of that value reports lines and columns of the whole body.
+func inPlace(b []byte, m member) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c == '\n' {
+			out[i] = '\n'
+		} else {
+			out[i] = ' '
+		}
+	}
+	copy(out[m.off:], m.raw)
+	return out
+}
+
+// prefixed locates solver input errors inside a member of the body: paths gain the
+// member's name (instance.assets[3].cost); positional paths (line, column) keep theirs
+// and the message gains the name.
+func prefixed(name string, errs []solver.InputError) []solver.InputError {
+	out := make([]solver.InputError, len(errs))
+	for i, e := range errs {
+		if strings.HasPrefix(e.Path, "line ") {
+			e.Msg = name + ": " + e.Msg
+		} else {
+			e.Path = name + "." + e.Path
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// instanceMember parses and compiles the "instance" member of a body: 400 for malformed
+// JSON, 422 with every problem for an invalid instance.
+func instanceMember(body []byte, ms map[string]member) (*solver.Model, error) {
+	m, ok := ms["instance"]
+	if !ok {
+		return nil, invalid("instance is required", solver.InputError{Path: "instance", Msg: "is required (a MODEL.md instance)"})
+	}
+	inst, err := solver.ParseInstance(inPlace(body, m))
+	if err != nil {
+		var ie *solver.InputError
+		if errors.As(err, &ie) {
+			return nil, malformed("instance: "+ie.Msg+" ("+ie.Path+")", prefixed("instance", []solver.InputError{*ie})...)
+		}
+		return nil, malformed("instance: " + err.Error())
+	}
+	model, err := solver.Compile(inst)
+	if err != nil {
+		var ve *solver.ValidationError
+		if errors.As(err, &ve) {
+			return nil, invalid(fmt.Sprintf("the instance has %d problem(s)", len(ve.Problems)), prefixed("instance", ve.Problems)...)
+		}
+		return nil, err
+	}
+	return model, nil
+}
+
+// checkMembers refuses members other than the allowed ones.
+func checkMembers(ms map[string]member, allowed ...string) error {
+	for k := range ms {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || k == a
+		}
+		if !ok {
+			return invalid("unknown field "+k, solver.InputError{Path: k, Msg: "unknown field (expected " + strings.Join(allowed, ", ") + ")"})
+		}
+	}
+	return nil
+}
+
+// solveStateless: POST /api/v1/solve {instance, time_limit_s, seed} → the plan report
+// (as GET /api/v1/runs/{id}/plan). Nothing is stored. An instance without a feasible plan
+// is a 422 that says why, one error per reason.
+func (s *Server) solveStateless(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	ms, err := splitObject(body)
+	if err != nil {
+		return err
+	}
+	if err := checkMembers(ms, "instance", "time_limit_s", "seed"); err != nil {
+		return err
+	}
+	var rr runRequest
+	for name, dst := range map[string]any{"time_limit_s": &rr.TimeLimitS, "seed": &rr.Seed} {
+		if m, ok := ms[name]; ok {
+			if err := json.Unmarshal(m.raw, dst); err != nil {
+				return invalid(name+": must be a number", solver.InputError{Path: name, Msg: "must be a number"})
+			}
+		}
+	}
+	req, err := rr.jobsRequest()
+	if err != nil {
+		return err
+	}
+	model, err := instanceMember(body, ms)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	select {
+	case s.planning.solveSlots <- struct{}{}:
+		defer func() { <-s.planning.solveSlots }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	res, err := solver.Solve(ctx, model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
+	if err != nil {
+		return err
+	}
+	if res.Plan == nil {
+		p := &Problem{Type: ProblemInfeasible, Title: "No feasible plan", Status: http.StatusUnprocessableEntity}
+		for _, r := range res.Infeasible {
+			p.Errors = append(p.Errors, solver.InputError{Path: infeasibilityPath(model.Inst, r), Msg: r.Message})
+		}
+		p.Detail = fmt.Sprintf("no feasible plan (%s after %s)", res.StopReason, res.Timings.Total.Round(time.Millisecond))
+		if len(p.Errors) > 0 {
+			p.Detail = "no feasible plan: " + p.Errors[0].Msg
+		}
+		return p
+	}
+	return c.JSON(http.StatusOK, jobs.NewPlanReport(res))
+}
+
+// infeasibilityPath locates a reason for infeasibility in the instance: the asset, the
+// municipality or the limit it concerns.
+func infeasibilityPath(inst *solver.Instance, r solver.Infeasibility) string {
+	if r.Asset != "" {
+		for i, a := range inst.Assets {
+			if a.ID == r.Asset {
+				return fmt.Sprintf("instance.assets[%d]", i)
+			}
+		}
+	}
+	if r.Municipality != "" {
+		for i, m := range inst.Municipalities {
+			if m.Code == r.Municipality {
+				return fmt.Sprintf("instance.municipalities[%d]", i)
+			}
+		}
+	}
+	switch r.Rule {
+	case "min_value", "max_value", "max_workload", "max_assets", "max_distance":
+		if r.Rule == "max_distance" {
+			return "instance.params.limits.max_distance_km"
+		}
+		return "instance.params.limits." + r.Rule
+	}
+	return "instance"
+}
+
+// evaluateStateless: POST /api/v1/evaluate {instance, plan} → the evaluation: cost,
+// breakdowns, shares, baseline and every violated rule. A plan that breaks rules is a 200
+// with feasible false; only a malformed body or an invalid instance is an error.
+func (s *Server) evaluateStateless(c echo.Context) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	ms, err := splitObject(body)
+	if err != nil {
+		return err
+	}
+	if err := checkMembers(ms, "instance", "plan"); err != nil {
+		return err
+	}
+	model, err := instanceMember(body, ms)
+	if err != nil {
+		return err
+	}
+	pm, ok := ms["plan"]
+	if !ok {
+		return invalid("plan is required", solver.InputError{Path: "plan", Msg: "is required (a MODEL.md plan)"})
+	}
+	plan, err := solver.ReadPlan(bytes.NewReader(inPlace(body, pm)))
+	if err != nil {
+		var ie *solver.InputError
+		if errors.As(err, &ie) {
+			return malformed("plan: "+ie.Msg+" ("+ie.Path+")", prefixed("plan", []solver.InputError{*ie})...)
+		}
+		return malformed("plan: " + err.Error())
+	}
+	return c.JSON(http.StatusOK, solver.Evaluate(model, plan))
+}
