@@ -74,7 +74,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if !ev.Feasible {
 			reasons = solver.Precheck(m)
 		}
-		printEvaluation(stdout, m, pos[1], ev, reasons)
+		printEvaluation(stdout, m, pos[1], plan, ev, reasons)
 	}
 	if !ev.Feasible {
 		return 1
@@ -131,7 +131,7 @@ func unwrapPathError(err error) error {
 }
 
 // printEvaluation writes the human-readable verdict.
-func printEvaluation(w io.Writer, m *solver.Model, planPath string, ev *solver.Evaluation, reasons []solver.Infeasibility) {
+func printEvaluation(w io.Writer, m *solver.Model, planPath string, plan *solver.Plan, ev *solver.Evaluation, reasons []solver.Infeasibility) {
 	participating := 0
 	for _, mu := range m.Munis {
 		if mu.Participates {
@@ -140,6 +140,9 @@ func printEvaluation(w io.Writer, m *solver.Model, planPath string, ev *solver.E
 	}
 	fmt.Fprintf(w, "Plan %s on instance %q: %d bundle(s); the instance has %d assets (%d to plan), %d depots, %d participating municipalities\n",
 		planPath, m.Inst.Name, len(ev.Bundles), len(m.Assets), len(m.Participating), len(m.Depots), participating)
+	if plan.Instance != "" && plan.Instance != m.Inst.Name {
+		fmt.Fprintf(w, "Note: the plan names instance %q; it is judged against %q all the same\n", plan.Instance, m.Inst.Name)
+	}
 	if ev.Feasible {
 		fmt.Fprintln(w, "Verdict: FEASIBLE — every rule of MODEL.md holds")
 	} else {

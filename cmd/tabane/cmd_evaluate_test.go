@@ -80,7 +80,14 @@ func TestEvaluateCLIInfeasible(t *testing.T) {
 	}
 	p.Bundles[0].Assets = p.Bundles[0].Assets[:len(p.Bundles[0].Assets)-3]
 	short, _ := json.Marshal(p)
-	code, out, _ := runEvaluateCLI(t, "--json", inst, writeTemp(t, "plan.json", string(short)))
+	shortPath := writeTemp(t, "plan.json", string(short))
+	code, out, _ := runEvaluateCLI(t, inst, shortPath)
+	for _, want := range []string{"Verdict: INFEASIBLE — 3 violation(s)", "[coverage] municipality 29001: 1 asset(s) in no bundle: S00001"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, report lacks %q:\n%s", code, want, out)
+		}
+	}
+	code, out, _ = runEvaluateCLI(t, "--json", inst, shortPath)
 	var ev solver.Evaluation
 	if err := json.Unmarshal([]byte(out), &ev); err != nil || code != 1 {
 		t.Fatalf("exit %d, JSON %v", code, err)
@@ -95,11 +102,11 @@ func TestEvaluateCLIInfeasible(t *testing.T) {
 	}
 
 	// On p-infeasible no plan can work, and the report says why.
-	code, out, _ = runEvaluateCLI(t, filepath.Join(solverTestdata, "p-infeasible.json"), writeTemp(t, "empty.json", `{"bundles": []}`))
+	code, out, _ = runEvaluateCLI(t, filepath.Join(solverTestdata, "p-infeasible.json"), writeTemp(t, "empty.json", `{"instance": "p-tiny", "bundles": []}`))
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"Verdict: INFEASIBLE — 12 violation(s)", "[coverage] municipality", "No plan can be feasible for this instance:",
+	for _, want := range []string{`Note: the plan names instance "p-tiny"; it is judged against "p-infeasible"`, "Verdict: INFEASIBLE — 12 violation(s)", "[coverage] municipality", "No plan can be feasible for this instance:",
 		"[min_value] region R2, sewer assets (1 asset(s), e.g. A000174): a bundle of them is worth at most ¥2,307,021",
 		"[min_value] region R3, sewer assets (2 asset(s)"} {
 		if !strings.Contains(out, want) {
