@@ -141,8 +141,9 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 			}
 			idx = append(idx, a)
 		}
+		// A copy: the report must not change when the caller reuses the plan's slices.
 		if allKnown {
-			rep.Assets = b.Assets
+			rep.Assets = append([]string{}, b.Assets...)
 		} else {
 			rep.Assets = make([]string, len(idx))
 			for k, a := range idx {
