@@ -70,7 +70,7 @@ func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", bd.infeasible
 		return res
 	}
-	cnt, why := bd.countingBound()
+	cnt, why := bd.counting, bd.countingWhy
 	if why != "" {
 		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", why
 		return res
@@ -95,14 +95,20 @@ type boundData struct {
 	pos   []int // index into m.Assets → p (−1 when not participating)
 	tmin  []float64
 	// cell groups the assets that can never share a bundle with assets of another cell.
-	cell   []int
-	ncells int
+	cell    []int
+	ncells  int
+	cellKey map[[2]int]int // (region or −1, discipline or −1) → cell
+	// cellBundles is the counting bound's number of bundles each cell needs at least.
+	cellBundles []float64
 
 	em    equipModel
 	lim   limits
 	cands []depotCands
 
 	infeasible string
+	// counting is bound 1 of LowerBound; countingWhy proves infeasibility when set.
+	counting    float64
+	countingWhy string
 }
 
 // admissible reports whether asset a may be in some feasible bundle at depot j when
@@ -137,6 +143,26 @@ func newBoundData(m *Model, threads int) *boundData {
 		bd.pos[a] = p
 	}
 	bd.em, bd.lim = newEquipModel(m), newLimits(m)
+	// Cells: region when region-locked, discipline when mixing is forbidden.
+	key := map[[2]int]int{}
+	bd.cellKey = key
+	bd.cell = make([]int, bd.n)
+	for p, a := range bd.asset {
+		k := [2]int{-1, -1}
+		if m.RegionLocked {
+			k[0] = m.Munis[m.Assets[a].Muni].Region
+		}
+		if !m.MixAllowed {
+			k[1] = m.Assets[a].Discipline
+		}
+		c, ok := key[k]
+		if !ok {
+			c = len(key)
+			key[k] = c
+		}
+		bd.cell[p] = c
+	}
+	bd.ncells = len(key)
 	idx := newLatIndex(m, bd.asset)
 	bd.cands = make([]depotCands, len(m.Depots))
 	parallelFor(threads, len(m.Depots), func(j int) {
@@ -159,25 +185,7 @@ func newBoundData(m *Model, threads int) *boundData {
 			break
 		}
 	}
-	// Cells: region when region-locked, discipline when mixing is forbidden.
-	key := map[[2]int]int{}
-	bd.cell = make([]int, bd.n)
-	for p, a := range bd.asset {
-		k := [2]int{-1, -1}
-		if m.RegionLocked {
-			k[0] = m.Munis[m.Assets[a].Muni].Region
-		}
-		if !m.MixAllowed {
-			k[1] = m.Assets[a].Discipline
-		}
-		c, ok := key[k]
-		if !ok {
-			c = len(key)
-			key[k] = c
-		}
-		bd.cell[p] = c
-	}
-	bd.ncells = len(key)
+	bd.counting, bd.countingWhy = bd.countingBound()
 	return bd
 }
 
@@ -256,7 +264,8 @@ func (bd *boundData) countingBound() (lb float64, why string) {
 		}
 	}
 	total := 0.0
-	for _, c := range cells {
+	bd.cellBundles = make([]float64, len(cells))
+	for ci, c := range cells {
 		eq := 0.0
 		for e, used := range c.equip {
 			if used {
@@ -264,6 +273,7 @@ func (bd *boundData) countingBound() (lb float64, why string) {
 			}
 		}
 		nb := m.minBundles(c.w, c.n, c.t+eq)
+		bd.cellBundles[ci] = nb
 		total += nb
 		lb += c.t + eq + nb*m.F
 	}

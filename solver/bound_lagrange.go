@@ -49,7 +49,7 @@ func newLagrangeEval(bd *boundData, threads int) *lagrangeEval {
 
 // value is L(λ) for λ over the participating positions; it is a valid lower bound for
 // every λ. The sum runs in a fixed order, so it does not depend on the thread count.
-func (ev *lagrangeEval) value(lam []float64) float64 {
+func (ev *lagrangeEval) value(lam, mu []float64) float64 {
 	bd := ev.bd
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -62,7 +62,7 @@ func (ev *lagrangeEval) value(lam []float64) float64 {
 				if j >= len(bd.cands) {
 					return
 				}
-				solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, sc, &ev.sols[j])
+				solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, mu, sc, &ev.sols[j])
 			}
 		}(&ev.scratch[w])
 	}
@@ -71,20 +71,28 @@ func (ev *lagrangeEval) value(lam []float64) float64 {
 	for _, l := range lam {
 		L += l
 	}
+	for c, x := range mu {
+		L += x * bd.cellBundles[c]
+	}
 	for j := range ev.sols {
 		L += ev.sols[j].lb
 	}
 	return L
 }
 
-// lagrangian: see the comment above the step parameters.
+// lagrangian: see the comment above the step parameters. Besides λ it carries one
+// multiplier μ_c ≥ 0 per cell for "cell c needs at least N_c bundles" (N_c from the
+// counting bound): L(λ, μ) = Σ λ + Σ μ_c N_c + Σ_j min(0, LB_j(λ) − μ_{cell}), valid
+// because a feasible plan has at least N_c bundles in cell c.
 func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *BoundResult) {
 	m := bd.m
 	if bd.n == 0 {
 		return
 	}
 	em, cands := bd.em, bd.cands
-	lam := make([]float64, bd.n)
+	nz := bd.n + bd.ncells
+	z := make([]float64, nz) // (λ, μ)
+	lam, mu := z[:bd.n], z[bd.n:]
 	// Start from the cheapest term plus a share of the fixed cost and equipment.
 	share := 0.0
 	if !math.IsInf(m.MaxValue, 1) && m.MaxValue > 0 {
@@ -99,17 +107,26 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	}
 	ev := newLagrangeEval(bd, opt.Threads)
 	sols := ev.sols
-	evaluate := func() float64 { return ev.value(lam) }
+	// rhs of the dualised rows: 1 per asset, N_c per cell
+	rhs := make([]float64, nz)
+	for i := range rhs {
+		if i < bd.n {
+			rhs[i] = 1
+		} else {
+			rhs[i] = bd.cellBundles[i-bd.n]
+		}
+	}
 
 	floor := res.LowerBound // the counting bound: a target floor for the steps
 	// Volume algorithm (Barahona & Anbil 2000): steps go from the best point so far
-	// (the centre) along 1 − x̄, where x̄ averages the subproblems' solutions; the
-	// averaging damps the zig-zag of plain subgradient steps.
+	// (the centre) along rhs − x̄, where x̄ averages the subproblems' solutions (cover
+	// of each asset, bundles opened in each cell); averaging damps the zig-zag of
+	// plain subgradient steps.
 	best := math.Inf(-1) // L at the centre (unshaved)
-	bestLam := append([]float64(nil), lam...)
-	g := make([]float64, bd.n)    // 1 − x of the last evaluation
-	xbar := make([]float64, bd.n) // averaged cover
-	v := make([]float64, bd.n)    // direction 1 − x̄
+	bestZ := append([]float64(nil), z...)
+	ax := make([]float64, nz)   // the last evaluation's row activities
+	xbar := make([]float64, nz) // averaged activities
+	v := make([]float64, nz)    // direction rhs − x̄
 	theta := volumeTheta
 	reds := 0
 	polishing := false
@@ -124,13 +141,14 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 				ub = u
 			}
 		}
-		L := evaluate()
-		for p := range g {
-			g[p] = 1
-		}
+		L := ev.value(lam, mu)
+		clear(ax)
 		for j := range sols {
 			for i, k := range sols[j].take {
-				g[cands[j].p[k]] -= sols[j].frac[i]
+				ax[cands[j].p[k]] += sols[j].frac[i]
+			}
+			if sols[j].lb < 0 {
+				ax[bd.n+int(sols[j].cell)]++
 			}
 		}
 		alpha := volumeAlpha
@@ -141,14 +159,14 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 		if polish && !polishing {
 			polishing, theta, reds = true, polishTheta, 0
 		}
-		for p := range xbar {
-			xbar[p] = alpha*(1-g[p]) + (1-alpha)*xbar[p]
+		for i := range xbar {
+			xbar[i] = alpha*ax[i] + (1-alpha)*xbar[i]
 		}
 		if L > best {
 			// green when the new subgradient agrees with the direction: lengthen
 			dotgv := 0.0
-			for p := range g {
-				dotgv += g[p] * v[p]
+			for i := range ax {
+				dotgv += (rhs[i] - ax[i]) * v[i]
 			}
 			if dotgv >= 0 && it > 0 && !polishing {
 				theta = math.Min(volumeThetaMax, theta*1.1)
@@ -157,7 +175,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 				reds = 0
 			}
 			best = L
-			copy(bestLam, lam)
+			copy(bestZ, z)
 			if opt.Progress != nil && shave(L) > floor {
 				opt.Progress(shave(L))
 			}
@@ -184,16 +202,19 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			for j := range sols {
 				refined += sols[j].refined
 			}
-			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d", it, L, best, theta, refined))
+			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d mu %.0f", it, L, best, theta, refined, mu))
 		}
 		if ub > 0 && shave(best) >= ub*(1-1e-7) {
 			it++
 			break
 		}
 		norm := 0.0
-		for p := range v {
-			v[p] = 1 - xbar[p]
-			norm += v[p] * v[p]
+		for i := range v {
+			v[i] = rhs[i] - xbar[i]
+			if i >= bd.n && bestZ[i] <= 0 && v[i] < 0 {
+				v[i] = 0 // μ ≥ 0 sits on its bound: project the direction
+			}
+			norm += v[i] * v[i]
 		}
 		if norm < 1e-18 {
 			it++
@@ -204,15 +225,18 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 			target = lo + 0.01*math.Abs(lo) + 1
 		}
 		step := theta * (target - best) / norm
-		for p := range lam {
-			lam[p] = bestLam[p] + step*v[p]
+		for i := range z {
+			z[i] = bestZ[i] + step*v[i]
+		}
+		for c := range mu {
+			mu[c] = math.Max(0, mu[c])
 		}
 	}
 	if shave(best) > res.LowerBound {
 		res.LowerBound = shave(best)
 		res.Method = fmt.Sprintf("lagrangian(volume, %d it)", it)
 		for p, a := range bd.asset {
-			res.Multipliers[a] = bestLam[p]
+			res.Multipliers[a] = bestZ[p]
 		}
 	}
 	res.Iterations = it

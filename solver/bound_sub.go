@@ -47,9 +47,11 @@ type depotCands struct {
 	j     int
 	p     []int32 // positions into boundData.asset
 	t     []float64
+	w     []float64
 	g     [][3]float64 // (w/W, t/V, 1/K), 0 where the limit is absent
 	cls   []uint16
 	class []assetClass
+	cell  []int32 // class → cell of boundData (the group a bundle of it belongs to)
 }
 
 type assetClass struct {
@@ -60,7 +62,8 @@ type assetClass struct {
 
 // subSolution is a depot's best configuration: its bound and the fractional x.
 type subSolution struct {
-	lb      float64 // min(0, bound): 0 means "no bundle" is at least as good
+	lb      float64 // min(0, bound − μ_cell): 0 means "no bundle" is at least as good
+	cell    int32   // the cell of the chosen configuration (when lb < 0)
 	take    []int32 // candidate indices k with x_k > 0
 	frac    []float64
 	refined int // configurations refined (statistics)
@@ -170,9 +173,15 @@ func buildDepotCands(bd *boundData, idx *latIndex, j int) depotCands {
 			id = uint16(len(dc.class))
 			classOf[c] = id
 			dc.class = append(dc.class, c)
+			ck := [2]int{int(c.region), -1}
+			if !m.MixAllowed {
+				ck[1] = int(c.disc)
+			}
+			dc.cell = append(dc.cell, int32(bd.cellKey[ck]))
 		}
 		dc.p = append(dc.p, int32(p))
 		dc.t = append(dc.t, t)
+		dc.w = append(dc.w, ai.Workload)
 		dc.g = append(dc.g, [3]float64{ai.Workload * lim.invW, t * lim.invV, lim.invK})
 		dc.cls = append(dc.cls, id)
 	}
@@ -206,6 +215,7 @@ func (l limits) surrogates() [][3]float64 {
 var muFactors = [...]float64{0.8, 1, 1.25}
 
 type config struct {
+	cell   int32
 	region int32
 	dmask  uint64 // over the depot's discipline list
 	eq     uint16
@@ -229,7 +239,12 @@ type subScratch struct {
 	seen    []bool
 	regions []int32
 	discs   []int32
+	ks      knapsack
+	exact   []int32 // the best configuration's set when the exact knapsack decided it
 }
+
+// exactS marks a configuration whose value came from the exact knapsack.
+const exactS = -2
 
 func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 
@@ -272,7 +287,10 @@ func critical(order []uint64, r, gs []float64, cls []uint16, allowed []bool, c f
 }
 
 // solveDepot computes the subproblem bound of depot dc under multipliers lam.
-func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depotCands, lam []float64, sc *subScratch, out *subSolution) {
+//
+// mu holds one multiplier per cell for "cell c needs at least N_c bundles": every
+// configuration's value is lowered by μ of its cell.
+func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depotCands, lam, mu []float64, sc *subScratch, out *subSolution) {
 	out.lb, out.take, out.frac, out.refined = 0, out.take[:0], out.frac[:0], 0
 	n := len(dc.p)
 	if cap(sc.r) < n {
@@ -426,6 +444,12 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 				}
 				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
 				setAllowed(&cf)
+				for c := range allowed {
+					if allowed[c] {
+						cf.cell = dc.cell[c]
+						break
+					}
+				}
 				capC := lim.capacity(k0)
 				for i, mu := range sc.mus {
 					v := k0 - dot(mu, capC)
@@ -436,6 +460,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 					}
 					cf.cheap = math.Max(cf.cheap, v)
 				}
+				cf.cheap -= mu[cf.cell]
 				sc.configs = append(sc.configs, cf)
 			}
 		}
@@ -471,7 +496,9 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 		out.refined++
 		setAllowed(cf)
-		val, sBest := cf.cheap, -1
+		// val is compared with "no bundle" (0) after the cell's μ is taken off
+		muc := mu[cf.cell]
+		val, sBest := cf.cheap+muc, -1
 		if len(sur) == 0 { // no capacity at all: every admitted negative candidate
 			val = dual(cf, [3]float64{})
 		}
@@ -482,14 +509,40 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 				val, sBest = v, s
 			}
 		}
-		if val < best {
-			best, bestCf, bestS = val, ci, sBest
+		if len(sur) > 0 && val-muc < best {
+			pi := sur[max(sBest, 0)]
+			ks := &sc.ks
+			ks.items = ks.items[:0]
+			for _, k := range sc.neg {
+				if allowed[dc.cls[k]] {
+					ks.items = append(ks.items, bbItem{r: r[k], w: dc.w[k], t: dc.t[k], g: dot(pi, dc.g[k]), k: k})
+				}
+			}
+			if len(ks.items) <= bbMaxItems {
+				ks.pi, ks.invW, ks.invV, ks.invK = pi, lim.invW, lim.invV, lim.invK
+				// capacities widened by a hair: a relaxation, so rounding cannot cut a
+				// bundle the evaluator would accept
+				capV := math.Inf(1)
+				if lim.invV > 0 {
+					capV = lim.V - cf.k0 + 1e-7*lim.V
+				}
+				if ex, ok := ks.solveExact(m.MaxWorkload*(1+1e-9), float64(m.MaxAssets), capV); ok && cf.k0+ex > val {
+					val, sBest = cf.k0+ex, exactS
+				}
+			}
+		}
+		if val-muc < best {
+			best, bestCf, bestS = val-muc, ci, sBest
+			if sBest == exactS {
+				sc.exact = append(sc.exact[:0], sc.ks.bestSet...)
+			}
 		}
 	}
 	if bestCf < 0 {
 		return
 	}
 	out.lb = best
+	out.cell = sc.configs[bestCf].cell
 	// The fractional x of the best configuration, for the subgradient: the greedy
 	// solution of its best surrogate (of the first one when the ranking form won).
 	cf := &sc.configs[bestCf]
@@ -500,6 +553,13 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 				out.take = append(out.take, k)
 				out.frac = append(out.frac, 1)
 			}
+		}
+		return
+	}
+	if bestS == exactS {
+		for _, k := range sc.exact {
+			out.take = append(out.take, k)
+			out.frac = append(out.frac, 1)
 		}
 		return
 	}
