@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/geo"
 	"github.com/tabane/tabane/solver"
@@ -204,31 +203,15 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 
-	outlines := make([]orb.Geometry, len(res.Groups))
-	for gi, grp := range res.Groups {
-		outlines[gi] = groupOutline(regions, grp, *outline, *tolM)
+	weightBy := strings.Fields(weightName)[0]
+	fc := geo.GroupsGeoJSON(regions, res, geo.OutlineMethod(*outline), *tolM, weightBy)
+	outlines := make([]orb.Geometry, len(fc.Features))
+	for gi, f := range fc.Features {
+		outlines[gi] = f.Geometry
 	}
 	printGroups(stdout, regions, res, weightName)
 
 	if *outPath != "" {
-		fc := geojson.NewFeatureCollection()
-		for gi, grp := range res.Groups {
-			f := geojson.NewFeature(outlines[gi])
-			f.ID = groupID(gi)
-			names := make([]string, len(grp.Members))
-			for m, u := range grp.Members {
-				names[m] = regions[u].Name
-			}
-			f.Properties["id"] = groupID(gi)
-			f.Properties["members"] = grp.Codes
-			f.Properties["names"] = names
-			f.Properties["weight"] = grp.Weight
-			f.Properties["weight_by"] = strings.Fields(weightName)[0]
-			f.Properties["center"] = []float64{grp.Center[0], grp.Center[1]}
-			f.Properties["rms_radius_km"] = math.Sqrt(grp.SpreadKm2 / float64(len(grp.Members)))
-			f.Properties["outline"] = *outline
-			fc.Append(f)
-		}
 		b, err := json.MarshalIndent(fc, "", " ")
 		if err == nil {
 			err = os.WriteFile(*outPath, append(b, '\n'), 0o644)
@@ -255,8 +238,6 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	return 0
 }
-
-func groupID(gi int) string { return fmt.Sprintf("G%02d", gi+1) }
 
 // readInstanceFile reads an instance; errors are prefixed by the file name.
 func readInstanceFile(path string) (*solver.Instance, error) {
@@ -335,36 +316,6 @@ func instanceRegions(inst *solver.Instance, all []geo.Region, by string) ([]geo.
 	return regions, warnings, nil
 }
 
-// groupOutline is the dissolved outline of a group's members, or a hull of their
-// vertices; a failed dissolve falls back to the convex hull.
-func groupOutline(regions []geo.Region, grp geo.Group, method string, tolM float64) orb.Geometry {
-	var geoms []orb.Geometry
-	var pts []orb.Point
-	for _, u := range grp.Members {
-		geoms = append(geoms, regions[u].Geometry)
-		switch t := regions[u].Geometry.(type) {
-		case orb.Polygon:
-			pts = append(pts, t[0]...)
-		case orb.MultiPolygon:
-			for _, p := range t {
-				pts = append(pts, p[0]...)
-			}
-		}
-	}
-	if method == "dissolve" {
-		if mp, err := geo.Dissolve(geoms, math.Min(tolM, 1)); err == nil {
-			if len(mp) == 1 {
-				return mp[0]
-			}
-			return mp
-		}
-	}
-	if method == "concave" {
-		return orb.Polygon{geo.ConcaveHull(pts, geo.ConcaveOptions{})}
-	}
-	return orb.Polygon{geo.ConvexHull(pts)}
-}
-
 // printGroups writes the table of groups.
 func printGroups(w io.Writer, regions []geo.Region, res geo.Grouping, weightName string) {
 	total := 0.0
@@ -385,7 +336,7 @@ func printGroups(w io.Writer, regions []geo.Region, res geo.Grouping, weightName
 				names[m] = regions[u].Code
 			}
 		}
-		fmt.Fprintf(w, "%-5s %7d %14s %6.1f%% %10.1f  %s\n", groupID(gi), len(grp.Members), fmtWeight(grp.Weight),
+		fmt.Fprintf(w, "%-5s %7d %14s %6.1f%% %10.1f  %s\n", geo.GroupID(gi), len(grp.Members), fmtWeight(grp.Weight),
 			share, math.Sqrt(grp.SpreadKm2/float64(len(grp.Members))), strings.Join(names, " "))
 	}
 	if res.MaxImbalance > 0 {

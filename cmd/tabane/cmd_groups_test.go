@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tabane/tabane/geo"
 )
 
 const naraBoundaries = "../../geo/testdata/N03-21_29_210101.json"
@@ -70,7 +72,7 @@ func TestGroupsCLINaraK(t *testing.T) {
 	var codes []string
 	total := 0.0
 	for i, f := range fc.Features {
-		if f.Geometry.Type != "Polygon" || f.Properties.ID != groupID(i) || len(f.Properties.Names) != len(f.Properties.Members) {
+		if f.Geometry.Type != "Polygon" || f.Properties.ID != geo.GroupID(i) || len(f.Properties.Names) != len(f.Properties.Members) {
 			t.Errorf("feature %d: %+v", i, f)
 		}
 		codes = append(codes, f.Properties.Members...)

@@ -97,14 +97,14 @@ func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines
 			}
 		}
 		x, y := c.px(at)
-		label(c.img, face, int(x)-10, int(y)+4, groupID(gi), true)
+		label(c.img, face, int(x)-10, int(y)+4, geo.GroupID(gi), true)
 	}
 	lx := width - int(legendW) + 8
 	label(c.img, face, lx, 24, fmt.Sprintf("%d groups, weight = %s", len(res.Groups), strings.Fields(weightName)[0]), false)
 	for gi, grp := range res.Groups {
 		y := 44 + 16*gi
 		fillRect(c.img, image.Rect(lx, y-10, lx+14, y+2), groupPalette[gi%len(groupPalette)])
-		label(c.img, face, lx+20, y, fmt.Sprintf("%s %2d members, weight %s", groupID(gi), len(grp.Members), fmtWeight(grp.Weight)), false)
+		label(c.img, face, lx+20, y, fmt.Sprintf("%s %2d members, weight %s", geo.GroupID(gi), len(grp.Members), fmtWeight(grp.Weight)), false)
 	}
 	return png.Encode(w, c.img)
 }
