@@ -178,24 +178,34 @@ func (l ChartLayout) Series(r *Row) string {
 // dir/chart.svg and dir/chart.png. Rows without a feasible plan are left out of the
 // lines.
 func WriteChart(dir string, rows []Row) error {
+	if err := writeFile(filepath.Join(dir, ChartSVG), func(w io.Writer) error { return WriteChartSVG(w, rows) }); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, ChartPNG), func(w io.Writer) error { return WriteChartPNG(w, rows) })
+}
+
+// WriteChartSVG writes the chart of WriteChart as SVG to w.
+func WriteChartSVG(w io.Writer, rows []Row) error {
 	top, bottom, err := chartPlots(rows)
 	if err != nil {
 		return err
 	}
 	svg := vgsvg.New(chartWidth, chartHeight)
 	drawChart(svg, top, bottom)
-	if err := writeFile(filepath.Join(dir, ChartSVG), func(w io.Writer) error {
-		_, err := svg.WriteTo(w)
-		return err
-	}); err != nil {
+	_, err = svg.WriteTo(w)
+	return err
+}
+
+// WriteChartPNG writes the chart of WriteChart as PNG (768 × 672 pixels) to w.
+func WriteChartPNG(w io.Writer, rows []Row) error {
+	top, bottom, err := chartPlots(rows)
+	if err != nil {
 		return err
 	}
 	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
 	drawChart(img, top, bottom)
-	return writeFile(filepath.Join(dir, ChartPNG), func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
 }
 
 func drawChart(c vg.CanvasSizer, top, bottom *plot.Plot) {
