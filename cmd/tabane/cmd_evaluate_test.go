@@ -58,6 +58,12 @@ func TestEvaluateCLIFeasible(t *testing.T) {
 		t.Errorf("evaluation = feasible %v cost %.2f, %d bundles, %d standalone, %d shares",
 			ev.Feasible, ev.Cost, len(ev.Bundles), len(ev.Standalone), len(ev.Shares))
 	}
+	// The JSON report is itself a plan (bundles with id, depot and assets; the other fields
+	// are ignored), and judging it again gives the same verdict.
+	code, again, _ := runEvaluateCLI(t, "--json", inst, writeTemp(t, "report.json", out))
+	if code != 0 || again != out {
+		t.Errorf("re-evaluating the report: exit %d, output differs: %v", code, again != out)
+	}
 	var sum float64
 	for _, s := range ev.Shares {
 		sum += s
