@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/tabane/tabane/solver"
 )
@@ -25,22 +27,30 @@ import (
 //     aerial work platform and traffic guards, culverts traffic guards.
 type CostModel struct {
 	// InspectionCycleYears: an asset last inspected in fiscal year y falls due in y + cycle.
-	InspectionCycleYears int
-	Kinds                map[string]KindCost
+	InspectionCycleYears int                 `json:"inspection_cycle_years"`
+	Kinds                map[string]KindCost `json:"kinds"`
 	// DamagedFactor multiplies cost and workload of assets rated III or IV.
-	DamagedFactor float64
+	DamagedFactor float64 `json:"damaged_factor"`
 	// Over-rail bridges: extra cost Base + PerMetre·length, capped at Max; extra workload.
-	OverRailBase, OverRailPerMetre, OverRailMax, OverRailWorkload float64
+	OverRailBase     float64 `json:"over_rail_base"`
+	OverRailPerMetre float64 `json:"over_rail_per_metre"`
+	OverRailMax      float64 `json:"over_rail_max"`
+	OverRailWorkload float64 `json:"over_rail_workload"`
 	// Bridge equipment thresholds (metres).
-	SnooperMinLength, BoatMinLength, RopeAccessMinLength, TrafficControlMinWidth float64
+	SnooperMinLength       float64 `json:"snooper_min_length_m"`
+	BoatMinLength          float64 `json:"boat_min_length_m"`
+	RopeAccessMinLength    float64 `json:"rope_access_min_length_m"`
+	TrafficControlMinWidth float64 `json:"traffic_control_min_width_m"`
 }
 
 // KindCost prices one asset kind: cost = Base + PerMetre·length, workload = Workload +
 // WorkloadPerMetre·length (length 0 when unknown), plus the listed equipment.
 type KindCost struct {
-	Base, PerMetre             float64
-	Workload, WorkloadPerMetre float64
-	Equipment                  []string
+	Base             float64  `json:"base"`
+	PerMetre         float64  `json:"per_metre"`
+	Workload         float64  `json:"workload"`
+	WorkloadPerMetre float64  `json:"workload_per_metre"`
+	Equipment        []string `json:"equipment"`
 }
 
 // DefaultCostModel returns the documented defaults (see CostModel).
@@ -101,9 +111,21 @@ type Estimate struct {
 // inventory has them, the model's estimate for the others. It fails for a kind the model
 // does not price when the asset lacks an explicit cost or workload.
 func (cm *CostModel) Estimate(a Asset) (Estimate, error) {
+	e, _, err := cm.explain(a, false)
+	return e, err
+}
+
+// Explain is Estimate with the reasons: one line per figure saying where it comes from
+// (the explicit value of the inventory, or the unit costs and attributes that priced it),
+// in the order cost, workload, equipment.
+func (cm *CostModel) Explain(a Asset) (Estimate, []string, error) {
+	return cm.explain(a, true)
+}
+
+func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, error) {
 	kc, known := cm.Kinds[a.Kind]
 	if !known && (a.Cost == nil || a.Workload == nil) {
-		return Estimate{}, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
+		return Estimate{}, nil, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
 	}
 	length, width := 0.0, 0.0
 	if a.LengthM != nil {
@@ -112,44 +134,118 @@ func (cm *CostModel) Estimate(a Asset) (Estimate, error) {
 	if a.WidthM != nil {
 		width = *a.WidthM
 	}
+	var costWhy, workWhy, equipWhy []string
+	note := func(list *[]string, format string, args ...any) {
+		if why {
+			*list = append(*list, fmt.Sprintf(format, args...))
+		}
+	}
 	cost := kc.Base + kc.PerMetre*length
 	work := kc.Workload + kc.WorkloadPerMetre*length
+	note(&costWhy, "%s: ¥%s + ¥%s/m × %s m", a.Kind, yen(kc.Base), yen(kc.PerMetre), num(length))
+	note(&workWhy, "%s: %s + %s person-days/m × %s m", a.Kind, num(kc.Workload), num(kc.WorkloadPerMetre), num(length))
 	equip := append([]string(nil), kc.Equipment...)
+	if len(kc.Equipment) > 0 {
+		note(&equipWhy, "%s: %s", a.Kind, strings.Join(kc.Equipment, ", "))
+	}
 	if a.Kind == "bridge" {
 		snooper := length >= cm.SnooperMinLength
 		if snooper {
 			equip = append(equip, "snooper_truck")
+			note(&equipWhy, "snooper_truck: length %s m ≥ %s m", num(length), num(cm.SnooperMinLength))
 		}
 		if a.OverWater && length >= cm.BoatMinLength {
 			equip = append(equip, "boat")
+			note(&equipWhy, "boat: over water and length %s m ≥ %s m", num(length), num(cm.BoatMinLength))
 		}
 		if length >= cm.RopeAccessMinLength {
 			equip = append(equip, "rope_access")
+			note(&equipWhy, "rope_access: length %s m ≥ %s m", num(length), num(cm.RopeAccessMinLength))
 		}
 		if snooper || width >= cm.TrafficControlMinWidth {
 			equip = append(equip, "traffic_control")
+			if snooper {
+				note(&equipWhy, "traffic_control: guards for the snooper truck")
+			} else {
+				note(&equipWhy, "traffic_control: width %s m ≥ %s m", num(width), num(cm.TrafficControlMinWidth))
+			}
 		}
 	}
 	if a.OverRail {
-		cost += math.Min(cm.OverRailMax, cm.OverRailBase+cm.OverRailPerMetre*length)
+		extra := math.Min(cm.OverRailMax, cm.OverRailBase+cm.OverRailPerMetre*length)
+		cost += extra
 		work += cm.OverRailWorkload
 		equip = append(equip, "rail_coordination")
+		note(&costWhy, "over rail: + min(¥%s, ¥%s + ¥%s/m × %s m) = ¥%s", yen(cm.OverRailMax), yen(cm.OverRailBase),
+			yen(cm.OverRailPerMetre), num(length), yen(extra))
+		note(&workWhy, "over rail: + %s person-days", num(cm.OverRailWorkload))
+		note(&equipWhy, "rail_coordination: over rail")
 	}
 	if a.Rating != nil && *a.Rating >= 3 {
 		cost *= cm.DamagedFactor
 		work *= cm.DamagedFactor
+		note(&costWhy, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
+		note(&workWhy, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
 	}
 	e := Estimate{Cost: math.Round(cost), Workload: math.Round(work*100) / 100, Equipment: equip}
 	if a.Cost != nil {
 		e.Cost = *a.Cost
+		costWhy = nil
+		note(&costWhy, "explicit in the inventory")
 	}
 	if a.Workload != nil {
 		e.Workload = *a.Workload
+		workWhy = nil
+		note(&workWhy, "explicit in the inventory")
 	}
 	if a.Equipment != nil {
 		e.Equipment = append([]string{}, a.Equipment...)
+		equipWhy = nil
+		note(&equipWhy, "explicit in the inventory")
 	}
-	return e, nil
+	if !why {
+		return e, nil, nil
+	}
+	if len(equipWhy) == 0 {
+		equipWhy = []string{"none needed"}
+	}
+	reasons := []string{fmt.Sprintf("cost ¥%s: %s", yen(e.Cost), strings.Join(costWhy, "; ")),
+		fmt.Sprintf("workload %s person-days: %s", num(e.Workload), strings.Join(workWhy, "; "))}
+	for _, w := range equipWhy {
+		reasons = append(reasons, "equipment "+w)
+	}
+	return e, reasons, nil
+}
+
+// yen prints an amount with thousands separators (412,000), decimals only when present.
+func yen(x float64) string {
+	s := strconv.FormatFloat(math.Abs(x), 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	if x < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// num prints a number without float noise (0.06, 23.5, 2).
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// roman is the 健全性 rating I–IV of 1–4.
+func roman(r int) string {
+	if r >= 1 && r <= 4 {
+		return [...]string{"I", "II", "III", "IV"}[r-1]
+	}
+	return strconv.Itoa(r)
 }
 
 // Due reports whether the asset falls due for inspection in fiscal year fy: never

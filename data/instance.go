@@ -22,7 +22,8 @@ type InstanceOptions struct {
 	Params solver.Params
 	// Municipalities restricts the instance to these codes (5 or 6 digits); empty means all.
 	Municipalities []string
-	// CostModel estimates the figures an asset lacks; nil means DefaultCostModel().
+	// CostModel estimates the figures an asset lacks; nil means the store's cost model
+	// (Store.CostModel: the saved one, else DefaultCostModel()).
 	CostModel *CostModel
 }
 
@@ -38,7 +39,11 @@ func (s *Store) Instance(ctx context.Context, opt InstanceOptions) (*solver.Inst
 	}
 	cm := opt.CostModel
 	if cm == nil {
-		cm = DefaultCostModel()
+		stored, err := s.CostModel(ctx) // the one of GET/PUT /api/v1/cost-model, or the defaults
+		if err != nil {
+			return nil, fmt.Errorf("instance: %w", err)
+		}
+		cm = stored.Model
 	}
 	params := opt.Params
 	if reflect.ValueOf(params).IsZero() {

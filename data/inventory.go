@@ -204,8 +204,13 @@ func putDepot(ctx context.Context, x execer, d Depot) error {
 type AssetFilter struct {
 	Municipality string // 5 or 6 digits
 	Kind         string
-	Limit        int
-	Offset       int
+	// BBox keeps assets inside [minLon, minLat, maxLon, maxLat] (edges included); nil: anywhere.
+	BBox *[4]float64
+	// DueFY keeps assets due for inspection in that fiscal year: never inspected, or
+	// last inspected DueCycle (0 means 5) or more years before. 0: no filter.
+	DueFY, DueCycle int
+	Limit           int
+	Offset          int
 }
 
 const assetColumns = `id, municipality, kind, name, lon, lat, length_m, width_m, year_built, rating,
@@ -261,6 +266,18 @@ func (f AssetFilter) where() (string, []any, error) {
 	if f.Kind != "" {
 		conds = append(conds, "kind = ?")
 		args = append(args, f.Kind)
+	}
+	if b := f.BBox; b != nil {
+		conds = append(conds, "lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?")
+		args = append(args, b[0], b[2], b[1], b[3])
+	}
+	if f.DueFY != 0 {
+		cycle := f.DueCycle
+		if cycle <= 0 {
+			cycle = 5
+		}
+		conds = append(conds, "(last_inspection_fy IS NULL OR last_inspection_fy + ? <= ?)")
+		args = append(args, cycle, f.DueFY)
 	}
 	if len(conds) == 0 {
 		return "", nil, nil
