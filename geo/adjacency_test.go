@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -266,5 +268,54 @@ func TestAdjacencyDensifiedOutlines(t *testing.T) {
 		if f.A != e.A || f.B != e.B || math.Abs(f.SharedM-e.SharedM) > 1e-6*e.SharedM+0.01 {
 			t.Errorf("edge %d: %+v, want %+v", k, f, e)
 		}
+	}
+}
+
+func TestBridgesAreMinimumSpanningTree(t *testing.T) {
+	// 40 offices without boundaries: every region is its own piece, and the bridges
+	// must form a minimum spanning tree of the haversine distances (checked by Prim).
+	rng := rand.New(rand.NewPCG(8, 8))
+	var rs []Region
+	for i := 0; i < 40; i++ {
+		rs = append(rs, Region{Code: fmt.Sprint(i), Office: orb.Point{135 + rng.Float64(), 34 + rng.Float64()}})
+	}
+	g, rep, err := Adjacency(rs, AdjacencyOptions{Method: MethodBoundaries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Bridges) != 39 || len(g.Components()) != 1 {
+		t.Fatalf("%d bridges, %d components", len(rep.Bridges), len(g.Components()))
+	}
+	got := 0.0
+	for _, e := range rep.Bridges {
+		got += e.DistanceKm
+	}
+	d := func(i, j int) float64 {
+		return HaversineKm(rs[i].Office[0], rs[i].Office[1], rs[j].Office[0], rs[j].Office[1])
+	}
+	in := make([]bool, len(rs))
+	dist := make([]float64, len(rs))
+	for i := range dist {
+		dist[i] = math.Inf(1)
+	}
+	dist[0] = 0
+	want := 0.0
+	for range rs {
+		u := -1
+		for v := range rs {
+			if !in[v] && (u < 0 || dist[v] < dist[u]) {
+				u = v
+			}
+		}
+		in[u] = true
+		want += dist[u]
+		for v := range rs {
+			if !in[v] {
+				dist[v] = math.Min(dist[v], d(u, v))
+			}
+		}
+	}
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("bridges total %.9f km, minimum spanning tree %.9f km", got, want)
 	}
 }

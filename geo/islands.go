@@ -7,18 +7,31 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// bridgeComponents links connected components by Kruskal's minimum spanning tree on
-// the component-to-component gaps; each gap is the smallest region-to-region gap
-// between them (boundary distance when both have geometry, else anchor distance).
-// Time is O(n²) region pairs in the worst case, memory O(components²).
+// bridgeComponents links connected components by a minimum spanning tree over the
+// component-to-component gaps (Borůvka: every round, each component takes its
+// shortest link to another one); a gap is the smallest region-to-region gap
+// (boundary distance when both have geometry, else anchor distance). Time is O(n²)
+// region pairs per round at worst, with O(log components) rounds; memory is O(n).
 func bridgeComponents(regions []Region, comps [][]int) []Edge {
-	compOf := make([]int, len(regions))
+	n := len(regions)
+	parent := make([]int, len(comps))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	compOf := make([]int, n)
 	for c, comp := range comps {
 		for _, i := range comp {
 			compOf[i] = c
 		}
 	}
-	bounds := make([]orb.Bound, len(regions))
+	bounds := make([]orb.Bound, n)
 	for i, r := range regions {
 		a := r.Anchor()
 		bounds[i] = orb.Bound{Min: a, Max: a}
@@ -26,63 +39,53 @@ func bridgeComponents(regions []Region, comps [][]int) []Edge {
 			bounds[i] = r.Geometry.Bound()
 		}
 	}
-	type cand struct {
-		ci, cj int
-		e      Edge
-	}
-	best := map[[2]int]*cand{}
-	for i := range regions {
-		for j := i + 1; j < len(regions); j++ {
-			ci, cj := compOf[i], compOf[j]
-			if ci == cj {
-				continue
-			}
-			key := [2]int{min(ci, cj), max(ci, cj)}
-			cur := best[key]
-			lb := boundGapKm(bounds[i], bounds[j])
-			if cur != nil && lb >= cur.e.DistanceKm {
-				continue
-			}
-			d := regionGapKm(regions[i], regions[j])
-			if cur == nil || d < cur.e.DistanceKm {
-				best[key] = &cand{key[0], key[1], Edge{A: i, B: j, Kind: BridgeEdge, DistanceKm: d}}
-			}
+	better := func(e, f Edge) bool { // e shorter than f, ties by regions
+		if e.DistanceKm != f.DistanceKm {
+			return e.DistanceKm < f.DistanceKm
 		}
-	}
-	cands := make([]*cand, 0, len(best))
-	for _, c := range best {
-		cands = append(cands, c)
-	}
-	sort.Slice(cands, func(a, b int) bool {
-		if cands[a].e.DistanceKm != cands[b].e.DistanceKm {
-			return cands[a].e.DistanceKm < cands[b].e.DistanceKm
+		if e.A != f.A {
+			return e.A < f.A
 		}
-		if cands[a].e.A != cands[b].e.A {
-			return cands[a].e.A < cands[b].e.A
-		}
-		return cands[a].e.B < cands[b].e.B
-	})
-	parent := make([]int, len(comps))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
+		return e.B < f.B
 	}
 	var out []Edge
-	for _, c := range cands {
-		a, b := find(c.ci), find(c.cj)
-		if a == b {
-			continue
+	for left := len(comps); left > 1; {
+		cheapest := make([]Edge, len(comps))
+		has := make([]bool, len(comps))
+		for i := 0; i < n; i++ {
+			ci := find(compOf[i])
+			for j := i + 1; j < n; j++ {
+				cj := find(compOf[j])
+				if ci == cj {
+					continue
+				}
+				lb := boundGapKm(bounds[i], bounds[j])
+				if has[ci] && has[cj] && lb > cheapest[ci].DistanceKm && lb > cheapest[cj].DistanceKm {
+					continue
+				}
+				e := Edge{A: i, B: j, Kind: BridgeEdge, DistanceKm: regionGapKm(regions[i], regions[j])}
+				for _, c := range []int{ci, cj} {
+					if !has[c] || better(e, cheapest[c]) {
+						cheapest[c], has[c] = e, true
+					}
+				}
+			}
 		}
-		parent[a] = b
-		out = append(out, c.e)
+		for c := range cheapest {
+			if !has[c] {
+				continue
+			}
+			e := cheapest[c]
+			a, b := find(compOf[e.A]), find(compOf[e.B])
+			if a == b {
+				continue
+			}
+			parent[a] = b
+			out = append(out, e)
+			left--
+		}
 	}
+	sort.Slice(out, func(a, b int) bool { return better(out[a], out[b]) })
 	return out
 }
 
