@@ -1,6 +1,15 @@
 // Package geo holds tabane's geometry on WGS84 coordinates: great-circle distances,
 // a local planar projection for spatial indexes, hulls, boundaries, adjacency and the
 // regional groups (地域インフラ群). It is pure: no I/O, and it never imports solver.
+//
+// The entry points: ParseN03 reads N03 boundary GeoJSON into Regions; Adjacency builds
+// their contiguity Graph (shared borders within a tolerance, or the Delaunay
+// triangulation of the offices, islands bridged or reported); GroupsK and GroupsMaxP
+// partition the regions into contiguous groups (k balanced groups, or as many as
+// possible within a floor and a cap); GroupOutline, GroupsGeoJSON and Dissolve draw
+// them; ConvexHull and ConcaveHull outline bundles; CheckOwnership flags assets placed
+// outside the municipality that claims them. Planar work happens in metres on a local
+// equirectangular Projection.
 package geo
 
 import "math"
