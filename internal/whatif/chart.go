@@ -250,9 +250,23 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 	bottom.X.Label.Text = xLabel
 	top.X.Label.Text = xLabel
 	if l.Numeric {
-		// Large yen amounts read better without exponents.
-		top.X.Tick.Marker = plainTicks{}
-		bottom.X.Tick.Marker = plainTicks{}
+		// Ticks at the swept values (when few), labelled without exponents: yen
+		// amounts read better as 80000000 than as 8e+07. A margin keeps the end points
+		// off the axes.
+		values := l.values(rows)
+		ticks := plainTicks{}
+		if len(values) <= 12 {
+			ticks.at = values
+		}
+		lo, hi := values[0], values[len(values)-1]
+		pad := 0.05 * (hi - lo)
+		if pad == 0 {
+			pad = math.Max(1, 0.05*math.Abs(lo))
+		}
+		for _, p := range []*plot.Plot{top, bottom} {
+			p.X.Tick.Marker = ticks
+			p.X.Min, p.X.Max = lo-pad, hi+pad
+		}
 	}
 	// Bottom right: savings grow with larger contracts, so that corner is usually free.
 	top.Legend.Top = false
@@ -332,10 +346,33 @@ func addBars(top, bottom *plot.Plot, pts []point) error {
 
 type point struct{ x, saving, cost float64 }
 
-// plainTicks are the default ticks labelled without exponents (80000000, not 8e+07).
-type plainTicks struct{}
+// values are the distinct x values of a numeric layout, sorted.
+func (l ChartLayout) values(rows []Row) []float64 {
+	seen := map[float64]bool{}
+	var out []float64
+	for i := range rows {
+		x := l.x(&rows[i])
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	sort.Float64s(out)
+	return out
+}
 
-func (plainTicks) Ticks(min, max float64) []plot.Tick {
+// plainTicks are ticks labelled without exponents (80000000, not 8e+07): at the given
+// values, or the default ones.
+type plainTicks struct{ at []float64 }
+
+func (t plainTicks) Ticks(min, max float64) []plot.Tick {
+	if len(t.at) > 0 {
+		ticks := make([]plot.Tick, len(t.at))
+		for i, v := range t.at {
+			ticks[i] = plot.Tick{Value: v, Label: FormatValue(v)}
+		}
+		return ticks
+	}
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if v := ticks[i].Value; ticks[i].Label != "" && v == math.Trunc(v) {

@@ -715,6 +715,18 @@ func TestLayout(t *testing.T) {
 	}
 }
 
+func TestPlainTicks(t *testing.T) {
+	at := plainTicks{at: []float64{5e7, 8e7, 1.2e8}}.Ticks(0, 2e8)
+	if len(at) != 3 || at[0].Label != "50000000" || at[2].Value != 1.2e8 || at[2].Label != "120000000" {
+		t.Errorf("ticks at the swept values: %+v", at)
+	}
+	for _, tk := range (plainTicks{}).Ticks(0, 2e8) {
+		if strings.Contains(tk.Label, "e+") {
+			t.Errorf("default tick label %q has an exponent", tk.Label)
+		}
+	}
+}
+
 func TestProgressBar(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgressBar(&buf, false)
