@@ -286,6 +286,46 @@ func critical(order []uint64, r, gs []float64, cls []uint16, allowed []bool, c f
 	return 0
 }
 
+// criticalDual is the surrogate knapsack's bound Σ_{allowed} min(0, r + ν·g) − ν·c
+// with ν from the greedy walk (critical). Only the walked prefix and the items tied
+// with the critical one (same float32 key) can have r + ν·g < 0: every later item has
+// a larger float32 key, hence (rounding is monotone) a larger exact key r/g > −ν.
+func criticalDual(order []uint64, r, gs []float64, cls []uint16, allowed []bool, c float64) float64 {
+	left := c
+	ic := len(order)
+	nu := 0.0
+	for i, o := range order {
+		k := int32(uint32(o))
+		if !allowed[cls[k]] {
+			continue
+		}
+		if g := gs[k]; g <= left {
+			left -= g
+			continue
+		}
+		ic, nu = i, math.Max(0, -r[int32(uint32(o))]/gs[k])
+		break
+	}
+	v := -nu * c
+	end := len(order)
+	if ic < len(order) {
+		end = ic + 1
+		for end < len(order) && order[end]>>32 == order[ic]>>32 {
+			end++
+		}
+	}
+	for _, o := range order[:end] {
+		k := int32(uint32(o))
+		if !allowed[cls[k]] {
+			continue
+		}
+		if x := r[k] + nu*gs[k]; x < 0 {
+			v += x
+		}
+	}
+	return v
+}
+
 // solveDepot computes the subproblem bound of depot dc under multipliers lam.
 //
 // mu holds one multiplier per cell for "cell c needs at least N_c bundles": every
@@ -465,14 +505,26 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			}
 		}
 	}
-	slices.SortStableFunc(sc.configs, func(a, b config) int {
-		if a.cheap < b.cheap {
+	// rank: only configurations below "no bundle" can matter
+	kept := sc.configs[:0]
+	for _, cf := range sc.configs {
+		if cf.cheap < 0 {
+			kept = append(kept, cf)
+		}
+	}
+	sc.configs = kept
+	slices.SortFunc(sc.configs, func(a, b config) int {
+		switch {
+		case a.cheap < b.cheap:
 			return -1
-		}
-		if a.cheap > b.cheap {
+		case a.cheap > b.cheap:
 			return 1
+		case a.region != b.region:
+			return int(a.region - b.region)
+		case a.dmask != b.dmask:
+			return int(int64(a.dmask) - int64(b.dmask))
 		}
-		return 0
+		return int(a.eq) - int(b.eq)
 	})
 
 	// dual is the weak-duality bound of a configuration for multiplier μ.
@@ -504,8 +556,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 		capC := lim.capacity(cf.k0)
 		for s, pi := range sur {
-			nu := critical(sc.order[s], r, sc.gs[s], dc.cls, allowed, dot(pi, capC), nil)
-			if v := dual(cf, [3]float64{nu * pi[0], nu * pi[1], nu * pi[2]}); v > val {
+			if v := cf.k0 + criticalDual(sc.order[s], r, sc.gs[s], dc.cls, allowed, dot(pi, capC)); v > val {
 				val, sBest = v, s
 			}
 		}
