@@ -113,9 +113,11 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 		seen[k] = len(be.Problems)
 		be.Problems = append(be.Problems, Problem{Variation: variation, Path: path, Message: msg})
 	}
+	index := 0
 	for _, s := range specs {
 		b.gridPoints(func(point []Assignment) {
-			v := Variation{Index: len(vars) + 1, Spec: s.Name, TimeLimit: b.TimeLimit, Seed: b.Seed,
+			index++
+			v := Variation{Index: index, Spec: s.Name, TimeLimit: b.TimeLimit, Seed: b.Seed,
 				MaxIterations: b.MaxIterations, Threads: b.Threads}
 			v.Overrides = append(append([]Assignment{}, s.Set...), point...)
 			v.Name = variationName(s.Name, point)

@@ -246,6 +246,15 @@ func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, erro
 	if math.IsInf(c.LowerBound, 0) || math.IsNaN(c.LowerBound) {
 		c.LowerBound = 0
 	}
+	for i := range c.Infeasible {
+		f := &c.Infeasible[i]
+		if math.IsInf(f.Value, 0) || math.IsNaN(f.Value) {
+			f.Value = 0
+		}
+		if math.IsInf(f.Limit, 0) || math.IsNaN(f.Limit) {
+			f.Limit = 0
+		}
+	}
 	return c, nil
 }
 
