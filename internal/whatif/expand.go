@@ -75,9 +75,10 @@ func (e *BatchError) Error() string {
 }
 
 // CostModelFields are the fields of a cost_model entry, applied per asset of the kind
-// in this order: cost ← cost × cost_factor + cost_add; workload ← workload ×
+// in this order: cost ← cost (the asset's own, or the entry's cost when set) ×
+// cost_factor + cost_add; workload ← workload (or the entry's workload) ×
 // workload_factor.
-var CostModelFields = []string{"cost_factor", "cost_add", "workload_factor"}
+var CostModelFields = []string{"cost", "cost_factor", "cost_add", "workload", "workload_factor"}
 
 // Expand applies every variation of the batch to base and compiles the results. It
 // checks everything before anything runs: every path against the instance schema,
@@ -299,7 +300,7 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 				return &pathError{a.Key, "expected a number, found " + describe(a.Value)}
 			}
 			if field != "cost_add" && x < 0 {
-				return &pathError{a.Key, "a factor must be ≥ 0, found " + FormatValue(a.Value)}
+				return &pathError{a.Key, "must be ≥ 0, found " + FormatValue(a.Value)}
 			}
 			if costModel[kind] == nil {
 				costModel[kind] = map[string]float64{}
@@ -412,11 +413,17 @@ func applyCostModel(inst *solver.Instance, cm map[string]map[string]float64) {
 			if !ok {
 				continue
 			}
+			if x, ok := f["cost"]; ok {
+				a.Cost = x
+			}
 			if x, ok := f["cost_factor"]; ok {
 				a.Cost *= x
 			}
 			if x, ok := f["cost_add"]; ok {
 				a.Cost += x
+			}
+			if x, ok := f["workload"]; ok {
+				a.Workload = x
 			}
 			if x, ok := f["workload_factor"]; ok {
 				a.Workload *= x

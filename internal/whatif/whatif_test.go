@@ -164,14 +164,16 @@ variations:
     set: {params.contract_fixed_cost: 3000000}
   - name: dear-bridges
     cost_model: {bridge: {cost_factor: 2, cost_add: 1000}, "*": {workload_factor: 0.5}}
+  - name: flat-tunnels
+    cost_model: {tunnel: {cost: 900000, cost_factor: 2, workload: 3}}
   - name: one-seed
     seed: 99
     time_limit: 5
     set: {solver.threads: 2}
 `+testSolver)
 	vars := expand(t, b)
-	if len(vars) != 4 {
-		t.Fatalf("%d variations, want 4", len(vars))
+	if len(vars) != 5 {
+		t.Fatalf("%d variations, want 5", len(vars))
 	}
 	if f0, f1 := compile(t, vars[0]).F, compile(t, vars[1]).F; f0 != 2e6 || f1 != 3e6 {
 		t.Errorf("contract_fixed_cost = %v, %v", f0, f1)
@@ -187,11 +189,29 @@ variations:
 			t.Fatalf("asset %s (%s): cost %v workload %v, want %v %v", a.ID, a.Kind, a.Cost, a.Workload, wantCost, b.Workload*0.5)
 		}
 	}
-	if vars[3].Seed != 99 || vars[3].TimeLimit != 5*time.Second || vars[3].Threads != 2 || vars[0].Threads != 1 {
-		t.Errorf("per-variation solver settings: seed %d, time limit %v, threads %d (default %d)",
-			vars[3].Seed, vars[3].TimeLimit, vars[3].Threads, vars[0].Threads)
+	tunnels := 0
+	for i, a := range vars[3].Instance.Assets {
+		b := base.Assets[i]
+		if a.Kind != "tunnel" {
+			if a.Cost != b.Cost || a.Workload != b.Workload {
+				t.Errorf("asset %s (%s) changed", a.ID, a.Kind)
+			}
+			continue
+		}
+		tunnels++
+		if a.Cost != 1800000 || a.Workload != 3 {
+			t.Errorf("tunnel %s: cost %v workload %v, want 1800000 3", a.ID, a.Cost, a.Workload)
+		}
 	}
-	if vars[3].Key == vars[0].Key {
+	if tunnels == 0 {
+		t.Errorf("no tunnel in the tiny instance")
+	}
+	v := vars[4]
+	if v.Seed != 99 || v.TimeLimit != 5*time.Second || v.Threads != 2 || vars[0].Threads != 1 {
+		t.Errorf("per-variation solver settings: seed %d, time limit %v, threads %d (default %d)",
+			v.Seed, v.TimeLimit, v.Threads, vars[0].Threads)
+	}
+	if v.Key == vars[0].Key {
 		t.Errorf("a different seed must change the cache key")
 	}
 }
@@ -302,11 +322,14 @@ variations:
     cost_model: {brige: {cost_factor: 1.2}}
   - name: field
     cost_model: {bridge: {price_factor: 1.2}}
+  - name: negative
+    cost_model: {"*": {workload_factor: -1}}
 `)
 	want := strings.Join([]string{
 		`variation "ghost": without: municipality "29999" is not in the instance`,
 		`variation "brige": cost_model.brige.cost_factor: no asset of kind "brige" in the instance (kinds: bridge, footbridge, road_furniture, sewer_plant, tunnel, or * for all)`,
-		`variation "field": cost_model.bridge.price_factor: unknown cost-model field "price_factor" (fields: cost_factor, cost_add, workload_factor)`,
+		`variation "field": cost_model.bridge.price_factor: unknown cost-model field "price_factor" (fields: cost, cost_factor, cost_add, workload, workload_factor)`,
+		`variation "negative": cost_model.*.workload_factor: must be ≥ 0, found -1`,
 	}, "\n")
 	if got != want {
 		t.Errorf("error\n%s\nwant\n%s", got, want)
