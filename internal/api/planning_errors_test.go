@@ -329,9 +329,9 @@ func TestPlanningProblems(t *testing.T) {
 		t.Errorf("wrong type errors %+v", p.Errors)
 	}
 	resp, raw = post("/api/v1/solve", map[string]any{"instance": map[string]any{"version": 2, "name": "t",
-		"params": map[string]any{"contract_fixed_cost": 1, "travel_cost_per_km": 1},
+		"params":         map[string]any{"contract_fixed_cost": 1, "travel_cost_per_km": 1},
 		"municipalities": []any{map[string]any{"code": "29201", "name": "a", "office": map[string]any{"lon": 135.8, "lat": 34.6}}},
-		"assets": []any{map[string]any{"id": "A1", "municipality": "29201", "kind": "bridge", "lon": 135.8, "lat": 34.6, "cost": -5, "workload": 1}}}})
+		"assets":         []any{map[string]any{"id": "A1", "municipality": "29201", "kind": "bridge", "lon": 135.8, "lat": 34.6, "cost": -5, "workload": 1}}}})
 	p = problemOf(t, "invalid instance", resp, raw, 422, ProblemInvalid)
 	if !hasError(p, "instance.version", "must be 1") || !hasError(p, "instance.assets[0].cost", "") {
 		t.Errorf("invalid instance errors %+v", p.Errors)
