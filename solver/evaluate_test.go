@@ -512,3 +512,33 @@ func BenchmarkEvaluate(b *testing.B) {
 		Evaluate(m, p)
 	}
 }
+
+// ExampleEvaluate judges a one-bundle plan on the hand-checked instance above.
+func ExampleEvaluate() {
+	inst, err := ParseInstance([]byte(handInstance))
+	if err != nil {
+		panic(err)
+	}
+	m, err := Compile(inst)
+	if err != nil {
+		panic(err)
+	}
+	ev := Evaluate(m, &Plan{Bundles: []Bundle{{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}}})
+	fmt.Println("feasible:", ev.Feasible)
+	fmt.Println("cost:", FormatYen(ev.Cost), "standalone:", FormatYen(ev.StandaloneTotal))
+	fmt.Printf("saving: %s (%.2f %%)\n", FormatYen(ev.Saving), ev.SavingPct)
+	fmt.Println("shares: X", FormatYen(ev.Shares["X"]), "Y", FormatYen(ev.Shares["Y"]))
+	// Output:
+	// feasible: true
+	// cost: ¥4,950,015 standalone: ¥8,030,015
+	// saving: ¥3,080,000 (38.36 %)
+	// shares: X ¥1,940,000 Y ¥3,010,015
+}
+
+func TestFormatYen(t *testing.T) {
+	for x, want := range map[float64]string{0: "¥0", 999.5: "¥1,000", 1234567.4: "¥1,234,567", -2500: "-¥2,500", 100000: "¥100,000"} {
+		if got := FormatYen(x); got != want {
+			t.Errorf("FormatYen(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
