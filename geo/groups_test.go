@@ -147,6 +147,19 @@ func TestGroupsMaxPNara(t *testing.T) {
 	}
 }
 
+func TestGroupsMaxPDeterministic(t *testing.T) {
+	rs, g := gridRegions(t, 10, 10, 9)
+	a, err := GroupsMaxP(rs, g, 30, 50, GroupOptions{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := GroupsMaxP(rs, g, 30, 50, GroupOptions{Seed: 5})
+	if !reflect.DeepEqual(a.Of, b.Of) || a.SpreadKm2 != b.SpreadKm2 {
+		t.Error("same seed, different groups")
+	}
+	checkGrouping(t, rs, g, a)
+}
+
 func TestGroupsMaxPWeighted(t *testing.T) {
 	// A 12×12 grid with random weights 0..10, floor 40, cap 60.
 	rs, g := gridRegions(t, 12, 12, 5)
