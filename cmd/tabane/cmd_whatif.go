@@ -164,15 +164,15 @@ func slugName(s string) string {
 	return s
 }
 
-// storeScenarios serves a batch base that names a database scenario. It uses the data
-// store's ScenarioInstance once the store has one; until then it says how to export the
-// scenario's instance instead.
+// storeScenarios builds the instance of a batch base that names a scenario of a
+// tabane database (base: {scenario: 3, db: tabane.db}; db defaults to tabane.db).
 type storeScenarios struct{}
 
 func (storeScenarios) ScenarioInstance(ctx context.Context, db string, id int64) (*solver.Instance, error) {
 	if db == "" {
 		db = "tabane.db"
 	}
+	// Opening creates a missing file: refuse that rather than make an empty database.
 	if _, err := os.Stat(db); err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -181,12 +181,9 @@ func (storeScenarios) ScenarioInstance(ctx context.Context, db string, id int64)
 		return nil, err
 	}
 	defer store.Close()
-	type scenarioInstancer interface {
-		ScenarioInstance(ctx context.Context, id int64) (*solver.Instance, error)
+	sc, err := store.Scenario(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", db, err)
 	}
-	if s, ok := any(store).(scenarioInstancer); ok {
-		return s.ScenarioInstance(ctx, id)
-	}
-	return nil, fmt.Errorf("this tabane cannot build scenario instances from %s yet; export it with "+
-		"GET /api/v1/scenarios/%d/instance and name the file as the base (base: scenario.json)", db, id)
+	return store.ScenarioInstance(ctx, sc)
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tabane/tabane/data"
 )
 
 // runWhatifCLI runs `tabane whatif args…` through the dispatcher.
@@ -93,5 +96,46 @@ variations:
 	}
 	if code, _, _ := runWhatifCLI(t); code != 2 {
 		t.Errorf("no batch file: exit %d, want 2", code)
+	}
+}
+
+func TestWhatifCLIScenarioBase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tabane.db")
+	store, err := data.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := store.CreateScenario(ctx, data.Scenario{Name: "nara-city", FiscalYear: 2027, Params: data.DefaultParams(),
+		Filter: &data.ScenarioFilter{Municipalities: []string{"29201"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	batch := filepath.Join(dir, "batch.yaml")
+	text := fmt.Sprintf("base: {scenario: %d, db: tabane.db}\ngrid: {params.contract_fixed_cost: [2e6, 3e6]}\n", sc.ID)
+	if err := os.WriteFile(batch, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runWhatifCLI(t, batch, "--dry-run")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "  1  contract_fixed_cost=2000000  (time limit 10s, seed 0, key ") ||
+		!strings.HasSuffix(stdout, "2 variations; nothing solved (--dry-run)\n") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+
+	missing := filepath.Join(dir, "missing.yaml")
+	if err := os.WriteFile(missing, []byte(fmt.Sprintf("base: {scenario: %d, db: tabane.db}\n", sc.ID+100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runWhatifCLI(t, missing, "--dry-run")
+	want := fmt.Sprintf("tabane whatif: %s: base scenario %d: %s: scenario %d: not found\n", missing, sc.ID+100, db, sc.ID+100)
+	if code != 2 || stderr != want {
+		t.Errorf("unknown scenario: exit %d\nstderr %q\nwant   %q", code, stderr, want)
 	}
 }
