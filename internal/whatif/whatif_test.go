@@ -703,6 +703,29 @@ variations:
 		t.Errorf("results.csv: %v", recs)
 	}
 	checkChart(t, out)
+
+	// A numeric sweep where nothing is feasible still draws its (empty) chart.
+	vars = expand(t, writeBatch(t, dir, `
+base: tiny.json
+grid:
+  params.limits.max_value: [1000000, 1500000]
+  params.limits.min_value: [null]
+`+testSolver))
+	rows, err = Run(context.Background(), vars, RunOptions{Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Feasible || rows[1].Feasible {
+		t.Fatalf("rows: %+v", rows)
+	}
+	if l := Layout(rows); !l.Numeric || l.XKey != "params.limits.max_value" {
+		t.Errorf("layout %+v", l)
+	}
+	out = filepath.Join(dir, "out2")
+	if err := WriteOutputs(out, rows); err != nil {
+		t.Fatal(err)
+	}
+	checkChart(t, out)
 }
 
 func TestLayout(t *testing.T) {
