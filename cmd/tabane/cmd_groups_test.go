@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -170,5 +171,24 @@ func TestGroupsCLIDemo(t *testing.T) {
 	code, _, stderr = runGroupsCLI(t, "--demo", "--boundaries", naraBoundaries, "--k", "2")
 	if code != 2 || !strings.Contains(stderr, "--demo brings its own boundaries") {
 		t.Errorf("--demo with --boundaries: exit %d %q", code, stderr)
+	}
+}
+
+func TestGroupsCLIIslands(t *testing.T) {
+	// Two neighbouring squares and an island 0.1° east of them.
+	sq := func(code string, x0 float64) string {
+		return `{"type":"Feature","properties":{"N03_004":"` + code + `町","N03_007":"` + code + `"},"geometry":{"type":"Polygon","coordinates":[[[` +
+			strconv.FormatFloat(x0, 'f', -1, 64) + `,34],[` + strconv.FormatFloat(x0+0.1, 'f', -1, 64) + `,34],[` +
+			strconv.FormatFloat(x0+0.1, 'f', -1, 64) + `,34.1],[` + strconv.FormatFloat(x0, 'f', -1, 64) + `,34.1],[` +
+			strconv.FormatFloat(x0, 'f', -1, 64) + `,34]]]}}`
+	}
+	path := writeTemp(t, "islands.geojson", `{"type":"FeatureCollection","features":[`+sq("99001", 135)+`,`+sq("99002", 135.1)+`,`+sq("99003", 135.3)+`]}`)
+	code, stdout, stderr := runGroupsCLI(t, "--boundaries", path, "--k", "1")
+	if code != 0 || !strings.Contains(stdout, "bridged 99002 99002町 – 99003 99003町 across 9.2 km (island or exclave)") {
+		t.Errorf("connect: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runGroupsCLI(t, "--boundaries", path, "--k", "1", "--islands", "leave")
+	if code != 1 || !strings.Contains(stdout, "2 separate pieces") || !strings.Contains(stderr, "k = 1 but the adjacency graph has 2 connected components") {
+		t.Errorf("leave: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
