@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"image/color"
 	"image/png"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tabane/tabane/solver"
+	"gonum.org/v1/plot/plotutil"
 )
 
 // The runs of these tests end by their iteration cap (reproducible, fast); the time
@@ -259,6 +261,33 @@ variations:
 	}
 }
 
+// Whole objects and lists can be set too, and reach the instance.
+func TestSetObjectsAndLists(t *testing.T) {
+	vars := expand(t, writeBatch(t, t.TempDir(), `
+base: tiny.json
+variations:
+  - set:
+      params.limits: {max_value: 9e7}
+      params.equipment: {snooper_truck: 1, aerial_platform: 2, rope_access: 3, boat: 4, traffic_control: 5, rail_coordination: 6}
+      assets.A000001.equipment: [boat, boat]
+      municipalities.29001.region: R9
+`+testSolver))
+	inst := vars[0].Instance
+	l := inst.Params.Limits
+	if l.MaxValue == nil || *l.MaxValue != 9e7 || l.MinValue != nil || l.MaxAssets != nil {
+		t.Errorf("limits %+v", l)
+	}
+	if inst.Params.Equipment["boat"] != 4 || len(inst.Params.Equipment) != 6 {
+		t.Errorf("equipment %v", inst.Params.Equipment)
+	}
+	if a := inst.Assets[0]; len(a.Equipment) != 2 || a.Equipment[0] != "boat" {
+		t.Errorf("asset A000001 equipment %v", a.Equipment)
+	}
+	if inst.Municipalities[0].Region != "R9" {
+		t.Errorf("region %q", inst.Municipalities[0].Region)
+	}
+}
+
 func TestBadPathRejectedUpFront(t *testing.T) {
 	got := expandErr(t, `
 base: tiny.json
@@ -300,6 +329,12 @@ func TestWrongTypeRejected(t *testing.T) {
 		{`params.contract_fixed_cost.x: 1`, `variation "v1": params.contract_fixed_cost.x: params.contract_fixed_cost is a number, it has no field "x"`},
 		{`params.contract_fixed_cost: -5`, `variation "v1": params.contract_fixed_cost: must be a finite number ≥ 0, found -5`},
 		{`solver.workers: 2`, `variation "v1": solver.workers: unknown solver setting (settings: solver.time_limit, solver.seed, solver.max_iterations, solver.threads)`},
+		{`params.equipment: {snooper_truck: 600000, boat: "cheap"}`, `variation "v1": params.equipment.boat: expected a number, found string "cheap"`},
+		{`params.limits: {max_value: 5e7, max_bundles: 3}`, `variation "v1": params.limits.max_bundles: no field "max_bundles" (fields: min_value, max_value, max_workload, max_assets, max_distance_km)`},
+		{`params.limits: 5`, `variation "v1": params.limits: expected an object, found number 5`},
+		{`assets.A000001.equipment: [snooper_truck, 3]`, `variation "v1": assets.A000001.equipment[1]: expected a string, found number 3`},
+		{`assets.A000001: {cost: 1}`, `variation "v1": assets.A000001: set the fields of an element one by one (assets.A000001.FIELD)`},
+		{`assets.A000001.equipment: [hovercraft]`, `variation "v1": assets[0].equipment[0]: "hovercraft" has no price in params.equipment`},
 		{`solver.threads: 0`, `variation "v1": solver.threads: expected a number of threads ≥ 1, found number 0`},
 	}
 	for _, c := range cases {
@@ -641,6 +676,38 @@ variations:
 	}
 	if rows[0].Cached || !rows[1].Cached || rows[2].Cached || rows[1].Cost != rows[0].Cost || rows[1].Name != "same-fixed-cost" {
 		t.Errorf("rows: %+v\n%+v", rows[0], rows[1])
+	}
+
+	// An explicit list charts as bars, one per variation, in the series colours.
+	out := filepath.Join(t.TempDir(), "out")
+	if err := WriteOutputs(out, rows); err != nil {
+		t.Fatal(err)
+	}
+	checkChart(t, out)
+	f, err := os.Open(filepath.Join(out, ChartPNG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saving, cost := 0, 0
+	wantSaving, wantCost := color.RGBAModel.Convert(plotutil.Color(0)), color.RGBAModel.Convert(plotutil.Color(2))
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			switch color.RGBAModel.Convert(img.At(x, y)) {
+			case wantSaving:
+				saving++
+			case wantCost:
+				cost++
+			}
+		}
+	}
+	// Three bars of 28 points (37 pixels at 96 dpi) wide, each many pixels high.
+	if saving < 3*30*20 || cost < 3*30*20 {
+		t.Errorf("bar pixels: saving %d, cost %d", saving, cost)
 	}
 }
 
