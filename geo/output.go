@@ -60,10 +60,25 @@ func GroupOutline(regions []Region, grp Group, method OutlineMethod, toleranceM 
 			return mp
 		}
 	}
+	var ring orb.Ring
 	if method == OutlineConcave {
-		return orb.Polygon{ConcaveHull(pts, ConcaveOptions{})}
+		ring = ConcaveHull(pts, ConcaveOptions{})
+	} else {
+		ring = ConvexHull(pts)
 	}
-	return orb.Polygon{ConvexHull(pts)}
+	if len(ring) < 4 {
+		// One office, or offices in a line: a polygon (RFC 7946: four positions or
+		// more) around them, 100 m wide.
+		var wide []orb.Point
+		for _, p := range pts {
+			dlat := 0.05 / (EarthRadiusKm * math.Pi / 180)
+			dlon := dlat / math.Max(0.01, math.Cos(p[1]*math.Pi/180))
+			wide = append(wide, orb.Point{p[0] - dlon, p[1] - dlat}, orb.Point{p[0] + dlon, p[1] - dlat},
+				orb.Point{p[0] + dlon, p[1] + dlat}, orb.Point{p[0] - dlon, p[1] + dlat})
+		}
+		ring = ConvexHull(wide)
+	}
+	return orb.Polygon{ring}
 }
 
 // GroupsGeoJSON is the GeoJSON of a grouping: one feature per group (id G01, …) with

@@ -59,6 +59,14 @@ func TestGroupsGeoJSON(t *testing.T) {
 	if a := planar.Area(out); math.Abs(a-0.005) > 1e-12 {
 		t.Errorf("office hull area %v, want 0.005", a)
 	}
+	// A lone office gets a 100 m square around it.
+	one := GroupOutline(pts, Group{Members: []int{1}}, OutlineConvex, 25).(orb.Polygon)
+	if len(one[0]) != 5 || !planar.PolygonContains(one, pts[1].Office) {
+		t.Errorf("lone office outline %v", one)
+	}
+	if b := one.Bound(); math.Abs((b.Max[1]-b.Min[1])*EarthRadiusKm*math.Pi/180-0.1) > 1e-9 {
+		t.Errorf("lone office outline %.6f km tall, want 0.1", (b.Max[1]-b.Min[1])*EarthRadiusKm*math.Pi/180)
+	}
 	if GroupID(0) != "G01" || GroupID(11) != "G12" {
 		t.Error("group ids")
 	}
