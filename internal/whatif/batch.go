@@ -139,12 +139,14 @@ func Parse(data []byte, name string) (*Batch, error) {
 	}
 
 	// Base.
-	switch f.Base.Kind {
-	case 0:
+	switch {
+	case f.Base.Kind == yaml.ScalarNode && (f.Base.Tag == "!!null" || f.Base.Value == ""):
+		fail("base", &f.Base, "empty: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})")
+	case f.Base.Kind == 0:
 		fail("base", nil, "missing: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})")
-	case yaml.ScalarNode:
+	case f.Base.Kind == yaml.ScalarNode:
 		b.Base.Instance = f.Base.Value
-	case yaml.MappingNode:
+	case f.Base.Kind == yaml.MappingNode:
 		var fb fileBase
 		known := true
 		for i := 0; i+1 < len(f.Base.Content); i += 2 {

@@ -381,6 +381,8 @@ func TestParseRejectsBadShape(t *testing.T) {
 		{"base: {file: x.json}\n", "b.yaml: base.file (line 1): not a key of base (keys: instance, scenario, db)"},
 		{"base: {scenario: three}\n", "b.yaml: base (line 1): yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `three` into int64"},
 		{"# nothing\n", "b.yaml: the batch file is empty"},
+		{"base: null\n", "b.yaml: base (line 1): empty: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})"},
+		{"base: [a.json]\n", "b.yaml: base (line 1): expected a file name or a mapping"},
 		{"base: x.json\nsolver: {threads: 0}\n", `b.yaml: solver.threads (line 2): expected a number of threads ≥ 1, found number 0`},
 		{"base: x.json\ngrid: {without: [[]]}\nvariations: [{name: a, without: [\"29001\"]}]\n", `b.yaml: variations[0]: variation "a" sets without, which the grid also sweeps`},
 	}
