@@ -336,3 +336,25 @@ func TestSplitHeavy(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupsKPrefersCompact(t *testing.T) {
+	// A 4 × 2 grid of equal weights in two groups: two 2 × 2 blocks (spread 2 km² each)
+	// beat two 4 × 1 strips (5 km² each) at the same perfect balance.
+	rs, g := gridRegions(t, 4, 2, 1)
+	for i := range rs {
+		rs[i].Weight = 1
+	}
+	res, err := GroupsK(rs, g, 2, GroupOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cells are numbered row by row: x = i % 4.
+	for i := range rs {
+		if want := res.Of[0]; (i%4 < 2) != (res.Of[i] == want) {
+			t.Fatalf("of %v, want the left and right 2 × 2 blocks", res.Of)
+		}
+	}
+	if math.Abs(res.SpreadKm2-4) > 1e-3 || res.MaxImbalance != 0 {
+		t.Errorf("spread %.6f km², imbalance %v; want 4 and 0", res.SpreadKm2, res.MaxImbalance)
+	}
+}

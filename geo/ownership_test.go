@@ -78,3 +78,32 @@ func TestCheckOwnershipNara(t *testing.T) {
 		t.Errorf("within tolerance flagged: %+v", got)
 	}
 }
+
+func TestCheckOwnershipExclaveAndEnclave(t *testing.T) {
+	pr := NewProjection(135.8, 34.5)
+	outer := rectM(pr, 0, 0, 10000, 10000)[0]
+	hole := rectM(pr, 4000, 4000, 6000, 6000)[0]
+	hole.Reverse()
+	regions := []Region{
+		// A: a square with a hole (the enclave E) and an exclave 5 km east.
+		{Code: "A", Geometry: orb.MultiPolygon{{outer, hole}, rectM(pr, 15000, 0, 17000, 2000)}},
+		{Code: "E", Geometry: rectM(pr, 4000, 4000, 6000, 6000)},
+	}
+	at := func(x, y float64) orb.Point { return pr.Inverse(orb.Point{x, y}) }
+	points := []OwnedPoint{
+		{ID: "main", Code: "A", At: at(1000, 1000)},
+		{ID: "exclave", Code: "A", At: at(16000, 1000)},
+		{ID: "in-enclave", Code: "A", At: at(5000, 5000)},
+		{ID: "enclave-own", Code: "E", At: at(5000, 5000)},
+		{ID: "between", Code: "A", At: at(12500, 1000)},
+	}
+	got := CheckOwnership(regions, points, 100)
+	if len(got) != 2 || got[0].ID != "in-enclave" || got[0].Kind != CodeMismatch || got[0].FallsIn != "E" ||
+		got[1].ID != "between" || got[1].Kind != OutsideOwner || got[1].FallsIn != "" {
+		t.Fatalf("findings %+v", got)
+	}
+	// 1 km inside the enclave from its edge; 2.5 km from both parts of A.
+	if math.Abs(got[0].DistanceM-1000) > 1 || math.Abs(got[1].DistanceM-2500) > 1 {
+		t.Errorf("distances %.3f and %.3f, want 1000 and 2500", got[0].DistanceM, got[1].DistanceM)
+	}
+}
