@@ -500,10 +500,10 @@ func (s *Store) ownershipFlags(ctx context.Context, tx *sql.Tx, recs []assetReco
 	return out, nil
 }
 
-// stableAssetID is the id of an asset whose source gives none: the 5-digit code and the
+// StableAssetID is the id of an asset whose source gives none: the 5-digit code and the
 // first 10 hex digits of SHA-256 over code, kind, name and the position rounded to 5
 // decimals (about 1 m), so that the same record imported again gets the same id.
-func stableAssetID(code, kind, name string, lon, lat float64) string {
+func StableAssetID(code, kind, name string, lon, lat float64) string {
 	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%s|%.5f|%.5f", code, kind, name, lat, lon)))
 	return code + "-h" + hex.EncodeToString(h[:5])
 }

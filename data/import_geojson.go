@@ -233,3 +233,7 @@ func interiorPoint(g orb.Geometry) orb.Point {
 	}
 	return best
 }
+
+// InteriorPoint is a point inside a Polygon or MultiPolygon (see interiorPoint): it
+// stands for a municipality's office when only its boundary is known.
+func InteriorPoint(g orb.Geometry) orb.Point { return interiorPoint(g) }

@@ -61,7 +61,7 @@ func rawText(r json.RawMessage) string {
 // municipal owner becomes a bridge: name, length, width, year built, location, last
 // inspection fiscal year and rating (hantei_kubun 1–4 = I–IV; other values, such as 8,
 // and inspection year 0 mean not rated). xROAD has no asset id (shisetsu_id is the
-// position), so the id is stableAssetID(code, "bridge", name, lon, lat).
+// position), so the id is StableAssetID(code, "bridge", name, lon, lat).
 func parseXROAD(body []byte) (*parsed, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	var doc struct {
@@ -117,7 +117,7 @@ func parseXROAD(body []byte) (*parsed, error) {
 			}
 			continue
 		}
-		ar.a.ID = stableAssetID(ar.a.Municipality, "bridge", ar.a.Name, ar.a.Lon, ar.a.Lat)
+		ar.a.ID = StableAssetID(ar.a.Municipality, "bridge", ar.a.Name, ar.a.Lon, ar.a.Lat)
 		p.assets = append(p.assets, ar)
 	}
 	return p, nil

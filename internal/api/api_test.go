@@ -106,7 +106,7 @@ func TestListMunicipalities(t *testing.T) {
 }
 
 type assetPage struct {
-	Items  []data.Asset
+	Items  []assetView
 	Total  int
 	Limit  int
 	Offset int
@@ -165,7 +165,7 @@ func TestAssetsFilter(t *testing.T) {
 		t.Errorf("next = %q", p.Next)
 	}
 	for _, a := range p.Items {
-		if a.Municipality != "29449" || a.Kind != "bridge" || a.LengthM == nil || a.Rating == nil {
+		if a.Municipality != "29449" || a.Kind != "bridge" || a.LengthM == nil || a.Health == nil {
 			t.Fatalf("asset %+v does not match the filter or lacks attributes", a)
 		}
 	}
@@ -174,13 +174,13 @@ func TestAssetsFilter(t *testing.T) {
 	if plants.Total != 30 || len(plants.Items) != 30 || plants.Next != "" {
 		t.Errorf("sewer plants: total %d, next %q", plants.Total, plants.Next)
 	}
-	var one data.Asset
+	var one assetView
 	if resp := get(t, srv, "/api/v1/assets/29449-BR0051", &one); resp.StatusCode != 200 || one.Name == "" {
 		t.Errorf("asset 29449-BR0051: %d %+v", resp.StatusCode, one)
 	}
 	wantProblem(t, srv, "/api/v1/assets/NOPE", 404, ProblemNotFound, "NOPE")
 	wantProblem(t, srv, "/api/v1/assets?municipality=292011", 400, ProblemInvalidParameter, "check digit is 1, expected 0")
-	wantProblem(t, srv, "/api/v1/assets?limit=0", 400, ProblemInvalidParameter, "limit: must be between 1 and 1000, found 0")
+	wantProblem(t, srv, "/api/v1/assets?limit=0", 400, ProblemInvalidParameter, "limit: must be between 1 and 10000, found 0")
 	wantProblem(t, srv, "/api/v1/assets?limit=abc", 400, ProblemInvalidParameter, `limit: must be an integer, found "abc"`)
 	wantProblem(t, srv, "/api/v1/assets?offset=-1", 400, ProblemInvalidParameter, "offset: must be at least 0")
 }
@@ -205,12 +205,13 @@ func TestDepotsAndUnknownRoutes(t *testing.T) {
 		t.Errorf("%d district offices, want 8", districts)
 	}
 	wantProblem(t, srv, "/api/v1/nothing", 404, "about:blank", "no route GET /api/v1/nothing")
-	resp, err := http.Post(srv.URL+"/api/v1/depots", "application/json", strings.NewReader("{}"))
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/v1/depots", strings.NewReader("{}"))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 405 || resp.Header.Get("Content-Type") != ProblemContentType {
-		t.Errorf("POST depots: %d %s, want 405 problem", resp.StatusCode, resp.Header.Get("Content-Type"))
+		t.Errorf("PUT depots: %d %s, want 405 problem", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }

@@ -27,6 +27,8 @@ type Server struct {
 	V1 *echo.Group
 	// planning holds the run queue of scenarios, runs and plans (runs.go).
 	planning planning
+	// inventory holds the import settings (imports.go).
+	inventory InventoryOptions
 }
 
 // Options configure a Server.
@@ -35,6 +37,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Runs is the run queue (internal/jobs); nil makes New create one, closed by Close.
 	Runs *jobs.Queue
+	// Inventory holds the import settings; the zero value takes the defaults.
+	Inventory InventoryOptions
 }
 
 // New builds the server and registers its routes.
@@ -45,7 +49,7 @@ func New(store *data.Store, opt Options) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{store: store, log: log, echo: e}
+	s := &Server{store: store, log: log, echo: e, inventory: opt.Inventory}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
 	s.initPlanning(opt)
