@@ -27,10 +27,11 @@ const (
 	opMoveDepot
 	opOpenDepot
 	opMunicipality
+	opFeature
 	nOps
 )
 
-var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality"}
+var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality", "feature"}
 
 type worker struct {
 	s      *state
@@ -53,8 +54,10 @@ type worker struct {
 
 	unassignedYen float64 // violation charged for an asset that no depot may take now
 
-	removed []int
-	focus   []int
+	removed   []int
+	focus     []int
+	touched   []int
+	isTouched []bool
 	inFocus []bool
 	buf     []int
 }
@@ -62,6 +65,7 @@ type worker struct {
 func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
 	w := &worker{s: s, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), lambda: 1, ir: ir,
 		bestCost: math.Inf(1), best: make([]int32, len(s.assign)), inFocus: make([]bool, len(s.assign)),
+		isTouched: make([]bool, s.J),
 		cycleLen: cycleLen, unassignedYen: 10 * (s.m.F + s.countYen)}
 	for k := range w.weights {
 		w.weights[k] = 1
@@ -344,6 +348,8 @@ func (w *worker) destroy(op int) int {
 			q--
 		}
 		return k
+	case opFeature:
+		w.destroyFeature()
 	case opMunicipality:
 		mu := -1
 		if w.ir != nil {
@@ -359,6 +365,61 @@ func (w *worker) destroy(op int) int {
 	return -1
 }
 
+// destroyFeature empties a bundle of the assets that bring it one of its fixed charges:
+// a piece of equipment or (when it mixes) a discipline, rare ones more likely. Re-inserted
+// elsewhere they save M_e or S where that charge is already paid.
+func (w *worker) destroyFeature() {
+	s := w.s
+	j := w.randomOpen()
+	if j < 0 {
+		return
+	}
+	total := 0.0
+	for e := 0; e < s.nE; e++ {
+		if c := s.equipCnt[j*s.nE+e]; c > 0 {
+			total += 1 / float64(c)
+		}
+	}
+	if s.nd[j] > 1 {
+		for g := 0; g < s.nG; g++ {
+			if c := s.discCnt[j*s.nG+g]; c > 0 {
+				total += 1 / float64(c)
+			}
+		}
+	}
+	if total == 0 {
+		return
+	}
+	r := w.rng.Float64() * total
+	e, g := -1, -1
+	for k := 0; k < s.nE && e < 0; k++ {
+		if c := s.equipCnt[j*s.nE+k]; c > 0 {
+			if r -= 1 / float64(c); r < 0 {
+				e = k
+			}
+		}
+	}
+	if e < 0 && s.nd[j] > 1 {
+		for k := 0; k < s.nG && g < 0; k++ {
+			if c := s.discCnt[j*s.nG+k]; c > 0 {
+				if r -= 1 / float64(c); r < 0 {
+					g = k
+				}
+			}
+		}
+	}
+	if e < 0 && g < 0 {
+		return
+	}
+	w.buf = w.bundleAssets(j, w.buf[:0])
+	for _, a := range w.buf {
+		ai := &s.m.Assets[a]
+		if (e >= 0 && hasEquip(ai.Equip, e)) || (g >= 0 && ai.Discipline == g) {
+			w.take(a)
+		}
+	}
+}
+
 func hasEquip(list []int, e int) bool {
 	for _, x := range list {
 		if x == e {
@@ -370,6 +431,9 @@ func hasEquip(list []int, e int) bool {
 
 // repair re-inserts the removed assets. With a forced depot, the assets that may go
 // there go there first (opening or moving a bundle); the rest by greedy or regret-2.
+// An asset that no depot may take (mixing and region lock with every reachable depot
+// running another group's bundle) evicts the bundle of a random reachable depot, whose
+// assets are then re-inserted in turn, a bounded number of times.
 func (w *worker) repair(forced int) {
 	s := w.s
 	rest := w.removed
@@ -406,6 +470,38 @@ func (w *worker) repair(forced int) {
 		}
 	default:
 		w.regret(rest)
+	}
+	if s.unassigned == 0 {
+		return
+	}
+	var pending []int
+	for _, a := range w.removed {
+		if s.assign[a] < 0 {
+			pending = append(pending, a)
+		}
+	}
+	for budget := 4 * len(pending); len(pending) > 0 && budget > 0; budget-- {
+		a := pending[len(pending)-1]
+		pending = pending[:len(pending)-1]
+		if s.assign[a] >= 0 || insertBest(s, a, w.lambda, true) {
+			continue
+		}
+		r := s.c.reach[a]
+		if len(r) == 0 {
+			continue
+		}
+		j := int(r[w.rng.IntN(len(r))].j)
+		w.buf = w.bundleAssets(j, w.buf[:0])
+		for _, b := range w.buf {
+			w.take(b)
+		}
+		t, _ := s.allowed(a, j)
+		s.add(a, j, t)
+		for _, b := range w.buf {
+			if !insertBest(s, b, w.lambda, true) {
+				pending = append(pending, b)
+			}
+		}
 	}
 }
 
@@ -482,4 +578,48 @@ func (w *worker) polish() {
 		w.inFocus[a] = false
 	}
 	improve(s, w.focus, w.lambda, 2)
+	w.rebalance()
+}
+
+// rebalance pushes assets out of bundles that break a limit, with a high penalty
+// weight so that feasibility comes first: each round runs relocate/swap over every asset
+// of every violating bundle this iteration touched, so an excess travels along a chain
+// of neighbouring bundles (A gives to B, B to C) over the rounds. The work is bounded by
+// the bundles the iteration touched, never the whole plan.
+func (w *worker) rebalance() {
+	s := w.s
+	lam := math.Max(w.lambda, 4)
+	w.touched = w.touched[:0]
+	for _, e := range s.journal {
+		for _, j := range [2]int32{e.from, s.assign[e.a]} {
+			if j >= 0 && !w.isTouched[j] {
+				w.isTouched[j] = true
+				w.touched = append(w.touched, int(j))
+			}
+		}
+	}
+	for round := 0; round < 4; round++ {
+		w.focus = w.focus[:0]
+		for _, j := range w.touched {
+			if s.n[j] > 0 && s.bundleViolation(j) > 1e-3 && len(w.focus) < 4000 {
+				w.focus = w.bundleAssets(j, w.focus)
+			}
+		}
+		if len(w.focus) == 0 {
+			break
+		}
+		n0 := len(s.journal)
+		if !improve(s, w.focus, lam, 1) {
+			break
+		}
+		for _, e := range s.journal[n0:] {
+			if j := s.assign[e.a]; j >= 0 && !w.isTouched[j] {
+				w.isTouched[j] = true
+				w.touched = append(w.touched, int(j))
+			}
+		}
+	}
+	for _, j := range w.touched {
+		w.isTouched[j] = false
+	}
 }

@@ -3,6 +3,7 @@ package solver
 import (
 	"container/heap"
 	"math"
+	"sort"
 )
 
 // construct builds a first plan by capacitated clustering around depots (a lazy greedy
@@ -47,10 +48,56 @@ func construct(s *state) {
 			s.add(a, top.j, t)
 		}
 	}
-	// Leftovers: cheapest penalised insertion.
+	// Leftovers: a feasible place in a running bundle, else the nearest free depot,
+	// else the cheapest penalised place; an asset no depot may take (mixing or region
+	// lock) evicts the smallest bundle it can reach, whose assets go elsewhere.
+	var pending []int
 	for _, a := range m.Participating {
-		if s.assign[a] < 0 {
-			insertBest(s, a, 1, true)
+		if s.assign[a] >= 0 || insertFeasible(s, a) {
+			continue
+		}
+		opened := false
+		for _, d := range s.c.reach[a] {
+			if s.n[d.j] == 0 {
+				s.add(a, int(d.j), d.term)
+				opened = true
+				break
+			}
+		}
+		if !opened && !insertBest(s, a, 1, true) {
+			pending = append(pending, a)
+		}
+	}
+	for budget := 4*len(pending) + 8; len(pending) > 0 && budget > 0; budget-- {
+		a := pending[0]
+		pending = pending[1:]
+		if s.assign[a] >= 0 || insertBest(s, a, 1, true) {
+			continue
+		}
+		j := -1
+		for _, d := range s.c.reach[a] {
+			if j < 0 || s.n[d.j] < s.n[j] {
+				j = int(d.j)
+			}
+		}
+		if j < 0 {
+			continue
+		}
+		var evicted []int
+		for _, b := range s.c.byDepot[j] {
+			if int(s.assign[b]) == j {
+				evicted = append(evicted, int(b))
+			}
+		}
+		for _, b := range evicted {
+			s.remove(b)
+		}
+		t, _ := s.allowed(a, j)
+		s.add(a, j, t)
+		for _, b := range evicted {
+			if !insertBest(s, b, 1, true) {
+				pending = append(pending, b)
+			}
 		}
 	}
 }
@@ -160,14 +207,44 @@ func (h *fillHeap) Pop() any {
 	return x
 }
 
+// insertFeasible puts unassigned asset a in the running bundle where it adds least
+// cost without breaking a limit; it reports whether there was one.
+func insertFeasible(s *state, a int) bool {
+	bestJ, bestD, bestT := -1, math.Inf(1), 0.0
+	for _, d := range s.c.reach[a] {
+		j := int(d.j)
+		if s.n[j] == 0 {
+			continue
+		}
+		t, ok := s.allowed(a, j)
+		if !ok {
+			continue
+		}
+		dc, dv := s.deltaAdd(a, j, t)
+		if dv <= 0 && s.bundleViolation(j)+dv <= 1e-6 && dc < bestD {
+			bestJ, bestD, bestT = j, dc, t
+		}
+	}
+	if bestJ < 0 {
+		return false
+	}
+	s.add(a, bestJ, bestT)
+	return true
+}
+
 // insertBest puts unassigned asset a at its cheapest allowed depot by cost + λ·violation;
 // with mayOpen false only depots that already run a bundle are considered. It reports
 // whether a place was found (reach, mixing and region lock can leave none).
 func insertBest(s *state, a int, lambda float64, mayOpen bool) bool {
+	return insertBestExcept(s, a, lambda, mayOpen, -1)
+}
+
+// insertBestExcept is insertBest that never chooses depot except.
+func insertBestExcept(s *state, a int, lambda float64, mayOpen bool, except int) bool {
 	bestJ, bestD, bestT := -1, math.Inf(1), 0.0
 	for _, d := range s.c.reach[a] {
 		j := int(d.j)
-		if !mayOpen && s.n[j] == 0 {
+		if (!mayOpen && s.n[j] == 0) || j == except {
 			continue
 		}
 		t, ok := s.allowed(a, j)
@@ -183,8 +260,43 @@ func insertBest(s *state, a int, lambda float64, mayOpen bool) bool {
 		if mayOpen {
 			return false
 		}
-		return insertBest(s, a, lambda, true)
+		return insertBestExcept(s, a, lambda, true, except)
 	}
 	s.add(a, bestJ, bestT)
 	return true
+}
+
+// consolidate closes bundles while that pays: smallest bundles first, each asset of a
+// bundle moves to its cheapest other running bundle with a penalty weight so high that
+// only moves without new violations survive. Construction leaves many small bundles
+// where fills overlapped; this is the greedy pass that merges them.
+func consolidate(s *state, lambda float64) {
+	type jv struct {
+		j int
+		v float64
+	}
+	var scratch []int
+	for pass := 0; pass < 3; pass++ {
+		var order []jv
+		for j := 0; j < s.J; j++ {
+			if s.n[j] > 0 {
+				order = append(order, jv{j, s.bundleCost(j)})
+			}
+		}
+		sort.Slice(order, func(x, y int) bool {
+			if order[x].v != order[y].v {
+				return order[x].v < order[y].v
+			}
+			return order[x].j < order[y].j
+		})
+		closed := 0
+		for _, o := range order {
+			if s.n[o.j] > 0 && dissolve(s, o.j, lambda, scratch) {
+				closed++
+			}
+		}
+		if closed == 0 {
+			break
+		}
+	}
 }

@@ -105,3 +105,146 @@ func improve(s *state, focus []int, lambda float64, maxPass int) bool {
 	}
 	return changed
 }
+
+// dissolve closes bundle j, moving each of its assets to its best other bundle, and
+// keeps the result if the penalised objective falls. It is the move that fixes a bundle
+// under min_value, where taking assets out one at a time only deepens the shortfall.
+// members is scratch space; it returns whether the bundle was dissolved.
+func dissolve(s *state, j int, lambda float64, members []int) bool {
+	members = members[:0]
+	for _, a := range s.c.byDepot[j] {
+		if int(s.assign[a]) == j {
+			members = append(members, int(a))
+		}
+	}
+	if len(members) == 0 {
+		return false
+	}
+	before := s.cost + lambda*s.viol
+	placed := 0
+	for _, a := range members {
+		s.remove(a)
+		if !insertBestExcept(s, a, lambda, false, j) {
+			break
+		}
+		placed++
+	}
+	if placed == len(members) && s.cost+lambda*s.viol < before-improveEps {
+		return true
+	}
+	for _, a := range members {
+		t, _ := s.c.term(s.J, j, a)
+		if s.assign[a] >= 0 {
+			s.remove(a)
+		}
+		s.add(a, j, t)
+	}
+	return false
+}
+
+// repairAll drives a plan towards feasibility: relocate/swap over every bundle that
+// breaks a limit and over the running bundles its assets can reach (so that an excess
+// can pass along a chain), and dissolving bundles under min_value, with a rising
+// penalty weight.
+func repairAll(s *state) {
+	var focus, scratch []int
+	seen := make([]bool, s.J)
+	var marked []int
+	mark := func(j int) {
+		if !seen[j] {
+			seen[j] = true
+			marked = append(marked, j)
+		}
+	}
+	for _, lam := range []float64{10, 100, 1000} {
+		for round := 0; round < 20 && s.viol > 1e-3; round++ {
+			changed := false
+			marked = marked[:0]
+			for j := 0; j < s.J; j++ {
+				if s.n[j] == 0 || s.bundleViolation(j) <= 1e-3 {
+					continue
+				}
+				if s.bundleCost(j) < s.m.MinValue && dissolve(s, j, lam, scratch) {
+					changed = true
+					continue
+				}
+				if s.bundleCost(j) > s.m.MaxValue && openRelief(s, j, lam) {
+					changed = true
+				}
+				mark(j)
+				for _, a := range s.c.byDepot[j] {
+					if int(s.assign[a]) == j {
+						for _, d := range s.c.reach[a] {
+							if s.n[d.j] > 0 {
+								mark(int(d.j))
+							}
+						}
+					}
+				}
+			}
+			focus = focus[:0]
+			for _, j := range marked {
+				seen[j] = false
+				for _, a := range s.c.byDepot[j] {
+					if int(s.assign[a]) == j {
+						focus = append(focus, int(a))
+					}
+				}
+			}
+			if improve(s, focus, lam, 2) {
+				changed = true
+			}
+			if !changed {
+				break
+			}
+		}
+	}
+}
+
+// openRelief opens a free depot next to over-full bundle j and moves into it, nearest
+// first, assets of over-full bundles that it can take within the limits. It keeps the
+// new bundle if the penalised objective falls and reports whether it did.
+func openRelief(s *state, j int, lambda float64) bool {
+	tried := 0
+	for _, a := range s.c.byDepot[j] {
+		if int(s.assign[a]) != j {
+			continue
+		}
+		for _, d := range s.c.reach[a] {
+			k := int(d.j)
+			if s.n[k] != 0 {
+				continue
+			}
+			if tried++; tried > 6 {
+				return false
+			}
+			before := s.cost + lambda*s.viol
+			var moved []int
+			var from []int32
+			for _, b := range s.c.byDepot[k] {
+				jb := s.assign[b]
+				if jb < 0 || s.bundleCost(int(jb)) <= s.m.MaxValue && s.work[jb] <= s.m.MaxWorkload && int(s.n[jb]) <= s.m.MaxAssets {
+					continue
+				}
+				t, ok := s.allowed(int(b), k)
+				if !ok {
+					continue
+				}
+				if dc, dv := s.deltaAdd(int(b), k, t); s.n[k] > 0 && (s.bundleCost(k)+dc > s.m.MaxValue || dv > 0 && s.bundleCost(k) >= s.m.MinValue) {
+					continue
+				}
+				from = append(from, jb)
+				moved = append(moved, int(b))
+				s.remove(int(b))
+				s.add(int(b), k, t)
+			}
+			if len(moved) > 0 && s.cost+lambda*s.viol < before-improveEps {
+				return true
+			}
+			for i := len(moved) - 1; i >= 0; i-- {
+				s.move(moved[i], int(from[i]))
+			}
+		}
+	}
+	return false
+}

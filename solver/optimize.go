@@ -166,7 +166,9 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	cands := newCandidates(m, 16)
 	s0 := newState(m, cands)
 	construct(s0)
-	improve(s0, m.Participating, 1, 5)
+	consolidate(s0, 1000)
+	improve(s0, m.Participating, 10, 3)
+	repairAll(s0)
 	s0.refresh()
 	res.Timings.Construct = time.Since(tc)
 
