@@ -15,6 +15,15 @@ type ScenarioSource interface {
 	ScenarioInstance(ctx context.Context, db string, scenario int64) (*solver.Instance, error)
 }
 
+// ScenarioFunc adapts a function to ScenarioSource, e.g. for a service whose store is
+// already open: whatif.ScenarioFunc(func(ctx, _ string, id int64) (*solver.Instance, error) {…}).
+type ScenarioFunc func(ctx context.Context, db string, scenario int64) (*solver.Instance, error)
+
+// ScenarioInstance calls f.
+func (f ScenarioFunc) ScenarioInstance(ctx context.Context, db string, scenario int64) (*solver.Instance, error) {
+	return f(ctx, db, scenario)
+}
+
 // ErrNoScenarioSource is returned by LoadBase for a scenario base when no source is given.
 var ErrNoScenarioSource = errors.New("this batch's base is a database scenario, but no database is available here")
 

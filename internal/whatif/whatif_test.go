@@ -406,7 +406,7 @@ func TestBaseScenarioNeedsSource(t *testing.T) {
 		t.Fatalf("LoadBase without a source: %v", err)
 	}
 	inst := &solver.Instance{Name: "from-db"}
-	got, err := b.LoadBase(context.Background(), scenarioFunc(func(db string, id int64) (*solver.Instance, error) {
+	got, err := b.LoadBase(context.Background(), ScenarioFunc(func(_ context.Context, db string, id int64) (*solver.Instance, error) {
 		if db != filepath.Join("dir", "tabane.db") || id != 3 {
 			t.Errorf("source called with %q %d", db, id)
 		}
@@ -415,12 +415,6 @@ func TestBaseScenarioNeedsSource(t *testing.T) {
 	if err != nil || got != inst {
 		t.Fatalf("LoadBase = %v, %v", got, err)
 	}
-}
-
-type scenarioFunc func(db string, id int64) (*solver.Instance, error)
-
-func (f scenarioFunc) ScenarioInstance(_ context.Context, db string, id int64) (*solver.Instance, error) {
-	return f(db, id)
 }
 
 // countingSolve wraps the real solver and counts its calls.
