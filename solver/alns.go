@@ -58,15 +58,15 @@ type worker struct {
 	focus     []int
 	touched   []int
 	isTouched []bool
-	inFocus []bool
-	buf     []int
+	inFocus   []bool
+	buf       []int
 }
 
 func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
 	w := &worker{s: s, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), lambda: 1, ir: ir,
 		bestCost: math.Inf(1), best: make([]int32, len(s.assign)), inFocus: make([]bool, len(s.assign)),
 		isTouched: make([]bool, s.J),
-		cycleLen: cycleLen, unassignedYen: 10 * (s.m.F + s.countYen)}
+		cycleLen:  cycleLen, unassignedYen: 10 * (s.m.F + s.countYen)}
 	for k := range w.weights {
 		w.weights[k] = 1
 	}
