@@ -100,9 +100,13 @@ func GroupsMaxP(regions []Region, g Graph, floor, cap float64, opt GroupOptions)
 		}
 	}
 	if bestOf == nil {
+		bounds := "floor " + num(floor)
+		if !math.IsInf(cap, 1) {
+			bounds += " and cap " + num(cap)
+		}
 		return Grouping{}, &InfeasibleError{Problems: []string{fmt.Sprintf(
-			"no partition into contiguous groups within floor %s and cap %s found in %d attempts (the bounds may be too tight for the adjacency; try more attempts, a wider cap or a lower floor)",
-			num(floor), num(cap), opt.Attempts)}}
+			"no partition into contiguous groups within %s found in %d attempts (the bounds may be too tight for the adjacency; try more attempts, a wider cap or a lower floor)",
+			bounds, opt.Attempts)}}
 	}
 	p.reset(groups)
 	for u, gi := range bestOf {
