@@ -405,4 +405,72 @@ func TestRequestIDs(t *testing.T) {
 			t.Errorf("access log lacks request_id %s: %s", id, logs.String())
 		}
 	}
+	// A server error's log line names the request too.
+	store.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/runs", nil)
+	req.Header.Set("X-Request-Id", "after-close")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 500 || resp.Header.Get("X-Request-Id") != "after-close" {
+		t.Errorf("closed store: %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
+	}
+	found := false
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"internal error"`) && strings.Contains(line, `"request_id":"after-close"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no internal error log line with the request id: %s", logs.String())
+	}
+}
+
+// TestScenarioFilterAndPatch: a kind filter narrows the instance; PATCH with filter null
+// removes it and leaves the other fields; the list pages with a next link.
+func TestScenarioFilterAndPatch(t *testing.T) {
+	srv, _, _ := planningServer(t)
+	sc := createScenario(t, srv, map[string]any{"name": "tunnels", "fiscal_year": 2027,
+		"filter": map[string]any{"kinds": []string{"tunnel", "culvert"}, "municipalities": []string{"29449"}}})
+	var inst solver.Instance
+	call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/instance", sc.ID), nil, &inst)
+	kinds := map[string]int{}
+	for _, a := range inst.Assets {
+		kinds[a.Kind]++
+	}
+	if len(inst.Assets) == 0 || len(kinds) > 2 || kinds["tunnel"]+kinds["culvert"] != len(inst.Assets) {
+		t.Errorf("kind-filtered instance: %v", kinds)
+	}
+	var patched data.Scenario
+	resp, raw := call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), map[string]any{"filter": nil, "name": "all"}, &patched)
+	wantStatus(t, "patch", resp, raw, 200)
+	if patched.Filter != nil || patched.Name != "all" || patched.FiscalYear != 2027 || patched.UpdatedAt == "" {
+		t.Errorf("patched scenario %+v", patched)
+	}
+	call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/instance", sc.ID), nil, &inst)
+	kinds = map[string]int{}
+	for _, a := range inst.Assets {
+		kinds[a.Kind]++
+	}
+	if len(inst.Municipalities) != 39 || kinds["bridge"] == 0 {
+		t.Errorf("unfiltered instance: %d municipalities, kinds %v", len(inst.Municipalities), kinds)
+	}
+	createScenario(t, srv, map[string]any{"name": "second", "fiscal_year": 2028})
+	var page struct {
+		Items []data.Scenario `json:"items"`
+		Total int             `json:"total"`
+		Next  string          `json:"next"`
+	}
+	call(t, srv, "GET", "/api/v1/scenarios?limit=1", nil, &page)
+	if page.Total != 2 || len(page.Items) != 1 || page.Items[0].ID != sc.ID || page.Next != "/api/v1/scenarios?limit=1&offset=1" {
+		t.Errorf("first page %+v", page)
+	}
+	next := page.Next
+	page.Items, page.Next = nil, ""
+	call(t, srv, "GET", next, nil, &page)
+	if len(page.Items) != 1 || page.Items[0].Name != "second" || page.Next != "" || page.Items[0].UpdatedAt != "" {
+		t.Errorf("second page %+v", page)
+	}
 }

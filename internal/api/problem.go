@@ -76,7 +76,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 			p.Detail = "no route " + c.Request().Method + " " + c.Request().URL.Path
 		}
 	default:
-		s.log.Error("internal error", slog.String("uri", c.Request().RequestURI), slog.Any("err", err))
+		s.log.Error("internal error", slog.String("uri", c.Request().RequestURI), slog.Any("err", err),
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		p = &Problem{Type: ProblemInternal, Title: "Internal server error", Status: http.StatusInternalServerError,
 			Detail: "the server failed to answer; the error is in its log"}
 	}

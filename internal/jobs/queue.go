@@ -275,7 +275,14 @@ func (q *Queue) publish(j *job, p data.RunProgress) {
 func (q *Queue) end(j *job, res data.RunResult) {
 	run, err := q.store.FinishRun(context.Background(), j.id, res)
 	if err != nil && !errors.Is(err, data.ErrConflict) {
+		// The plan could not be stored (a full disk, a locked database): record the
+		// failure without it rather than leave the run "running" for ever.
 		q.log.Error("run end not recorded", slog.Int64("run", j.id), slog.Any("err", err))
+		run, err = q.store.FinishRun(context.Background(), j.id, data.RunResult{Status: data.RunFailed,
+			Error: "the run ended but its result could not be stored: " + err.Error(), Progress: res.Progress})
+		if err != nil && !errors.Is(err, data.ErrConflict) {
+			q.log.Error("run failure not recorded", slog.Int64("run", j.id), slog.Any("err", err))
+		}
 	}
 	q.log.Info("run ended", slog.Int64("run", j.id), slog.String("status", run.Status), slog.String("error", res.Error))
 	q.mu.Lock()
