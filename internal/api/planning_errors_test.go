@@ -96,6 +96,12 @@ func TestCancelRuns(t *testing.T) {
 	waitFeasible(t, evs)
 
 	var r data.Run
+	// The running run shows its latest progress (in memory; the database's copy lags by
+	// up to a second).
+	call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d", long.ID), nil, &r)
+	if r.Status != data.RunRunning || r.Progress == nil || !r.Progress.Feasible || r.Progress.BestCost == nil || r.StartedAt == nil {
+		t.Errorf("running run %+v, progress %+v", r, r.Progress)
+	}
 	call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d", queued.ID), nil, &r)
 	if r.Status != data.RunQueued {
 		t.Errorf("second run %s while the first runs (concurrency 1), want queued", r.Status)

@@ -198,11 +198,16 @@ func (s *Server) runParam(c echo.Context, name string) (data.Run, error) {
 	return run, nil
 }
 
-// getRun: GET /api/v1/runs/{id}.
+// getRun: GET /api/v1/runs/{id}; an active run shows its latest progress.
 func (s *Server) getRun(c echo.Context) error {
 	run, err := s.runParam(c, "id")
 	if err != nil {
 		return err
+	}
+	if !data.RunFinal(run.Status) {
+		if p := s.planning.runs.Progress(run.ID); p != nil {
+			run.Progress = p
+		}
 	}
 	return c.JSON(http.StatusOK, run)
 }

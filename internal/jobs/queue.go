@@ -367,6 +367,18 @@ func (q *Queue) Subscribe(id int64) (ch <-chan data.RunProgress, stop func()) {
 	}
 }
 
+// Progress is the latest progress of an active run (fresher than the database's copy,
+// which is written at most every ProgressEvery); nil when there is none.
+func (q *Queue) Progress(id int64) *data.RunProgress {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j := q.active[id]; j != nil && j.last != nil {
+		p := *j.last
+		return &p
+	}
+	return nil
+}
+
 // Active reports whether a run is queued or running in this queue.
 func (q *Queue) Active(id int64) bool {
 	q.mu.Lock()
