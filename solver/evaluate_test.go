@@ -1,14 +1,17 @@
 package solver
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -168,6 +171,16 @@ func TestEvaluateHandChecked(t *testing.T) {
 	if len(ev.IRViolations) != 0 {
 		t.Errorf("IR violations %v, want none", ev.IRViolations)
 	}
+	// The referee script itself, as a planner runs it, agrees and exits 0.
+	_, data := handModel(t, nil)
+	ref, code := runReferee(t, data, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}))
+	if code != 0 || !ref.Feasible || !evNear(ref.Cost, cost, 1e-6) || !evNear(ref.Baseline, 8030015.114442, 1e-6) {
+		t.Errorf("referee.py: exit %d, %+v", code, ref)
+	}
+	ref, code = runReferee(t, data, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}}))
+	if code != 1 || ref.Feasible {
+		t.Errorf("referee.py on a plan missing a3: exit %d, %+v", code, ref)
+	}
 }
 
 // TestEvaluateViolations breaks every rule of MODEL.md once on handInstance, checks the
@@ -232,6 +245,7 @@ func TestEvaluateViolations(t *testing.T) {
 			handPlan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
 			[]string{"individual_rationality"}, 2986671.704814 + 4050015.114442, []string{"X"}},
 	}
+	var jobs []refereeJob
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m, data := handModel(t, c.tweak)
@@ -258,9 +272,10 @@ func TestEvaluateViolations(t *testing.T) {
 			if len(ev.Bundles) != len(c.plan.Bundles) {
 				t.Errorf("%d bundle reports for %d bundles", len(ev.Bundles), len(c.plan.Bundles))
 			}
-			agreeWithReferee(t, data, c.plan, ev)
+			jobs = append(jobs, refereeJob{name: c.name, instance: data, plan: c.plan, ev: ev})
 		})
 	}
+	agreeWithReferee(t, jobs)
 }
 
 // TestEvaluateViolationDetails checks the locating fields of grouped violations.
@@ -308,53 +323,110 @@ type refereeVerdict struct {
 
 const refereePath = "../../shared/tools/referee.py"
 
-// runReferee judges plan on the instance JSON with the independent referee.
-func runReferee(t testing.TB, instance []byte, p *Plan) refereeVerdict {
+// runReferee runs referee.py on plan and the instance JSON, as a planner would, and
+// returns its verdict and exit code.
+func runReferee(t testing.TB, instance []byte, p *Plan) (refereeVerdict, int) {
 	t.Helper()
-	dir := t.TempDir()
-	ip, pp := filepath.Join(dir, "instance.json"), filepath.Join(dir, "plan.json")
+	ip, pp := writeRefereeFiles(t, t.TempDir(), instance, p)
+	out, err := exec.Command("python3", refereePath, ip, pp).Output()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("referee: %v", err)
+	}
+	var v refereeVerdict
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("referee output %q (exit %d): %v", out, code, err)
+	}
+	return v, code
+}
+
+func writeRefereeFiles(t testing.TB, dir string, instance []byte, p *Plan) (string, string) {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "instance-*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := f.Name()
+	f.Close()
 	pd, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	pp := strings.TrimSuffix(ip, ".json") + ".plan.json"
 	if err := os.WriteFile(ip, instance, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(pp, pd, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("python3", refereePath, ip, pp).Output()
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
-		t.Fatalf("referee: %v\n%s", err, out)
-	}
-	var v refereeVerdict
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("referee output %q: %v", out, err)
-	}
-	return v
+	return ip, pp
 }
 
-// agreeWithReferee compares an Evaluation with the referee's verdict on the same plan,
-// to 1e-6 relative on money and exactly on feasibility and the IR count.
-func agreeWithReferee(t testing.TB, instance []byte, p *Plan, ev *Evaluation) {
+// refereeJob is a plan Evaluate has judged, for the referee to judge too.
+type refereeJob struct {
+	name     string
+	instance []byte
+	plan     *Plan
+	ev       *Evaluation
+}
+
+// refereeBatch is referee.py's main for many plans in one python3 process: it calls the
+// script's own judge on each (instance, plan) pair read from stdin and prints the verdict.
+const refereeBatch = `
+import json, os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+from referee import judge
+for line in sys.stdin:
+    ip, pp = json.loads(line)
+    print(json.dumps(judge(json.load(open(ip)), json.load(open(pp)))), flush=True)
+`
+
+// agreeWithReferee has the referee judge every job and compares its verdicts with the
+// Evaluations: 1e-6 relative on money, exactly on feasibility and the IR count.
+func agreeWithReferee(t *testing.T, jobs []refereeJob) {
 	t.Helper()
-	ref := runReferee(t, instance, p)
+	dir := t.TempDir()
+	var in bytes.Buffer
+	for _, j := range jobs {
+		ip, pp := writeRefereeFiles(t, dir, j.instance, j.plan)
+		line, _ := json.Marshal([]string{ip, pp})
+		in.Write(append(line, '\n'))
+	}
+	cmd := exec.Command("python3", "-c", refereeBatch, refereePath)
+	cmd.Stdin = &in
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("referee: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(jobs) {
+		t.Fatalf("referee gave %d verdicts for %d plans", len(lines), len(jobs))
+	}
 	rel := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*max(1, math.Abs(b)) }
-	if ev.Feasible != ref.Feasible {
-		t.Errorf("feasible = %v, referee says %v (%v); violations %+v", ev.Feasible, ref.Feasible, ref.Errors, ev.Violations)
-	}
-	if !rel(ev.Cost, ref.Cost) {
-		t.Errorf("cost = %.6f, referee %.6f", ev.Cost, ref.Cost)
-	}
-	if !rel(ev.StandaloneTotal, ref.Baseline) {
-		t.Errorf("standalone total = %.6f, referee baseline %.6f", ev.StandaloneTotal, ref.Baseline)
-	}
-	if !rel(ev.SavingPct, ref.SavingsPct) {
-		t.Errorf("saving %% = %.9f, referee %.9f", ev.SavingPct, ref.SavingsPct)
-	}
-	if len(ev.IRViolations) != ref.IRViolations {
-		t.Errorf("%d IR violations %v, referee %d", len(ev.IRViolations), ev.IRViolations, ref.IRViolations)
+	for i, j := range jobs {
+		var ref refereeVerdict
+		if err := json.Unmarshal([]byte(lines[i]), &ref); err != nil {
+			t.Fatalf("%s: referee output %q: %v", j.name, lines[i], err)
+		}
+		ev := j.ev
+		if ev.Feasible != ref.Feasible {
+			t.Errorf("%s: feasible = %v, referee says %v (%v); violations %+v", j.name, ev.Feasible, ref.Feasible, ref.Errors, ev.Violations)
+		}
+		if !rel(ev.Cost, ref.Cost) {
+			t.Errorf("%s: cost = %.6f, referee %.6f", j.name, ev.Cost, ref.Cost)
+		}
+		if !rel(ev.StandaloneTotal, ref.Baseline) {
+			t.Errorf("%s: standalone total = %.6f, referee baseline %.6f", j.name, ev.StandaloneTotal, ref.Baseline)
+		}
+		if !rel(ev.SavingPct, ref.SavingsPct) {
+			t.Errorf("%s: saving %% = %.9f, referee %.9f", j.name, ev.SavingPct, ref.SavingsPct)
+		}
+		if len(ev.IRViolations) != ref.IRViolations {
+			t.Errorf("%s: %d IR violations %v, referee %d", j.name, len(ev.IRViolations), ev.IRViolations, ref.IRViolations)
+		}
 	}
 }
 
@@ -366,6 +438,7 @@ func TestEvaluateAgreesWithReferee(t *testing.T) {
 	optimum := map[string]float64{ // shared/instances/README.md, proven by CBC/HiGHS
 		"p-tiny": 31279239.68, "p-small": 75327721.56, "p-small-strict": 118329041.78,
 	}
+	var jobs []refereeJob
 	for _, name := range []string{"p-tiny", "p-small", "p-small-strict", "p-infeasible", "p-ir", "p-nara"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 		if err != nil {
@@ -396,12 +469,12 @@ func TestEvaluateAgreesWithReferee(t *testing.T) {
 			plans["optimal"] = p
 			plans["optimal, one asset moved"] = movedPlan(p, rng)
 		}
-		for pname, p := range plans {
-			t.Run(name+"/"+pname, func(t *testing.T) {
-				agreeWithReferee(t, data, p, Evaluate(m, p))
-			})
+		for _, pname := range slices.Sorted(maps.Keys(plans)) {
+			p := plans[pname]
+			jobs = append(jobs, refereeJob{name: name + "/" + pname, instance: data, plan: p, ev: Evaluate(m, p)})
 		}
 	}
+	agreeWithReferee(t, jobs)
 }
 
 // officePlan is every municipality going alone: one bundle per municipality and
