@@ -430,10 +430,11 @@ func agreeWithReferee(t *testing.T, jobs []refereeJob) {
 	}
 }
 
-// TestEvaluateAgreesWithReferee judges several plans on every public test instance with
-// both Evaluate and referee.py: the proven optima, perturbations of them, one contract per
-// municipality and discipline, nearest-depot and random assignments, and a plan with
-// every kind of reference error.
+// TestEvaluateAgreesWithReferee judges plans on every public test instance with both
+// Evaluate and referee.py: the proven optima, perturbations of them (assets moved between
+// bundles, a bundle moved to another depot), one contract per municipality and
+// discipline, nearest-depot and random assignments, and a plan with every kind of
+// reference error.
 func TestEvaluateAgreesWithReferee(t *testing.T) {
 	optimum := map[string]float64{ // shared/instances/README.md, proven by CBC/HiGHS
 		"p-tiny": 31279239.68, "p-small": 75327721.56, "p-small-strict": 118329041.78,
@@ -467,7 +468,17 @@ func TestEvaluateAgreesWithReferee(t *testing.T) {
 				t.Errorf("%s: optimal plan: feasible %v cost %.2f, want feasible at %.2f; %+v", name, ev.Feasible, ev.Cost, opt, ev.Violations)
 			}
 			plans["optimal"] = p
-			plans["optimal, one asset moved"] = movedPlan(p, rng)
+			q := p
+			for k := 1; k <= 6; k++ {
+				q = movedPlan(q, rng)
+				plans[fmt.Sprintf("optimal, %d asset(s) moved", k)] = q
+			}
+			for k := range 3 {
+				plans[fmt.Sprintf("optimal, bundle moved to another depot #%d", k)] = depotMovedPlan(m, p, rng)
+			}
+		}
+		for k := range 3 {
+			plans[fmt.Sprintf("random #%d", k)] = randomPlan(m, rng)
 		}
 		for _, pname := range slices.Sorted(maps.Keys(plans)) {
 			p := plans[pname]
@@ -552,6 +563,14 @@ func brokenPlan(m *Model, rng *rand.Rand) *Plan {
 	p.Bundles = append(p.Bundles, Bundle{ID: "ghost", Depot: "no-such-depot", Assets: []string{dropped}},
 		Bundle{ID: "void", Depot: m.Depots[0].ID, Assets: []string{}})
 	return p
+}
+
+// depotMovedPlan copies p and runs one random bundle from a random depot instead.
+func depotMovedPlan(m *Model, p *Plan, rng *rand.Rand) *Plan {
+	q := &Plan{Instance: p.Instance, Bundles: make([]Bundle, len(p.Bundles))}
+	copy(q.Bundles, p.Bundles)
+	q.Bundles[rng.IntN(len(q.Bundles))].Depot = m.Depots[rng.IntN(len(m.Depots))].ID
+	return q
 }
 
 // movedPlan copies p and moves one random asset to another random bundle (or, with one
