@@ -379,8 +379,9 @@ func parseHealth(s string) (int, error) {
 // parseBool reads yes/no cells: true/false, 1/0, yes/no, y/n, ○/×, 有/無, はい/いいえ;
 // an empty cell is false.
 func parseBool(s string) (bool, error) {
-	switch strings.ToLower(width.Narrow.String(strings.TrimSpace(s))) {
-	case "true", "1", "yes", "y", "○", "〇", "有", "はい", "t":
+	// Fold (not Narrow): Narrow would turn ○ into its half-width form ￮.
+	switch strings.ToLower(width.Fold.String(strings.TrimSpace(s))) {
+	case "true", "1", "yes", "y", "○", "〇", "◯", "有", "はい", "t":
 		return true, nil
 	case "false", "0", "no", "n", "×", "無", "いいえ", "f", "", "-":
 		return false, nil

@@ -36,30 +36,34 @@ type derived struct {
 // 健全性 rating 1–4 (= I–IV); cost, workload and equipment are the inventory's explicit
 // values (absent or null: estimated), derived what the model uses.
 type assetView struct {
-	ID               string   `json:"id"`
-	Municipality     string   `json:"municipality"`
-	Kind             string   `json:"kind"`
-	Name             string   `json:"name"`
-	Lon              float64  `json:"lon"`
-	Lat              float64  `json:"lat"`
-	LengthM          *float64 `json:"length_m"`
-	WidthM           *float64 `json:"width_m"`
-	YearBuilt        *int     `json:"year_built"`
-	Health           *int     `json:"health"`
-	LastInspectionFY *int     `json:"last_inspection_fy"`
-	DueFY            *int     `json:"due_fy"`
-	OverRail         bool     `json:"over_rail"`
-	OverWater        bool     `json:"over_water"`
-	Cost             *float64 `json:"cost,omitempty"`
-	Workload         *float64 `json:"workload,omitempty"`
-	Equipment        []string `json:"equipment,omitempty"`
-	Derived          derived  `json:"derived"`
+	ID               string    `json:"id"`
+	Municipality     string    `json:"municipality"`
+	Kind             string    `json:"kind"`
+	Name             string    `json:"name"`
+	Lon              float64   `json:"lon"`
+	Lat              float64   `json:"lat"`
+	LengthM          *float64  `json:"length_m"`
+	WidthM           *float64  `json:"width_m"`
+	YearBuilt        *int      `json:"year_built"`
+	Health           *int      `json:"health"`
+	LastInspectionFY *int      `json:"last_inspection_fy"`
+	DueFY            *int      `json:"due_fy"`
+	OverRail         bool      `json:"over_rail"`
+	OverWater        bool      `json:"over_water"`
+	Cost             *float64  `json:"cost,omitempty"`
+	Workload         *float64  `json:"workload,omitempty"`
+	Equipment        *[]string `json:"equipment,omitempty"` // absent: estimated; []: explicitly none
+	Derived          derived   `json:"derived"`
 }
 
 func viewAsset(a data.Asset, cm *data.CostModel) assetView {
 	v := assetView{ID: a.ID, Municipality: a.Municipality, Kind: a.Kind, Name: a.Name, Lon: a.Lon, Lat: a.Lat,
 		LengthM: a.LengthM, WidthM: a.WidthM, YearBuilt: a.YearBuilt, Health: a.Rating, LastInspectionFY: a.LastInspectionFY,
-		OverRail: a.OverRail, OverWater: a.OverWater, Cost: a.Cost, Workload: a.Workload, Equipment: a.Equipment}
+		OverRail: a.OverRail, OverWater: a.OverWater, Cost: a.Cost, Workload: a.Workload}
+	if a.Equipment != nil {
+		eq := a.Equipment
+		v.Equipment = &eq
+	}
 	if a.LastInspectionFY != nil {
 		due := *a.LastInspectionFY + cm.InspectionCycleYears
 		v.DueFY = &due
@@ -84,7 +88,7 @@ var assetCSVColumns = []string{"id", "municipality", "kind", "name", "lon", "lat
 func assetCSVRow(v assetView) []string {
 	equip := ""
 	if v.Equipment != nil {
-		equip = strings.Join(v.Equipment, ";")
+		equip = strings.Join(*v.Equipment, ";")
 		if equip == "" {
 			equip = "none"
 		}
