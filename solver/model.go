@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tabane/tabane/geo"
@@ -246,55 +247,58 @@ func Compile(inst *Instance) (*Model, error) {
 	m.Assets = make([]AssetInfo, len(inst.Assets))
 	for i := range inst.Assets {
 		a := &inst.Assets[i]
-		path := fmt.Sprintf("assets[%d]", i)
+		// Paths are built only when a problem is found: most assets have none.
+		path := func() string { return "assets[" + strconv.Itoa(i) + "]" }
+		label := func() string {
+			if a.ID == "" {
+				return path()
+			}
+			return path() + " (" + a.ID + ")"
+		}
 		if a.ID == "" {
-			v.add(path+".id", "is empty")
+			v.add(path()+".id", "is empty")
 		} else if prev, dup := m.AssetIndex[a.ID]; dup {
-			v.add(path+".id", "%q repeats assets[%d]", a.ID, prev)
+			v.add(path()+".id", "%q repeats assets[%d]", a.ID, prev)
 		} else {
 			m.AssetIndex[a.ID] = i
-		}
-		label := path
-		if a.ID != "" {
-			label = fmt.Sprintf("%s (%s)", path, a.ID)
 		}
 		mi, ok := m.MuniIndex[a.Municipality]
 		switch {
 		case a.Municipality == "":
-			v.add(path+".municipality", "is required: the code of the municipality that owns %s", label)
+			v.add(path()+".municipality", "is required: the code of the municipality that owns %s", label())
 		case !ok:
-			v.add(path+".municipality", "%q is not among the instance's municipalities (%s)", a.Municipality, label)
+			v.add(path()+".municipality", "%q is not among the instance's municipalities (%s)", a.Municipality, label())
 		}
 		disc, ok := kindDisc[a.Kind]
 		switch {
 		case a.Kind == "":
-			v.add(path+".kind", "is required (%s): one of %s, or a kind added in params.disciplines", label, strings.Join(knownKinds, ", "))
+			v.add(path()+".kind", "is required (%s): one of %s, or a kind added in params.disciplines", label(), strings.Join(knownKinds, ", "))
 		case !ok:
-			v.add(path+".kind", "%q is not a known kind (%s): use one of %s, or map it to a discipline in params.disciplines",
-				a.Kind, label, strings.Join(knownKinds, ", "))
+			v.add(path()+".kind", "%q is not a known kind (%s): use one of %s, or map it to a discipline in params.disciplines",
+				a.Kind, label(), strings.Join(knownKinds, ", "))
 		}
 		for _, f := range []struct{ name, what string }{
 			{"lon", "longitude in WGS84 degrees"}, {"lat", "latitude in WGS84 degrees"},
 			{"cost", "direct inspection cost in yen"}, {"workload", "workload in person-days"},
 		} {
 			if a.missing(f.name) {
-				v.add(path+"."+f.name, "is required: the asset's %s (%s)", f.what, label)
+				v.add(path()+"."+f.name, "is required: the asset's %s (%s)", f.what, label())
 			}
 		}
 		if !a.missing("lon") && !a.missing("lat") && !geo.ValidLonLat(a.Lon, a.Lat) {
-			v.add(path, "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90] (%s)", a.Lon, a.Lat, label)
+			v.add(path(), "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90] (%s)", a.Lon, a.Lat, label())
 		}
 		if !finite(a.Cost) || a.Cost < 0 {
-			v.add(path+".cost", "must be a finite number ≥ 0, found %v (%s)", a.Cost, label)
+			v.add(path()+".cost", "must be a finite number ≥ 0, found %v (%s)", a.Cost, label())
 		}
 		if !finite(a.Workload) || a.Workload < 0 {
-			v.add(path+".workload", "must be a finite number ≥ 0, found %v (%s)", a.Workload, label)
+			v.add(path()+".workload", "must be a finite number ≥ 0, found %v (%s)", a.Workload, label())
 		}
 		info := AssetInfo{ID: a.ID, Muni: mi, Discipline: discIndex[disc], At: Point{a.Lon, a.Lat}, Cost: a.Cost, Workload: a.Workload}
 		for k, e := range a.Equipment {
 			ei, ok := equipIndex[e]
 			if !ok {
-				v.add(fmt.Sprintf("%s.equipment[%d]", path, k), "%q has no price in params.equipment", e)
+				v.add(fmt.Sprintf("%s.equipment[%d]", path(), k), "%q has no price in params.equipment", e)
 				continue
 			}
 			info.Equip = append(info.Equip, ei)
