@@ -831,16 +831,21 @@ function exposeHook() {
       bundles_rows: $('bundles-table').tBodies[0].rows.length,
       municipality_rows: $('munis-table').tBodies[0].rows.length,
       solving: !!state.active,
+      selected_bundle: state.selectedBundle,
+      highlighted_bundle: pm.highlighted,
       lang: getLang(),
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
-    focusAsset: (id, zoom = 16) => {
+    // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
+    // map to that animation's target after this view is set.
+    focusAsset: async (id, zoom = 16) => {
       const a = pm.assets.get(id);
       if (!a) return null;
+      await pm.settled();
       pm.map.setView(a.ll, zoom, { animate: false });
+      await pm.settled();
       return pm.pagePoint(a.ll);
     },
-    // municipalityPoint is a point inside a municipality's polygon that no asset covers, or null.
     openMunicipality: (code) => { openMunicipality(code); return !!pm.munis.get(code); },
     openAsset: (id) => { openAsset(id, true); return !!pm.assets.get(id); },
     selectBundle: (id) => selectBundle(id, true),

@@ -291,6 +291,19 @@ export class PlanMap {
     };
   }
 
+  // settled resolves once no zoom or pan animation is running.
+  settled() {
+    const m = this.map;
+    return new Promise((resolve) => {
+      const check = () => {
+        const panning = m._panAnim && m._panAnim._inProgress;
+        if (!m._animatingZoom && !panning) resolve();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
   // pagePoint is where a lon/lat is drawn, in CSS pixels of the page (for clicking from tests).
   pagePoint(ll) {
     const p = this.map.latLngToContainerPoint(ll);
