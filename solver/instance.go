@@ -64,6 +64,40 @@ type Municipality struct {
 	Region       string `json:"region,omitempty"`
 	Participates *bool  `json:"participates,omitempty"`
 	Office       Point  `json:"office"`
+	// officeAbsent marks JSON without a complete office position (Compile reports it);
+	// municipalities built in Go never have it.
+	officeAbsent bool
+}
+
+// lonLat decodes a position whose coordinates may be absent.
+type lonLat struct {
+	Lon *float64 `json:"lon"`
+	Lat *float64 `json:"lat"`
+}
+
+// UnmarshalJSON decodes a municipality and notes a missing or partial office.
+func (m *Municipality) UnmarshalJSON(b []byte) error {
+	type plain Municipality
+	var w struct {
+		plain
+		Office *lonLat `json:"office"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*m = Municipality(w.plain)
+	if w.Office == nil || w.Office.Lon == nil || w.Office.Lat == nil {
+		m.officeAbsent = true
+	}
+	if w.Office != nil {
+		if w.Office.Lon != nil {
+			m.Office.Lon = *w.Office.Lon
+		}
+		if w.Office.Lat != nil {
+			m.Office.Lat = *w.Office.Lat
+		}
+	}
+	return nil
 }
 
 // Participating reports the effective participation (absent means true).
@@ -75,6 +109,30 @@ type Depot struct {
 	Name string  `json:"name,omitempty"`
 	Lon  float64 `json:"lon"`
 	Lat  float64 `json:"lat"`
+	// posAbsent marks JSON without lon or lat (Compile reports it).
+	posAbsent bool
+}
+
+// UnmarshalJSON decodes a depot and notes a missing lon or lat.
+func (d *Depot) UnmarshalJSON(b []byte) error {
+	type plain Depot
+	var w struct {
+		plain
+		Lon *float64 `json:"lon"`
+		Lat *float64 `json:"lat"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = Depot(w.plain)
+	d.posAbsent = w.Lon == nil || w.Lat == nil
+	if w.Lon != nil {
+		d.Lon = *w.Lon
+	}
+	if w.Lat != nil {
+		d.Lat = *w.Lat
+	}
+	return nil
 }
 
 // Asset is one piece of infrastructure to inspect. Fields the model does not name are
@@ -356,16 +414,28 @@ func ParseInstance(data []byte) (*Instance, error) {
 	return &inst, nil
 }
 
-// instanceShape mirrors Instance without Asset's custom decoder: when decoding fails,
+// instanceShape mirrors Instance without the custom decoders of Asset, Municipality and
+// Depot: when decoding fails,
 // decoding into it again locates the error in the whole document (a custom decoder only
 // sees offsets within its own value).
 type instanceShape struct {
-	Version        int            `json:"version"`
-	Name           string         `json:"name"`
-	Params         Params         `json:"params"`
-	Municipalities []Municipality `json:"municipalities"`
-	Depots         []Depot        `json:"depots"`
-	Assets         []struct {
+	Version        int    `json:"version"`
+	Name           string `json:"name"`
+	Params         Params `json:"params"`
+	Municipalities []struct {
+		Code         string `json:"code"`
+		Name         string `json:"name"`
+		Region       string `json:"region"`
+		Participates *bool  `json:"participates"`
+		Office       Point  `json:"office"`
+	} `json:"municipalities"`
+	Depots []struct {
+		ID   string  `json:"id"`
+		Name string  `json:"name"`
+		Lon  float64 `json:"lon"`
+		Lat  float64 `json:"lat"`
+	} `json:"depots"`
+	Assets []struct {
 		ID           string   `json:"id"`
 		Municipality string   `json:"municipality"`
 		Kind         string   `json:"kind"`

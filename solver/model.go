@@ -205,7 +205,9 @@ func Compile(inst *Instance) (*Model, error) {
 		} else {
 			m.MuniIndex[mu.Code] = i
 		}
-		if !geo.ValidLonLat(mu.Office.Lon, mu.Office.Lat) {
+		if mu.officeAbsent {
+			v.add(path+".office", "is required: the position {\"lon\": …, \"lat\": …} of the town hall, in WGS84 degrees")
+		} else if !geo.ValidLonLat(mu.Office.Lon, mu.Office.Lat) {
 			v.add(path+".office", "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90]", mu.Office.Lon, mu.Office.Lat)
 		}
 		m.Munis = append(m.Munis, MuniInfo{Code: mu.Code, Name: mu.Name, Region: regionIndex[mu.Region],
@@ -227,7 +229,9 @@ func Compile(inst *Instance) (*Model, error) {
 		} else {
 			m.DepotIndex[d.ID] = i
 		}
-		if !geo.ValidLonLat(d.Lon, d.Lat) {
+		if d.posAbsent {
+			v.add(path, "lon and lat are required: the depot's position in WGS84 degrees")
+		} else if !geo.ValidLonLat(d.Lon, d.Lat) {
 			v.add(path, "(lon %v, lat %v) is not a WGS84 position: lon must lie in [-180, 180] and lat in [-90, 90]", d.Lon, d.Lat)
 		}
 		m.Depots = append(m.Depots, DepotInfo{ID: d.ID, Name: d.Name, At: Point{d.Lon, d.Lat}})

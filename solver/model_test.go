@@ -253,3 +253,42 @@ func FuzzEachMember(f *testing.F) {
 		}
 	})
 }
+
+// TestCompileMissingPositions: an office or depot without lon/lat is an error, not the
+// point (0, 0) in the Gulf of Guinea.
+func TestCompileMissingPositions(t *testing.T) {
+	doc := strings.Replace(handInstance, `"office": {"lon": 135, "lat": 34.1}`, `"office": {"lon": 135}`, 1)
+	doc = strings.Replace(doc, `{"code": "Z", "name": "Z-cho", "region": "north", "participates": false, "office": {"lon": 135, "lat": 34.2}}`,
+		`{"code": "Z", "name": "Z-cho", "region": "north", "participates": false}`, 1)
+	doc = strings.Replace(doc, `{"id": "far", "lon": 135, "lat": 34.5}`, `{"id": "far", "lat": 34.5}`, 1)
+	inst, err := ParseInstance([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(inst)
+	want := `municipalities[1].office: is required: the position {"lon": …, "lat": …} of the town hall, in WGS84 degrees` + "\n" +
+		`municipalities[2].office: is required: the position {"lon": …, "lat": …} of the town hall, in WGS84 degrees` + "\n" +
+		`depots[1]: lon and lat are required: the depot's position in WGS84 degrees`
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile error:\n%v\nwant:\n%s", err, want)
+	}
+	if inst.Municipalities[1].Office.Lon != 135 || inst.Depots[2].Lat != 34.1 {
+		t.Errorf("positions decoded wrong: %+v %+v", inst.Municipalities[1], inst.Depots[2])
+	}
+	// Written back and read again, a complete instance keeps every position.
+	full, err := ParseInstance([]byte(handInstance))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseInstance(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compile(again); err != nil {
+		t.Errorf("round trip: %v", err)
+	}
+}
