@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/jobs"
+	"github.com/tabane/tabane/solver"
 )
 
 // TestOpenAPICoversEveryRoute walks the router: every route (method and path) must be
@@ -186,5 +189,50 @@ func TestOpenAPIServedAndDocsPage(t *testing.T) {
 	}
 	if strings.Contains(sb.String(), "<b>x</b>") || !strings.Contains(sb.String(), "&lt;b&gt;x&lt;/b&gt;") {
 		t.Errorf("docs page does not escape the title: %s", sb.String()[:300])
+	}
+}
+
+// TestPlanningSchemasMatchJSON: the documented properties of the planning objects are
+// exactly the keys their Go types write, so the document cannot drift from the code.
+func TestPlanningSchemasMatchJSON(t *testing.T) {
+	doc, err := OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	f, s, n := 1.0, "x", int64(1)
+	full := map[string]any{
+		"Scenario":    data.Scenario{Filter: &data.ScenarioFilter{}, UpdatedAt: "t"},
+		"Run":         data.Run{ScenarioID: &n, StartedAt: &s, FinishedAt: &s, Error: &s, Progress: &data.RunProgress{}, Summary: &data.RunSummary{}},
+		"RunProgress": data.RunProgress{BestCost: &f, LowerBound: &f, Gap: &f},
+		"RunSummary":  data.RunSummary{LowerBound: &f, Gap: &f, StopReason: "time_limit"},
+		"Share":       shareRow{},
+		"Evaluation":  solver.Evaluation{},
+		"PlanBundle":  solver.BundleReport{},
+		"Violation":   solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
+		"Breakdown":   solver.Breakdown{},
+		"Plan":        jobs.PlanReport{StopReason: "x", BoundMethod: "y"},
+	}
+	for name, v := range full {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]any
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatal(err)
+		}
+		schema, _ := schemas[name].(map[string]any)
+		props, _ := schema["properties"].(map[string]any)
+		for k := range keys {
+			if _, ok := props[k]; !ok {
+				t.Errorf("schema %s lacks property %s, which the API writes", name, k)
+			}
+		}
+		for k := range props {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("schema %s documents property %s, which the API does not write", name, k)
+			}
+		}
 	}
 }
