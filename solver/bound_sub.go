@@ -240,6 +240,7 @@ type subScratch struct {
 	regions []int32
 	discs   []int32
 	ks      knapsack
+	radix   []uint64
 	exact   []int32 // the best configuration's set when the exact knapsack decided it
 }
 
@@ -284,6 +285,42 @@ func critical(order []uint64, r, gs []float64, cls []uint16, allowed []bool, c f
 		return math.Max(0, -r[k]/g)
 	}
 	return 0
+}
+
+// radixSortHigh sorts a by its high 32 bits, stably (entries with equal keys keep
+// their order: ascending candidate index, as they were appended), in four byte passes;
+// passes in which every entry has the same byte are skipped. buf is scratch.
+func radixSortHigh(a, buf []uint64) []uint64 {
+	if cap(buf) < len(a) {
+		buf = make([]uint64, len(a))
+	}
+	buf = buf[:len(a)]
+	if len(a) < 2 {
+		return buf
+	}
+	src, dst := a, buf
+	for shift := uint(32); shift < 64; shift += 8 {
+		var count [257]int
+		for _, x := range src {
+			count[(x>>shift)&0xff+1]++
+		}
+		if count[(src[0]>>shift)&0xff+1] == len(src) {
+			continue
+		}
+		for i := 1; i < 257; i++ {
+			count[i] += count[i-1]
+		}
+		for _, x := range src {
+			b := (x >> shift) & 0xff
+			dst[count[b]] = x
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+	return buf
 }
 
 // criticalDual is the surrogate knapsack's bound Σ_{allowed} min(0, r + ν·g) − ν·c
@@ -377,7 +414,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			}
 			o = append(o, sortKey(key)<<32|uint64(k))
 		}
-		slices.Sort(o)
+		sc.radix = radixSortHigh(o, sc.radix)
 		sc.order[s] = o
 		if nu := critical(o, r, gs, dc.cls, nil, dot(pi, capF), nil); nu > 0 {
 			for _, f := range muFactors {
@@ -566,10 +603,14 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			ks.items = ks.items[:0]
 			for _, k := range sc.neg {
 				if allowed[dc.cls[k]] {
+					if len(ks.items) == bbMaxItems {
+						ks.items = ks.items[:0]
+						break
+					}
 					ks.items = append(ks.items, bbItem{r: r[k], w: dc.w[k], t: dc.t[k], g: dot(pi, dc.g[k]), k: k})
 				}
 			}
-			if len(ks.items) <= bbMaxItems {
+			if len(ks.items) > 0 {
 				ks.pi, ks.invW, ks.invV, ks.invK = pi, lim.invW, lim.invV, lim.invK
 				// capacities widened by a hair: a relaxation, so rounding cannot cut a
 				// bundle the evaluator would accept

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -452,5 +453,31 @@ func TestLowerBoundUpperBoundStopsEarly(t *testing.T) {
 	r2 := LowerBound(context.Background(), m, BoundOptions{Threads: 2, UpperBoundFunc: func() float64 { calls++; return opt }})
 	if calls == 0 || r2.LowerBound != r.LowerBound || r2.Iterations != r.Iterations {
 		t.Fatalf("UpperBoundFunc (%d calls): %.2f in %d it; UpperBound: %.2f in %d it", calls, r2.LowerBound, r2.Iterations, r.LowerBound, r.Iterations)
+	}
+}
+
+// TestRadixSortHigh: the byte-wise sort orders by the high 32 bits exactly as a full
+// sort does when the low halves ascend within equal keys (how solveDepot fills it).
+func TestRadixSortHigh(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var buf []uint64
+	for _, n := range []int{0, 1, 2, 7, 300, 5000} {
+		a := make([]uint64, n)
+		for i := range a {
+			key := sortKey(float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6))))
+			if rng.IntN(5) == 0 {
+				key = sortKey(-1) // many ties
+			}
+			a[i] = key<<32 | uint64(i)
+		}
+		want := append([]uint64(nil), a...)
+		slices.Sort(want)
+		buf = radixSortHigh(a, buf)
+		if !slices.Equal(a, want) {
+			t.Fatalf("n=%d: radix order differs from the full sort", n)
+		}
+	}
+	if sortKey(-2) >= sortKey(-1) || sortKey(-1) >= sortKey(0) || sortKey(0) >= sortKey(1e-30) || sortKey(float32(math.Inf(-1))) >= sortKey(-3e38) {
+		t.Fatal("sortKey does not preserve the order of floats")
 	}
 }
