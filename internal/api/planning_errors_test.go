@@ -480,3 +480,25 @@ func TestScenarioFilterAndPatch(t *testing.T) {
 		t.Errorf("second page %+v", page)
 	}
 }
+
+// TestRunWithoutFeasiblePlan: a scenario whose limits no plan can meet gives a failed run
+// that says why, without a plan.
+func TestRunWithoutFeasiblePlan(t *testing.T) {
+	srv, _, _ := planningServer(t)
+	sc := createScenario(t, srv, map[string]any{"name": "too tight", "fiscal_year": 2027,
+		"params": map[string]any{"limits": map[string]any{"max_distance_km": 0.01}},
+		"filter": map[string]any{"municipalities": smallFilter}})
+	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1})
+	final := doneRun(t, follow(t, srv, run.ID))
+	if final.Status != data.RunFailed || final.HasPlan || final.Summary != nil || final.Error == nil ||
+		!strings.HasPrefix(*final.Error, "no feasible plan: ") || !strings.Contains(*final.Error, "max_distance_km") {
+		t.Fatalf("infeasible run %+v (error %v)", final, final.Error)
+	}
+	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/plan", run.ID), nil, nil)
+	p := problemOf(t, "plan of a failed run", resp, raw, 404, ProblemNotFound)
+	if !strings.Contains(p.Detail, "has no plan") {
+		t.Errorf("404 detail %q", p.Detail)
+	}
+	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/compare/%d", run.ID, run.ID), nil, nil)
+	problemOf(t, "compare a run without plan", resp, raw, 404, ProblemNotFound)
+}
