@@ -274,9 +274,9 @@ func (s *Store) FinishRun(ctx context.Context, id int64, res RunResult) (Run, er
 		errText = res.Error
 	}
 	up, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, progress = coalesce(?, progress), summary = ?,
-		cost = ?, lower_bound = ?, finished_at = ?, started_at = coalesce(started_at, ?)
+		cost = ?, lower_bound = ?, finished_at = ?
 		WHERE id = ? AND status IN ('queued', 'running')`,
-		res.Status, errText, progress, summary, res.Cost, res.Bound, now(), now(), id)
+		res.Status, errText, progress, summary, res.Cost, res.Bound, now(), id)
 	if err != nil {
 		return Run{}, fmt.Errorf("finish run %d: %w", id, err)
 	}

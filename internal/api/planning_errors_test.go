@@ -115,7 +115,7 @@ func TestCancelRuns(t *testing.T) {
 	// The queued run: cancelled at once, no plan.
 	resp, raw = call(t, srv, "DELETE", fmt.Sprintf("/api/v1/runs/%d", queued.ID), nil, &r)
 	wantStatus(t, "cancel queued", resp, raw, 200)
-	if r.Status != data.RunCancelled || r.HasPlan || r.StartedAt == nil || r.FinishedAt == nil {
+	if r.Status != data.RunCancelled || r.HasPlan || r.StartedAt != nil || r.FinishedAt == nil {
 		t.Errorf("cancelled queued run %+v", r)
 	}
 	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/plan", queued.ID), nil, nil)
