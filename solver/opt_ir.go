@@ -3,7 +3,8 @@ package solver
 import "math/rand/v2"
 
 // irPenalty measures how far a plan is from individual rationality: Σ over
-// municipalities of max(0, share − standalone), shares by ShapleyShares on every bundle
+// municipalities of max(0, share − standalone), shares by the closed form of
+// ShapleyShares (its allocation-free scratch) on every bundle
 // and standalone costs by StandaloneCosts. It is recomputed from the assignment (O(n))
 // because a share depends on every member of a bundle.
 type irPenalty struct {
@@ -13,6 +14,7 @@ type irPenalty struct {
 	share      []float64
 	violators  []int
 	members    [][]int
+	scratch    shapleyScratch
 }
 
 func newIRPenalty(m *Model) *irPenalty {
@@ -47,8 +49,9 @@ func (p *irPenalty) excess(s *state) float64 {
 		if len(as) == 0 {
 			continue
 		}
-		for mu, sh := range ShapleyShares(p.m, j, as) {
-			p.share[mu] += sh
+		mus, shares := p.scratch.shares(p.m, p.m.Depots[j].At, as)
+		for k, mu := range mus {
+			p.share[mu] += shares[k]
 		}
 	}
 	p.violators = p.violators[:0]

@@ -87,6 +87,24 @@ type Result struct {
 	StopReason string `json:"stop_reason"`
 }
 
+// MarshalJSON writes infinite bounds and gaps (no plan, or a proven infeasibility) as null.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	type out struct {
+		plain
+		LowerBound *float64 `json:"lower_bound"`
+		Gap        *float64 `json:"gap"`
+	}
+	o := out{plain: plain(r)}
+	if !math.IsInf(r.LowerBound, 0) && !math.IsNaN(r.LowerBound) {
+		o.LowerBound = &r.LowerBound
+	}
+	if !math.IsInf(r.Gap, 0) && !math.IsNaN(r.Gap) {
+		o.Gap = &r.Gap
+	}
+	return json.Marshal(o)
+}
+
 // chunk is the number of iterations a worker runs between synchronisation points. The
 // clock, the context and the bound are looked at only there, so the sequence of
 // decisions inside a run is fixed by the seed.
@@ -138,7 +156,7 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	boundCtx, stopBound := context.WithCancel(ctx)
 	defer stopBound()
 	var lbMu sync.Mutex
-	lb := math.Inf(-1)
+	lb := 0.0 // every cost is ≥ 0, so 0 is a valid bound before LowerBound reports
 	setLB := func(x float64) {
 		lbMu.Lock()
 		if x > lb {

@@ -1,0 +1,219 @@
+package solver
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// generous is a time limit no test run reaches: the tests stop by iteration budget,
+// gap closure or cancel, never by the clock.
+const generous = 10 * time.Minute
+
+func solveOK(t *testing.T, m *Model, opt SolveOptions) *Result {
+	t.Helper()
+	if opt.TimeLimit == 0 {
+		opt.TimeLimit = generous
+	}
+	res, err := Solve(context.Background(), m, opt)
+	if err != nil {
+		t.Fatalf("Solve: %v", err)
+	}
+	if res.Plan == nil {
+		t.Fatalf("no plan: %+v", res.Infeasible)
+	}
+	ev := Evaluate(m, res.Plan)
+	if !ev.Feasible {
+		t.Fatalf("plan breaks %d rule(s): %+v", len(ev.Violations), ev.Violations[0])
+	}
+	if math.Abs(ev.Cost-res.Evaluation.Cost) > 1e-6 {
+		t.Fatalf("result cost %.6f, Evaluate %.6f", res.Evaluation.Cost, ev.Cost)
+	}
+	if res.LowerBound > ev.Cost+1e-6 {
+		t.Fatalf("lower bound %.2f above the plan's cost %.2f", res.LowerBound, ev.Cost)
+	}
+	return res
+}
+
+// TestSolveTinyOptimum: p-tiny's proven optimum (CBC, ../shared/instances/README.md) is
+// ¥31,279,239.68; a short iteration budget reaches it.
+func TestSolveTinyOptimum(t *testing.T) {
+	m := optModel(t, "p-tiny")
+	res := solveOK(t, m, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 3000})
+	if got := res.Evaluation.Cost; math.Abs(got-31_279_239.68) > 0.01 {
+		t.Fatalf("cost %.2f, optimum 31,279,239.68", got)
+	}
+}
+
+// TestSolveSmallOptima: the other two proven optima, on iteration budgets.
+func TestSolveSmallOptima(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opt  float64
+	}{{"p-small", 75_327_721.56}, {"p-small-strict", 118_329_041.78}} {
+		t.Run(c.name, func(t *testing.T) {
+			m := optModel(t, c.name)
+			res := solveOK(t, m, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 4000})
+			if got := res.Evaluation.Cost; got > c.opt*(1+1e-4) || got < c.opt-0.01 {
+				t.Fatalf("cost %.2f, optimum %.2f (allowed +0.01 %%)", got, c.opt)
+			}
+		})
+	}
+}
+
+// TestSolveDeterministic: same model, seed, threads and iteration budget → the same plan
+// (p-ir without its IR rule: a gap the bound does not close, so the budget ends the run).
+func TestSolveDeterministic(t *testing.T) {
+	m := optModel(t, "p-ir")
+	m.RequireIR = false
+	opt := SolveOptions{Seed: 42, Threads: 2, MaxIterations: 128}
+	a := solveOK(t, m, opt)
+	b := solveOK(t, m, opt)
+	if !reflect.DeepEqual(a.Plan, b.Plan) {
+		t.Fatalf("two runs with seed 42 differ: %.2f vs %.2f", a.Evaluation.Cost, b.Evaluation.Cost)
+	}
+	if a.StopReason != "iteration_limit" || a.Iterations != 2*128 {
+		t.Fatalf("stop %q after %d iterations, want iteration_limit after 256", a.StopReason, a.Iterations)
+	}
+	c := solveOK(t, m, SolveOptions{Seed: 43, Threads: 2, MaxIterations: 128})
+	if reflect.DeepEqual(a.Plan, c.Plan) {
+		t.Fatalf("seeds 42 and 43 gave the same plan: the seed does not reach the search")
+	}
+}
+
+// TestSolveCancel: cancelling the context returns the best plan so far, not an error.
+func TestSolveCancel(t *testing.T) {
+	m := optModel(t, "p-nara")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen []Progress
+	res, err := Solve(ctx, m, SolveOptions{TimeLimit: generous, Seed: 1, Progress: func(p Progress) {
+		seen = append(seen, p)
+		if p.Phase == "search" && p.Feasible {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatalf("Solve after cancel: %v", err)
+	}
+	if res.StopReason != "cancelled" || res.Plan == nil {
+		t.Fatalf("stop %q, plan %v: want cancelled with a plan", res.StopReason, res.Plan != nil)
+	}
+	if ev := Evaluate(m, res.Plan); !ev.Feasible {
+		t.Fatalf("cancelled plan is not feasible: %+v", ev.Violations)
+	}
+	var lastFeasible float64 = math.Inf(1)
+	for _, p := range seen {
+		if p.Feasible && p.Phase == "search" {
+			lastFeasible = p.BestCost
+		}
+	}
+	if res.Evaluation.Cost > lastFeasible+1e-6 {
+		t.Fatalf("returned %.2f, worse than the %.2f reported before the cancel", res.Evaluation.Cost, lastFeasible)
+	}
+	if last := seen[len(seen)-1]; last.Phase != "done" {
+		t.Fatalf("last progress phase %q, want done", last.Phase)
+	}
+}
+
+// TestSolveIndividualRationality: on p-ir every municipality pays at most its standalone
+// cost; and the rule binds: solved without it, the plan leaves a municipality worse off.
+func TestSolveIndividualRationality(t *testing.T) {
+	m := optModel(t, "p-ir")
+	if !m.RequireIR {
+		t.Fatal("p-ir should require individual rationality")
+	}
+	res := solveOK(t, m, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 500})
+	if v := res.Evaluation.IRViolations; len(v) != 0 {
+		t.Fatalf("IR violated by %v", v)
+	}
+	for code, share := range res.Evaluation.Shares {
+		if share > res.Evaluation.Standalone[code]*(1+1e-9) {
+			t.Fatalf("municipality %s pays %.2f, alone %.2f", code, share, res.Evaluation.Standalone[code])
+		}
+	}
+	free := optModel(t, "p-ir")
+	free.RequireIR = false
+	res2 := solveOK(t, free, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 500})
+	if len(res2.Evaluation.IRViolations) == 0 {
+		t.Fatalf("without IR the plan (%.2f) leaves nobody worse off: p-ir's rule would not bind", res2.Evaluation.Cost)
+	}
+}
+
+// TestSolveInfeasible: p-infeasible has no plan; the reasons name regions R2 and R3.
+func TestSolveInfeasible(t *testing.T) {
+	m := optModel(t, "p-infeasible")
+	res, err := Solve(context.Background(), m, SolveOptions{TimeLimit: generous, Seed: 1, MaxIterations: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Plan != nil || res.Evaluation != nil {
+		t.Fatal("a plan for an infeasible instance")
+	}
+	var regions []string
+	for _, r := range res.Infeasible {
+		if r.Rule == "min_value" {
+			regions = append(regions, r.Region)
+		}
+	}
+	if !reflect.DeepEqual(regions, []string{"R2", "R3"}) {
+		t.Fatalf("min_value reasons for regions %v, want [R2 R3]; all: %+v", regions, res.Infeasible)
+	}
+	if _, err := json.Marshal(res); err != nil {
+		t.Fatalf("an infeasible result must encode as JSON: %v", err)
+	}
+}
+
+// TestSolveReferee: the independent referee (../shared/tools/referee.py) accepts the plans
+// and agrees on their cost.
+func TestSolveReferee(t *testing.T) {
+	for _, name := range []string{"p-small-strict", "p-ir"} {
+		t.Run(name, func(t *testing.T) {
+			m := optModel(t, name)
+			res := solveOK(t, m, SolveOptions{Seed: 3, Threads: 2, MaxIterations: 300})
+			data, err := json.Marshal(res.Plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "plan.json")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("python3", "../../shared/tools/referee.py", "../../shared/instances/"+name+".json", path).CombinedOutput()
+			if err != nil {
+				t.Fatalf("referee: %v\n%s", err, out)
+			}
+			var verdict struct {
+				Feasible     bool    `json:"feasible"`
+				Cost         float64 `json:"cost"`
+				IRViolations int     `json:"ir_violations"`
+			}
+			if err := json.Unmarshal(out, &verdict); err != nil {
+				t.Fatalf("referee output: %v\n%s", err, out)
+			}
+			if !verdict.Feasible || verdict.IRViolations != 0 {
+				t.Fatalf("referee: %s", strings.TrimSpace(string(out)))
+			}
+			if math.Abs(verdict.Cost-res.Evaluation.Cost) > 1e-6*verdict.Cost {
+				t.Fatalf("referee cost %.4f, ours %.4f", verdict.Cost, res.Evaluation.Cost)
+			}
+		})
+	}
+}
+
+// BenchmarkSolveNara measures 256 iterations per worker on p-nara (construction included).
+func BenchmarkSolveNara(b *testing.B) {
+	m := optModel(b, "p-nara")
+	for i := 0; i < b.N; i++ {
+		if _, err := Solve(context.Background(), m, SolveOptions{TimeLimit: generous, Seed: 1, MaxIterations: 256}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
