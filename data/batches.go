@@ -14,16 +14,16 @@ import (
 // Batch is a what-if batch (internal/whatif) run by the server: variations of one
 // scenario, solved in the background, one row stored per finished variation.
 type Batch struct {
-	ID          int64   `json:"id"`
-	Name        string  `json:"name"`
-	Description string  `json:"description"`
-	ScenarioID  *int64  `json:"scenario_id"` // nil once the scenario is deleted
-	Status      string  `json:"status"`
+	ID          int64         `json:"id"`
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	ScenarioID  *int64        `json:"scenario_id"` // nil once the scenario is deleted
+	Status      string        `json:"status"`
 	Progress    BatchProgress `json:"progress"`
-	Error       *string `json:"error"`
-	CreatedAt   string  `json:"created_at"`
-	StartedAt   *string `json:"started_at"`
-	FinishedAt  *string `json:"finished_at"`
+	Error       *string       `json:"error"`
+	CreatedAt   string        `json:"created_at"`
+	StartedAt   *string       `json:"started_at"`
+	FinishedAt  *string       `json:"finished_at"`
 	// Spec is the batch as expanded (solver settings and every variation's overrides);
 	// only Store.Batch fills it, lists leave it out.
 	Spec json.RawMessage `json:"spec,omitempty"`
