@@ -1,0 +1,194 @@
+package data
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"golang.org/x/text/encoding/japanese"
+)
+
+func TestParseCells(t *testing.T) {
+	years := map[string]int{"1975": 1975, "1975年": 1975, "2021年度": 2021, "S50": 1975, "昭和50年": 1975, "H3": 1991,
+		"平成元年": 1989, "R5": 2023, "令和5年度": 2023, "１９８８": 1988, "2001.0": 2001}
+	for in, want := range years {
+		if got, err := parseYear(in); err != nil || got != want {
+			t.Errorf("parseYear(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"昔", "S", "1975.5", "H0"} {
+		if _, err := parseYear(in); err == nil {
+			t.Errorf("parseYear(%q) accepted", in)
+		}
+	}
+	health := map[string]int{"I": 1, "ii": 2, "Ⅲ": 3, "Ⅳ": 4, "４": 4, "1": 1, "ＩＶ": 4}
+	for in, want := range health {
+		if got, err := parseHealth(in); err != nil || got != want {
+			t.Errorf("parseHealth(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"V", "Ⅴ", "0", "5", "good"} {
+		if _, err := parseHealth(in); err == nil {
+			t.Errorf("parseHealth(%q) accepted", in)
+		}
+	}
+	bools := map[string]bool{"○": true, "〇": true, "有": true, "TRUE": true, "１": true, "×": false, "": false, "無": false, "no": false}
+	for in, want := range bools {
+		if got, err := parseBool(in); err != nil || got != want {
+			t.Errorf("parseBool(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	numbers := map[string]float64{"412,000": 412000, "¥412,000": 412000, "412000円": 412000, "２３．５": 23.5, "23.5m": 23.5}
+	for in, want := range numbers {
+		if got, err := parseNumber(in); err != nil || got != want {
+			t.Errorf("parseNumber(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	sjis, _ := japanese.ShiftJIS.NewEncoder().Bytes([]byte("経度,緯度\n135.8,34.6\n"))
+	for _, c := range []struct {
+		in       []byte
+		text     string
+		encoding string
+	}{
+		{sjis, "経度,緯度\n135.8,34.6\n", "shift_jis"},
+		{append([]byte{0xEF, 0xBB, 0xBF}, "lon,lat\n"...), "lon,lat\n", "utf-8-bom"},
+		{[]byte("経度,緯度\n"), "経度,緯度\n", "utf-8"},
+	} {
+		text, enc, err := decodeText(c.in)
+		if err != nil || text != c.text || enc != c.encoding {
+			t.Errorf("decodeText(% x) = %q, %s, %v; want %q, %s", c.in[:6], text, enc, err, c.text, c.encoding)
+		}
+	}
+}
+
+func TestSniffImportFormat(t *testing.T) {
+	for _, c := range []struct {
+		body, name, ctype, want string
+	}{
+		{`{"result": []}`, "", "", FormatXROAD},
+		{`{"type": "FeatureCollection", "features": []}`, "", "", FormatGeoJSON},
+		{"\uFEFF  {\"result\": [{}]}", "", "", FormatXROAD},
+		{"lon,lat\n", "", "", FormatCSV},
+		{`{"result": []}`, "bridges.csv", "", FormatCSV},
+		{"x", "", "application/geo+json", FormatGeoJSON},
+		{"x", "towns.geojson", "", FormatGeoJSON},
+	} {
+		if got := SniffImportFormat([]byte(c.body), c.name, c.ctype); got != c.want {
+			t.Errorf("SniffImportFormat(%q, %q, %q) = %s, want %s", c.body, c.name, c.ctype, got, c.want)
+		}
+	}
+}
+
+// TestInteriorPoint: a C-shaped polygon whose centroid lies in the notch still gets a
+// point inside.
+func TestInteriorPoint(t *testing.T) {
+	c := orb.Polygon{{{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}, {0, 0}}}
+	if centroid, _ := planar.CentroidArea(c); planar.PolygonContains(c, centroid) {
+		t.Fatalf("the test polygon's centroid %v should lie outside it", centroid)
+	}
+	p := InteriorPoint(c)
+	if !planar.PolygonContains(c, p) {
+		t.Errorf("InteriorPoint = %v, not inside", p)
+	}
+	square := orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}}
+	small := orb.Polygon{{{10, 10}, {10.1, 10}, {10.1, 10.1}, {10, 10}}}
+	if p := InteriorPoint(orb.MultiPolygon{small, square}); p != (orb.Point{1, 1}) {
+		t.Errorf("InteriorPoint of a multipolygon = %v, want the centroid of the largest part (1, 1)", p)
+	}
+}
+
+func TestStableAssetID(t *testing.T) {
+	a := StableAssetID("29201", "bridge", "佐保川橋", 135.830001, 34.69)
+	if a != StableAssetID("29201", "bridge", "佐保川橋", 135.830004, 34.690002) || !strings.HasPrefix(a, "29201-h") || len(a) != 17 {
+		t.Errorf("StableAssetID = %q: not stable under 1 m or badly formed", a)
+	}
+	if a == StableAssetID("29201", "bridge", "佐保川橋", 135.8301, 34.69) || a == StableAssetID("29201", "tunnel", "佐保川橋", 135.830001, 34.69) {
+		t.Error("StableAssetID ignores the position or the kind")
+	}
+}
+
+// TestExplainAgreesWithEstimate: over the whole demo inventory, Explain gives the same
+// figures as Estimate, a cost and a workload reason, and a reason naming each item of
+// equipment (or "none needed").
+func TestExplainAgreesWithEstimate(t *testing.T) {
+	ds := generate(t)
+	cm := DefaultCostModel()
+	for _, a := range ds.Assets {
+		e, err := cm.Estimate(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, why, err := cm.Explain(a)
+		if err != nil || !reflect.DeepEqual(e, x) {
+			t.Fatalf("asset %s: Explain %+v, Estimate %+v (%v)", a.ID, x, e, err)
+		}
+		if !strings.HasPrefix(why[0], "cost ¥") || !strings.HasPrefix(why[1], "workload ") || len(why) < 3 {
+			t.Fatalf("asset %s: why %q", a.ID, why)
+		}
+		equipWhy := strings.Join(why[2:], "\n")
+		for _, eq := range e.Equipment {
+			if !strings.Contains(equipWhy, eq) {
+				t.Fatalf("asset %s: no reason for %s in %q", a.ID, eq, why)
+			}
+		}
+		if len(e.Equipment) == 0 && equipWhy != "equipment none needed" {
+			t.Fatalf("asset %s without equipment: %q", a.ID, why)
+		}
+	}
+}
+
+// TestCostModelStore: the defaults until saved; a saved model round-trips and prices
+// instances; nil restores the defaults; invalid models are refused with paths.
+func TestCostModelStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "cm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.CostModel(ctx)
+	if err != nil || !st.IsDefault || !reflect.DeepEqual(st.Model, DefaultCostModel()) {
+		t.Fatalf("fresh store: %+v, %v", st, err)
+	}
+	cm, err := ParseCostModel([]byte(`{"damaged_factor": 1.3, "kinds": {"bridge": {"base": 100}}}`))
+	if err != nil || cm.DamagedFactor != 1.3 || cm.Kinds["bridge"].Base != 100 || cm.Kinds["bridge"].PerMetre != 0 ||
+		cm.Kinds["tunnel"].Base != 500_000 || cm.OverRailMax != 14_000_000 {
+		t.Fatalf("ParseCostModel: %+v, %v", cm, err)
+	}
+	if _, err := s.PutCostModel(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = s.CostModel(ctx)
+	if st.IsDefault || st.UpdatedAt == "" || !reflect.DeepEqual(st.Model, cm) {
+		t.Errorf("saved model read back as %+v", st)
+	}
+	if _, err := s.PutCostModel(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ = s.CostModel(ctx); !st.IsDefault {
+		t.Error("nil did not restore the defaults")
+	}
+	bad := DefaultCostModel()
+	bad.InspectionCycleYears = 0
+	bad.Kinds["Big Bridge"] = KindCost{Base: -5, Equipment: []string{"Crane"}}
+	_, err = s.PutCostModel(ctx, bad)
+	want := []string{"inspection_cycle_years", "kinds.Big Bridge", "kinds.Big Bridge.base", "kinds.Big Bridge.equipment[0]"}
+	if err == nil || !strings.Contains(err.Error(), "inspection_cycle_years: must be between 1 and 100 years, found 0") {
+		t.Fatalf("invalid model: %v", err)
+	}
+	for _, p := range want {
+		if !strings.Contains(err.Error(), p+": ") {
+			t.Errorf("invalid model: %v lacks %s", err, p)
+		}
+	}
+	if _, err := ParseCostModel([]byte(`{"kinds": {"bridge": {"bse": 1}}}`)); err == nil || !strings.Contains(err.Error(), "bse") {
+		t.Errorf("unknown nested field: %v", err)
+	}
+}
