@@ -1,0 +1,320 @@
+// Command benchtable runs `tabane solve` on every public instance (and the generated
+// national one) as a child process and prints the benchmark table of the README:
+// assets, depots, cost, lower bound, gap, best known (parsed from the instances'
+// README), ratio to it, seconds and peak memory (the child's maximum resident set).
+//
+// Usage (from the repository root, after `make build`):
+//
+//	go run ./cmd/benchtable [--instances ../shared/instances] [--bin bin/tabane]
+//	    [--out bench-out] [--extra NAME=PATH ...] [--seed 1] [--threads 2]
+//
+// Time limits follow the targets of issue 3 by instance size: ≤ 300 assets 1 s,
+// ≤ 2,000 assets 5 s, ≤ 20,000 assets 30 s, larger 60 s.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type extraFlag []string
+
+func (e *extraFlag) String() string     { return strings.Join(*e, ",") }
+func (e *extraFlag) Set(s string) error { *e = append(*e, s); return nil }
+
+type row struct {
+	name                 string
+	assets, depots       int
+	cost, bound, gap     float64 // NaN when absent
+	feasible             bool
+	bestKnown            float64 // NaN when none
+	bestNote             string
+	seconds              float64
+	peakMB               float64
+	limit                time.Duration
+	stop, note, exitNote string
+}
+
+func main() {
+	instDir := flag.String("instances", "../shared/instances", "folder of the public instances and their README.md")
+	bin := flag.String("bin", "bin/tabane", "the tabane binary")
+	outDir := flag.String("out", "bench-out", "folder for plans and the table (git-ignored)")
+	seed := flag.Int("seed", 1, "seed passed to every solve")
+	threads := flag.Int("threads", runtime.NumCPU(), "threads passed to every solve")
+	var extra extraFlag
+	flag.Var(&extra, "extra", "NAME=PATH of a further instance (repeatable), e.g. the generated national one")
+	flag.Parse()
+	if err := run(*instDir, *bin, *outDir, *seed, *threads, extra, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+}
+
+func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Writer) error {
+	best, err := readBestKnown(filepath.Join(instDir, "README.md"))
+	if err != nil {
+		return err
+	}
+	paths, err := filepath.Glob(filepath.Join(instDir, "*.json"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(paths)
+	type job struct{ name, path string }
+	var jobs []job
+	for _, p := range paths {
+		jobs = append(jobs, job{strings.TrimSuffix(filepath.Base(p), ".json"), p})
+	}
+	for _, e := range extra {
+		name, path, ok := strings.Cut(e, "=")
+		if !ok {
+			return fmt.Errorf("--extra %q: want NAME=PATH", e)
+		}
+		jobs = append(jobs, job{name, path})
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	var rows []row
+	for _, j := range jobs {
+		r, err := solveOne(bin, j.name, j.path, outDir, seed, threads)
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.name, err)
+		}
+		if b, ok := best[j.name]; ok {
+			r.bestKnown, r.bestNote = b.value, b.note
+		}
+		fmt.Fprintf(os.Stderr, "%-16s %s in %.1f s\n", j.name, fmtYen(r.cost), r.seconds)
+		rows = append(rows, r)
+	}
+	var buf bytes.Buffer
+	writeTable(&buf, rows, threads)
+	if err := os.WriteFile(filepath.Join(outDir, "bench.md"), buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// timeLimit is the budget of an instance by its size (the targets of issue 3).
+func timeLimit(assets int) time.Duration {
+	switch {
+	case assets <= 300:
+		return time.Second
+	case assets <= 2000:
+		return 5 * time.Second
+	case assets <= 20000:
+		return 30 * time.Second
+	default:
+		return 60 * time.Second
+	}
+}
+
+func solveOne(bin, name, path, outDir string, seed, threads int) (row, error) {
+	r := row{name: name, cost: math.NaN(), bound: math.NaN(), gap: math.NaN(), bestKnown: math.NaN()}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return r, err
+	}
+	var inst struct {
+		Assets         []json.RawMessage `json:"assets"`
+		Depots         []json.RawMessage `json:"depots"`
+		Municipalities []json.RawMessage `json:"municipalities"`
+	}
+	if err := json.Unmarshal(data, &inst); err != nil {
+		return r, fmt.Errorf("read %s: %w", path, err)
+	}
+	r.assets, r.depots = len(inst.Assets), len(inst.Depots)
+	if r.depots == 0 {
+		r.depots = len(inst.Municipalities) // one office depot per municipality
+	}
+	r.limit = timeLimit(r.assets)
+	planPath := filepath.Join(outDir, name+".plan.json")
+	cmd := exec.Command(bin, "solve", path, "--time-limit", r.limit.String(), "--seed", strconv.Itoa(seed),
+		"--threads", strconv.Itoa(threads), "-o", planPath)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	r.seconds = time.Since(start).Seconds()
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.peakMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+		}
+	}
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			return r, err
+		}
+		code = ee.ExitCode()
+	}
+	if code == 2 {
+		return r, fmt.Errorf("tabane solve exit 2: %s", strings.TrimSpace(stderr.String()))
+	}
+	var out struct {
+		Feasible   bool     `json:"feasible"`
+		Cost       *float64 `json:"cost"`
+		LowerBound *float64 `json:"lower_bound"`
+		Gap        *float64 `json:"gap"`
+		StopReason string   `json:"stop_reason"`
+		Infeasible []struct {
+			Rule    string `json:"rule"`
+			Message string `json:"message"`
+		} `json:"infeasible"`
+	}
+	pd, err := os.ReadFile(planPath)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(pd, &out); err != nil {
+		return r, fmt.Errorf("%s: %w", planPath, err)
+	}
+	r.feasible, r.stop = out.Feasible, out.StopReason
+	if out.Cost != nil {
+		r.cost = *out.Cost
+	}
+	if out.LowerBound != nil {
+		r.bound = *out.LowerBound
+	}
+	if out.Gap != nil {
+		r.gap = *out.Gap
+	}
+	if code == 1 {
+		r.exitNote = "infeasible"
+		if len(out.Infeasible) > 0 {
+			msg := out.Infeasible[0].Message
+			if len(out.Infeasible) > 1 {
+				msg += fmt.Sprintf(" (+%d more)", len(out.Infeasible)-1)
+			}
+			r.note = msg
+		}
+	}
+	return r, nil
+}
+
+type bestKnown struct {
+	value float64
+	note  string
+}
+
+// readBestKnown parses the "best known" column of the instances' README table.
+func readBestKnown(path string) (map[string]bestKnown, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]bestKnown{}
+	col := -1
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if col < 0 {
+			for i, c := range cells {
+				if c == "best known" {
+					col = i
+				}
+			}
+			continue
+		}
+		if col >= len(cells) || strings.HasPrefix(cells[0], "---") {
+			continue
+		}
+		name := strings.Fields(cells[0])[0]
+		v, err := strconv.ParseFloat(strings.ReplaceAll(cells[col], ",", ""), 64)
+		if err != nil {
+			out[name] = bestKnown{math.NaN(), cells[col]}
+			continue
+		}
+		out[name] = bestKnown{v, ""}
+	}
+	if col < 0 {
+		return nil, fmt.Errorf("%s: no table with a \"best known\" column", path)
+	}
+	return out, sc.Err()
+}
+
+func fmtYen(x float64) string { return fmtYenD(x, false) }
+
+// fmtYenD formats yen with thousands separators, with sen when decimals is set.
+func fmtYenD(x float64, decimals bool) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', 0, 64)
+	frac := ""
+	if decimals {
+		f := strconv.FormatFloat(math.Abs(x), 'f', 2, 64)
+		s, frac = f[:len(f)-3], f[len(f)-3:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteString(frac)
+	if x < 0 {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+func writeTable(w io.Writer, rows []row, threads int) {
+	host, _ := os.Hostname()
+	fmt.Fprintf(w, "Measured %s on %s: %d CPU core(s) (GOMAXPROCS), `tabane solve --seed 1 --threads %d`, time limit by size.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), threads)
+	fmt.Fprintln(w, "| instance | assets | depots | limit | cost (¥) | lower bound (¥) | gap | best known (¥) | ratio to best known | seconds | peak MB | stop |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, r := range rows {
+		gap, ratio, bk := "—", "—", r.bestNote
+		if !math.IsNaN(r.gap) {
+			gap = fmt.Sprintf("%.3f %%", 100*r.gap)
+		}
+		if !math.IsNaN(r.bestKnown) {
+			bk = fmtYenD(r.bestKnown, true)
+			if !math.IsNaN(r.cost) {
+				ratio = fmt.Sprintf("%.5f", r.cost/r.bestKnown)
+			}
+		}
+		if bk == "" {
+			bk = "—"
+		}
+		cost := fmtYenD(r.cost, true)
+		stop := r.stop
+		if r.exitNote != "" {
+			cost = r.exitNote
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %s |\n", r.name, r.assets, r.depots,
+			r.limit, cost, fmtYen(r.bound), gap, bk, ratio, r.seconds, r.peakMB, stop)
+	}
+	for _, r := range rows {
+		if r.note != "" {
+			fmt.Fprintf(w, "\n- %s: %s\n", r.name, r.note)
+		}
+	}
+}
