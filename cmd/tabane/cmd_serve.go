@@ -32,8 +32,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dbPath := fs.String("db", "tabane.db", "SQLite database `file`, created and migrated on first start")
 	demo := fs.Bool("demo", true, "load the embedded Nara demo dataset into an empty inventory")
 	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
+	tileURL := fs.String("tile-url", "", "optional raster tile `template` for the map, e.g. https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png (off by default: the page works offline)")
+	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1]")
+		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1] [--tile-url TEMPLATE]")
 		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -46,6 +48,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tabane serve: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
+		return 2
+	}
+	if err := api.ValidateTileURL(*tileURL); err != nil {
+		fmt.Fprintf(stderr, "tabane serve: --tile-url: %v\n", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -87,7 +93,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer runs.Close()
 	srv := &http.Server{
-		Handler:           api.New(store, api.Options{Logger: log, Runs: runs}).Handler(),
+		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)

@@ -29,6 +29,8 @@ type Server struct {
 	planning planning
 	// inventory holds the import settings (imports.go).
 	inventory InventoryOptions
+	// settings are what the page reads from GET /api/v1/settings (settings.go).
+	settings PageSettings
 }
 
 // Options configure a Server.
@@ -39,6 +41,8 @@ type Options struct {
 	Runs *jobs.Queue
 	// Inventory holds the import settings; the zero value takes the defaults.
 	Inventory InventoryOptions
+	// Page holds the page settings (the optional tile layer).
+	Page PageSettings
 }
 
 // New builds the server and registers its routes.
@@ -49,7 +53,7 @@ func New(store *data.Store, opt Options) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{store: store, log: log, echo: e, inventory: opt.Inventory}
+	s := &Server{store: store, log: log, echo: e, inventory: opt.Inventory, settings: opt.Page}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
 	s.initPlanning(opt)
@@ -89,6 +93,7 @@ func (s *Server) Routes() {
 	s.registerAssets(s.V1)
 	s.registerOpenAPI(s.V1)
 	s.registerPlanning(s.V1)
+	s.registerSettings(s.V1)
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// PageSettings are the server settings the web page reads at start: an optional raster
+// tile layer (off by default, so the page works with no internet).
+type PageSettings struct {
+	// TileURL is a Leaflet URL template such as
+	// https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png; empty turns the layer off.
+	TileURL string `json:"tile_url"`
+	// TileAttribution is shown on the map when the tile layer is on.
+	TileAttribution string `json:"tile_attribution"`
+}
+
+// ValidateTileURL checks that a tile URL template is an absolute http(s) URL with {z}, {x}
+// and {y}; the empty string (no tile layer) is valid.
+func ValidateTileURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("tile URL %q must be an absolute http(s) URL", raw)
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(raw, p) {
+			return fmt.Errorf("tile URL %q lacks the placeholder %s", raw, p)
+		}
+	}
+	return nil
+}
+
+// TileOrigin is the scheme://host of the tile URL ("" when off), for the page's
+// Content-Security-Policy img-src.
+func (p PageSettings) TileOrigin() string {
+	if p.TileURL == "" {
+		return ""
+	}
+	u, err := url.Parse(p.TileURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func (s *Server) registerSettings(g *echo.Group) {
+	g.GET("/settings", s.getSettings)
+}
+
+func (s *Server) getSettings(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.settings)
+}
