@@ -29,6 +29,8 @@ type Server struct {
 	planning planning
 	// inventory holds the import settings (imports.go).
 	inventory InventoryOptions
+	// batches runs the what-if batches (batches.go).
+	batches *batchRunner
 	// settings are what the page reads from GET /api/v1/settings (settings.go).
 	settings PageSettings
 }
@@ -93,6 +95,7 @@ func (s *Server) Routes() {
 	s.registerAssets(s.V1)
 	s.registerOpenAPI(s.V1)
 	s.registerPlanning(s.V1)
+	s.registerBatches(s.V1)
 	s.registerSettings(s.V1)
 }
 
