@@ -34,6 +34,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
 	tileURL := fs.String("tile-url", "", "optional raster tile `template` for the map, e.g. https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png (off by default: the page works offline)")
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
+	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
+	toleranceM := fs.Float64("tolerance-m", data.DefaultOwnershipToleranceM, "`metres` an imported asset may lie outside its municipality's boundary before the import report flags it")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1] [--tile-url TEMPLATE]")
 		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
@@ -92,8 +94,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer runs.Close()
+	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM}
 	srv := &http.Server{
-		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}}).Handler(),
+		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/gommon/bytes"
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/solver"
@@ -28,12 +30,18 @@ func (s *Server) registerImports(g *echo.Group) {
 	g.POST("/imports", s.importFile, bodyLimit(s.importBodyLimit()))
 }
 
-// importBodyLimit is the body limit of imports, larger than the other routes'.
+// importBodyLimit is the body limit of imports, larger than the other routes'. A limit
+// echo cannot read falls back to the default (logged) rather than failing the server.
 func (s *Server) importBodyLimit() string {
-	if s.inventory.ImportBodyLimit != "" {
-		return s.inventory.ImportBodyLimit
+	l := s.inventory.ImportBodyLimit
+	if l == "" {
+		return DefaultImportBodyLimit
 	}
-	return DefaultImportBodyLimit
+	if _, err := bytes.Parse(l); err != nil {
+		s.log.Error("import body limit: using the default", slog.String("limit", l), slog.String("default", DefaultImportBodyLimit), slog.Any("err", err))
+		return DefaultImportBodyLimit
+	}
+	return l
 }
 
 // importProblem is the 422 answer: a problem (RFC 9457) whose extension members are the

@@ -243,6 +243,13 @@ func TestImportUpdatesAndRejections(t *testing.T) {
 	postImport(t, srv, "", importSample(t, "n03_nara3.geojson"), 200)
 	postImport(t, srv, "", importSample(t, "assets_bom.csv"), 200)
 
+	// BM-003 lies 2.8 km outside its owner: not flagged with a 5 km tolerance.
+	if r := postImport(t, srv, "?tolerance_m=5000", importSample(t, "assets_bom.csv"), 200); len(r.Flagged) != 0 || r.ToleranceM != 5000 {
+		t.Errorf("tolerance 5000 m: flagged %+v", r.Flagged)
+	}
+	status, _, b := send(t, srv, "POST", "/api/v1/imports?tolerance_m=-1", "", []byte("x"))
+	wantStatusBody(t, "negative tolerance", status, b, 400, "tolerance_m: must be a number of metres")
+
 	changed := "id,municipality,kind,name,lon,lat,width_m\n" +
 		"BM-001,29201,bridge,大宮跨線橋,135.85,34.67,9.5\n" +
 		"BM-002,29204,sewer_plant,天理浄化センター,135.86,34.59,\n"
@@ -285,7 +292,7 @@ func TestImportUpdatesAndRejections(t *testing.T) {
 			t.Errorf("import %s %q: %d %s, want 400 with %q", c.query, c.body, status, b, c.detail)
 		}
 	}
-	status, _, b := send(t, srv, "POST", "/api/v1/imports?format=shapefile", "", []byte("x"))
+	status, _, b = send(t, srv, "POST", "/api/v1/imports?format=shapefile", "", []byte("x"))
 	if status != 400 || !strings.Contains(string(b), "format: must be csv, geojson or xroad") {
 		t.Errorf("unknown format: %d %s", status, b)
 	}
@@ -306,5 +313,16 @@ func TestImportBodyLimit(t *testing.T) {
 	status, hdr, b := send(t, srv, "POST", "/api/v1/imports?format=csv", "text/csv", bytes.Repeat([]byte("a,b\n"), 1000))
 	if status != 413 || hdr.Get("Content-Type") != ProblemContentType || !strings.Contains(string(b), "at most 1KB") {
 		t.Errorf("over the limit: %d %s", status, b)
+	}
+
+	// A limit echo cannot read falls back to the default instead of failing the server;
+	// the server's tolerance applies when the request gives none.
+	s2 := New(store, Options{Inventory: InventoryOptions{ImportBodyLimit: "lots", OwnershipToleranceM: 5000}})
+	defer s2.Close()
+	srv2 := httptest.NewServer(s2.Handler())
+	defer srv2.Close()
+	postImport(t, srv2, "", importSample(t, "n03_nara3.geojson"), 200)
+	if r := postImport(t, srv2, "", importSample(t, "assets_bom.csv"), 200); r.ToleranceM != 5000 || len(r.Flagged) != 0 {
+		t.Errorf("server tolerance 5000 m: %v m, flagged %+v", r.ToleranceM, r.Flagged)
 	}
 }
