@@ -85,7 +85,7 @@ type ImportReport struct {
 	Encoding       string        `json:"encoding,omitempty"`
 	Partial        bool          `json:"partial"`
 	Written        bool          `json:"written"`
-	Records        int           `json:"records"`
+	Records        int           `json:"records"` // CSV rows, features or xROAD results in the file
 	Created        int           `json:"created"`
 	Updated        int           `json:"updated"`
 	Unchanged      int           `json:"unchanged"`
@@ -155,6 +155,7 @@ type muniRecord struct {
 
 // parsed is what a format parser hands to the import transaction.
 type parsed struct {
+	records  int // data records in the file: CSV rows, features, xROAD results
 	encoding string
 	assets   []assetRecord
 	munis    []muniRecord
@@ -234,7 +235,7 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 	rep.Encoding, rep.IgnoredColumns = p.encoding, p.ignored
 	rep.Rejected = append(rep.Rejected, p.rejected...)
 	rep.Skipped = append(rep.Skipped, p.skipped...)
-	rep.Records = len(p.assets) + len(p.munis) + len(p.rejected)
+	rep.Records = p.records
 	stored, err := s.CostModel(ctx)
 	if err != nil {
 		return rep, err

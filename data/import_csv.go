@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -134,6 +133,7 @@ func parseCSV(body []byte) (*parsed, error) {
 		if err == io.EOF {
 			break
 		}
+		p.records++
 		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
@@ -299,7 +299,6 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 					bad("equipment", "%q is not an equipment name (snake_case, e.g. snooper_truck; separate names with ;)", n)
 				}
 			}
-			sort.Strings(names)
 			r.a.Equipment = names
 		}
 	}

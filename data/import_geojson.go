@@ -33,7 +33,7 @@ func parseGeoJSON(body []byte) (*parsed, error) {
 	if fc.Type != "FeatureCollection" {
 		return nil, &ImportFileError{Format: FormatGeoJSON, Msg: fmt.Sprintf("type is %q, expected a FeatureCollection", fc.Type)}
 	}
-	p := &parsed{encoding: "utf-8"}
+	p := &parsed{encoding: "utf-8", records: len(fc.Features)}
 	muniIndex := map[string]int{}
 	var muniParts [][]orb.Polygon
 	for i, raw := range fc.Features {

@@ -73,7 +73,7 @@ func parseXROAD(body []byte) (*parsed, error) {
 	if doc.Result == nil {
 		return nil, &ImportFileError{Format: FormatXROAD, Msg: `no "result" array (an xROAD answer is {"result": [...]})`}
 	}
-	p := &parsed{encoding: "utf-8"}
+	p := &parsed{encoding: "utf-8", records: len(doc.Result)}
 	for i, raw := range doc.Result {
 		n := i + 1
 		var rec xroadRecord

@@ -127,7 +127,8 @@ func TestImportSamples(t *testing.T) {
 	// Shift_JIS CSV with a bad row: all or nothing writes nothing and says where.
 	sjis := importSample(t, "assets_sjis.csv")
 	r = postImport(t, srv, "", sjis, 422)
-	if countAssets(t, store) != 0 || r.Written || r.Type != ProblemImportRejected || r.Encoding != "shift_jis" {
+	if countAssets(t, store) != 0 || r.Written || r.Type != ProblemImportRejected || r.Encoding != "shift_jis" ||
+		r.Records != 5 || r.Created != 4 {
 		t.Fatalf("rejected import wrote %d assets; report %+v", countAssets(t, store), r.ImportReport)
 	}
 	wantRejected := []data.ImportIssue{
@@ -199,7 +200,7 @@ func TestImportSamples(t *testing.T) {
 	// xROAD: the prefecture's bridge is skipped, the others become bridges.
 	xr := importSample(t, "xroad_nara.json")
 	r = postImport(t, srv, "", xr, 200)
-	if r.Format != "xroad" || reportCounts(r) != [3]int{4, 0, 0} || len(r.Skipped) != 1 || r.Skipped[0].Feature != 2 ||
+	if r.Format != "xroad" || r.Records != 5 || reportCounts(r) != [3]int{4, 0, 0} || len(r.Skipped) != 1 || r.Skipped[0].Feature != 2 ||
 		r.Skipped[0].Field != "syogen.kanrisya.kubun" {
 		t.Fatalf("xROAD: %+v", r.ImportReport)
 	}
