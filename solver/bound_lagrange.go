@@ -23,7 +23,8 @@ import (
 //
 // Step parameters of the volume algorithm and the polishing phase:
 var (
-	volumeAlpha    = 0.02
+	volumeAlpha    = 0.02 // the averaging weight settles here…
+	volumeAlpha0   = 0.1  // …from here, halving whenever the step shrinks
 	volumeTheta    = 0.1
 	volumeThetaMax = 1.0
 	volumeReds     = 20
@@ -117,6 +118,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 		}
 	}
 
+	start := time.Now()
 	floor := res.LowerBound // the counting bound: a target floor for the steps
 	// Volume algorithm (Barahona & Anbil 2000): steps go from the best point so far
 	// (the centre) along rhs − x̄, where x̄ averages the subproblems' solutions (cover
@@ -128,6 +130,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	xbar := make([]float64, nz) // averaged activities
 	v := make([]float64, nz)    // direction rhs − x̄
 	theta := volumeTheta
+	volAlpha := math.Max(volumeAlpha0, volumeAlpha)
 	reds := 0
 	polishing := false
 	it := 0
@@ -151,8 +154,11 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 				ax[bd.n+int(sols[j].cell)]++
 			}
 		}
-		alpha := volumeAlpha
-		polish := it >= int(volumeShare*float64(maxIter))
+		alpha := volAlpha
+		// polish for the last 40 % of the iterations, or of the time when a deadline
+		// comes first
+		polish := it >= int(volumeShare*float64(maxIter)) ||
+			(!opt.Deadline.IsZero() && time.Since(start) >= time.Duration(volumeShare*float64(opt.Deadline.Sub(start))))
 		if it == 0 || polish {
 			alpha = 1 // plain subgradient steps from the centre in the polishing phase
 		}
@@ -190,6 +196,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 				}
 			} else if !polishing && reds >= volumeReds {
 				theta *= 0.66
+				volAlpha = math.Max(volumeAlpha, volAlpha/2)
 				reds = 0
 				if theta < 1e-5 {
 					it++

@@ -407,7 +407,7 @@ func TestBoundsHandChecked(t *testing.T) {
 	}
 	saved := bbMaxItems
 	bbMaxItems = 0
-	r = LowerBound(context.Background(), m, BoundOptions{Threads: 1})
+	r = LowerBound(context.Background(), m, BoundOptions{Threads: 1, MaxIter: 3000})
 	bbMaxItems = saved
 	if r.LowerBound > 12.95e6 || r.LowerBound < 12.95e6*(1-1e-4) {
 		t.Fatalf("LP knapsack: bound %.2f (%s), want the LP value 12,950,000 within 1e-4 and never above", r.LowerBound, r.Method)
