@@ -11,6 +11,10 @@ import (
 // and DELETE: creation refuses an existing key (ErrConflict), update and delete a
 // missing one (ErrNotFound).
 
+// ErrUnknownMunicipality is returned when a depot or an asset names a municipality
+// that is not in the inventory.
+var ErrUnknownMunicipality = errors.New("unknown municipality")
+
 // AssetCounts is the number of assets of each municipality (codes without assets are absent).
 func (s *Store) AssetCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT municipality, count(*) FROM assets GROUP BY municipality")
@@ -141,7 +145,8 @@ func (s *Store) Depot(ctx context.Context, id string) (Depot, error) {
 	return d, err
 }
 
-// CreateDepot adds a depot; an existing id is ErrConflict, an unknown municipality ErrNotFound.
+// CreateDepot adds a depot; an existing id is ErrConflict, an unknown municipality
+// ErrUnknownMunicipality.
 func (s *Store) CreateDepot(ctx context.Context, d Depot) error {
 	return s.writeDepot(ctx, d, true)
 }
@@ -175,7 +180,7 @@ func (s *Store) writeDepot(ctx context.Context, d Depot, create bool) error {
 		if ok, err := s.exists(ctx, tx, "municipalities", "code", c); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("depot %s: municipality %s: %w", d.ID, c, ErrNotFound)
+			return fmt.Errorf("depot %s: municipality %s: %w", d.ID, c, ErrUnknownMunicipality)
 		}
 	}
 	if err := putDepot(ctx, tx, d); err != nil {
@@ -196,7 +201,8 @@ func (s *Store) DeleteDepot(ctx context.Context, id string) error {
 	return nil
 }
 
-// CreateAsset adds an asset; an existing id is ErrConflict, an unknown municipality ErrNotFound.
+// CreateAsset adds an asset; an existing id is ErrConflict, an unknown municipality
+// ErrUnknownMunicipality.
 func (s *Store) CreateAsset(ctx context.Context, a Asset) error { return s.writeAsset(ctx, a, true) }
 
 // UpdateAsset replaces an asset's row; a missing id is ErrNotFound.
@@ -225,7 +231,7 @@ func (s *Store) writeAsset(ctx context.Context, a Asset, create bool) error {
 	if ok, err := s.exists(ctx, tx, "municipalities", "code", c); err != nil {
 		return err
 	} else if !ok {
-		return fmt.Errorf("asset %s: municipality %s: %w", a.ID, c, ErrNotFound)
+		return fmt.Errorf("asset %s: municipality %s: %w", a.ID, c, ErrUnknownMunicipality)
 	}
 	if err := putAssets(ctx, tx, []Asset{a}); err != nil {
 		return err

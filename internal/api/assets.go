@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -396,10 +397,10 @@ func (s *Server) deleteAsset(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// inventoryWriteError maps a write's errors: a missing referenced municipality (the
-// resource itself exists, or was checked) is a 422 on field; conflicts 409.
+// inventoryWriteError maps a write's errors: an unknown referenced municipality is a 422
+// on field; a missing resource 404; an existing id 409.
 func inventoryWriteError(err error, field string) error {
-	if strings.Contains(err.Error(), ": municipality ") && strings.HasSuffix(err.Error(), data.ErrNotFound.Error()) {
+	if errors.Is(err, data.ErrUnknownMunicipality) {
 		return invalid(err.Error(), fieldErrors{{Path: field, Msg: "unknown municipality: create it first"}}...)
 	}
 	return planningError(err)

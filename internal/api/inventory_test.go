@@ -180,6 +180,8 @@ func TestDepotCRUD(t *testing.T) {
 	wantStatusBody(t, "duplicate", status, b, 409, "depot nara-doboku already exists")
 	status, b = sendJSON(t, srv, "POST", "/api/v1/depots", `{"id": "x", "kind": "office", "lon": 135.80, "lat": 34.68}`, nil)
 	wantStatusBody(t, "office without municipality", status, b, 422, `"path":"municipality","message":"is required for an office depot"`)
+	status, b = sendJSON(t, srv, "POST", "/api/v1/depots", `{"id": "x", "kind": "office", "municipality": "29209", "lon": 135.80, "lat": 34.68}`, nil)
+	wantStatusBody(t, "unknown municipality", status, b, 422, `"path":"municipality","message":"unknown municipality: create it first"`)
 	status, b = sendJSON(t, srv, "POST", "/api/v1/depots", `{"id": "x", "kind": "warehouse", "lon": 135.80, "lat": 34.68}`, nil)
 	wantStatusBody(t, "bad kind", status, b, 422, `must be office, district or other, found \"warehouse\"`)
 	status, _ = sendJSON(t, srv, "PATCH", "/api/v1/depots/nara-doboku", `{"name": "北部土木"}`, &d)
