@@ -134,15 +134,16 @@ func parseCSV(body []byte) (*parsed, error) {
 			break
 		}
 		p.records++
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				p.rejected = append(p.rejected, ImportIssue{Line: pe.StartLine, Field: "", Reason: "malformed CSV: " + pe.Err.Error()})
+				p.rejected = append(p.rejected, ImportIssue{Line: pe.StartLine, Field: "",
+					Reason: fmt.Sprintf("malformed CSV (column %d): %v", pe.Column, pe.Err)})
 				continue
 			}
 			return nil, &ImportFileError{Format: FormatCSV, Msg: err.Error()}
 		}
+		line, _ := r.FieldPos(0) // only after a good read: FieldPos panics on an empty record
 		if len(rec) != len(header) {
 			p.rejected = append(p.rejected, ImportIssue{Line: line, Field: "",
 				Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})

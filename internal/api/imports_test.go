@@ -280,6 +280,17 @@ func TestImportUpdatesAndRejections(t *testing.T) {
 		t.Errorf("rejected = %+v\nwant %+v; assets %d → %d", r.Rejected, want, before, countAssets(t, store))
 	}
 
+	// Malformed CSV rows are rejected with their line; with partial=true the good row stays.
+	quotes := "id,municipality,kind,lon,lat,name\nQ-1,29204,bridge,135.85,34.6,x\"y\nQ-2,29204,bridge,135.85,34.6,ok\nQ-3,29204,bridge,135.85,34.6,\"open\n"
+	r = postImport(t, srv, "?partial=true", []byte(quotes), 200)
+	want = []data.ImportIssue{
+		{Line: 2, Reason: `malformed CSV (column 31): bare " in non-quoted-field`},
+		{Line: 4, Reason: `malformed CSV (column 36): extraneous or missing " in quoted-field`},
+	}
+	if !reflect.DeepEqual(r.Rejected, want) || reportCounts(r) != [3]int{1, 0, 0} || r.Records != 3 {
+		t.Errorf("malformed rows: %+v %v records %d\nwant %+v", r.Rejected, reportCounts(r), r.Records, want)
+	}
+
 	for _, c := range []struct{ query, body, detail string }{
 		{"?format=csv", "name,kind\nx,bridge\n", "the header lacks lon, lat, municipality"},
 		{"?format=geojson", `{"type":"FeatureCollection","features":[`, "not JSON"},
