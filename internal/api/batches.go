@@ -716,11 +716,15 @@ func (s *Server) batchResultsCSV(c echo.Context) error {
 }
 
 // batchChartSVG: GET /api/v1/batches/{id}/chart.svg — saving and cost against the swept
-// parameter(s), over the rows so far.
+// parameter(s), over the rows so far; 409 before the first row.
 func (s *Server) batchChartSVG(c echo.Context) error {
 	b, rows, err := s.resultRows(c)
 	if err != nil {
 		return err
+	}
+	if len(rows) == 0 {
+		// Nothing to draw yet (and whatif's chart needs a row to lay out its axis).
+		return conflict(fmt.Sprintf("batch %d has no finished variation yet (%s); the chart draws the rows so far", b.ID, b.Status))
 	}
 	var buf bytes.Buffer
 	if err := whatif.WriteChartSVG(&buf, rows); err != nil {
