@@ -497,3 +497,66 @@ func TestRadixSortHigh(t *testing.T) {
 		t.Fatal("sortKey does not preserve the order of floats")
 	}
 }
+
+// TestDepotCandidatesComplete: the latitude-band index never drops an asset a depot may
+// take. For every depot of p-large, the candidates equal the admissible assets found by
+// checking every participating asset.
+func TestDepotCandidatesComplete(t *testing.T) {
+	m := boundLoadModel(t, filepath.Join(boundSharedDir, "p-large.json"))
+	bd := newBoundData(m, 2)
+	total := 0
+	for j := range m.Depots {
+		var want []int32
+		for p, a := range bd.asset {
+			if _, ok := m.admissible(j, a); ok {
+				want = append(want, int32(p))
+			}
+		}
+		if !slices.Equal(bd.cands[j].p, want) {
+			t.Fatalf("depot %s: %d candidates, %d admissible assets", m.Depots[j].ID, len(bd.cands[j].p), len(want))
+		}
+		total += len(want)
+	}
+	if total == 0 || total == len(m.Depots)*bd.n {
+		t.Fatalf("%d depot–asset pairs: the test needs some in reach and some out", total)
+	}
+}
+
+// TestLatIndexNearEverywhere: the band and longitude window hold every point within the
+// reach radius, near the poles and across the antimeridian too.
+func TestLatIndexNearEverywhere(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, centre := range []Point{{135, 34}, {179.9, 60}, {-179.95, -45}, {10, 84}, {0, -89}} {
+		inst := map[string]any{"version": 1, "name": "band", "params": map[string]any{
+			"contract_fixed_cost": 1, "travel_cost_per_km": 1, "limits": map[string]any{"max_distance_km": 60}},
+			"municipalities": []map[string]any{{"code": "M", "office": map[string]any{"lon": centre.Lon, "lat": centre.Lat}}},
+		}
+		var assets []map[string]any
+		for i := 0; i < 3000; i++ {
+			lat := math.Max(-90, math.Min(90, centre.Lat+(rng.Float64()-0.5)*4))
+			lon := math.Mod(centre.Lon+(rng.Float64()-0.5)*60+540, 360) - 180
+			assets = append(assets, map[string]any{"id": fmt.Sprint(i), "municipality": "M", "kind": "bridge",
+				"lon": lon, "lat": lat, "cost": 1, "workload": 1})
+		}
+		inst["assets"] = assets
+		m := boundModelFromJSON(t, inst)
+		idx := newLatIndex(m, m.Participating)
+		for trial := 0; trial < 20; trial++ {
+			at := Point{Lon: math.Mod(centre.Lon+(rng.Float64()-0.5)*20+540, 360) - 180, Lat: math.Max(-90, math.Min(90, centre.Lat+(rng.Float64()-0.5)*2))}
+			got := map[int]bool{}
+			idx.near(m, m.Participating, at, func(p int) { got[p] = true })
+			inReach := 0
+			for p, a := range m.Participating {
+				if m.Dist(at, m.Assets[a].At) <= m.MaxDistanceKm+1e-9 {
+					inReach++
+					if !got[p] {
+						t.Fatalf("centre %v, depot %v: asset %d at %v (%.3f km) is in reach but not in the band", centre, at, a, m.Assets[a].At, m.Dist(at, m.Assets[a].At))
+					}
+				}
+			}
+			if trial == 0 && inReach == 0 {
+				t.Fatalf("centre %v: no asset in reach; the test checks nothing", centre)
+			}
+		}
+	}
+}
