@@ -443,23 +443,24 @@ func (s *Store) ownershipFlags(ctx context.Context, tx *sql.Tx, recs []assetReco
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT code, name, boundary FROM municipalities WHERE boundary IS NOT NULL ORDER BY code")
+	rows, err := tx.QueryContext(ctx, "SELECT code, name, boundary FROM municipalities ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("import: boundaries: %w", err)
 	}
 	var regions []geo.Region
 	names := map[string]string{}
 	for rows.Next() {
-		var code, name, b string
+		var code, name string
+		var b sql.NullString
 		if err := rows.Scan(&code, &name, &b); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("import: boundaries: %w", err)
 		}
 		names[code] = name
-		if _, replaced := newGeom[code]; replaced {
+		if _, replaced := newGeom[code]; replaced || !b.Valid {
 			continue
 		}
-		g, err := geojson.UnmarshalGeometry([]byte(b))
+		g, err := geojson.UnmarshalGeometry([]byte(b.String))
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("import: boundary of municipality %s: %w", code, err)
@@ -485,16 +486,24 @@ func (s *Store) ownershipFlags(ctx context.Context, tx *sql.Tx, recs []assetReco
 	}
 	var out []ImportFlag
 	for _, f := range geo.CheckOwnership(regions, pts, tol) {
-		if f.Kind != geo.OutsideOwner && f.Kind != geo.CodeMismatch {
-			continue // an owner without a boundary cannot be checked
-		}
 		i, _ := strconv.Atoi(f.ID)
 		r := recs[i]
 		fl := ImportFlag{Line: r.line, Feature: r.feature, Asset: r.a.ID, Kind: string(f.Kind),
 			Municipality: r.a.Municipality, FallsIn: f.FallsIn, DistanceM: float64(int(f.DistanceM + 0.5))}
-		fl.Reason = fmt.Sprintf("lies %s m outside the boundary of %s (tolerance %s m)", num(fl.DistanceM), label(r.a.Municipality), num(tol))
-		if f.FallsIn != "" {
-			fl.Reason += ", inside " + label(f.FallsIn)
+		switch f.Kind {
+		case geo.OutsideOwner, geo.CodeMismatch:
+			fl.Reason = fmt.Sprintf("lies %s m outside the boundary of %s (tolerance %s m)", num(fl.DistanceM), label(r.a.Municipality), num(tol))
+			if f.FallsIn != "" {
+				fl.Reason += ", inside " + label(f.FallsIn)
+			}
+		case geo.UnknownOwner:
+			if f.FallsIn == "" {
+				continue // an owner without a boundary, and no other claims the place: nothing to check
+			}
+			fl.Kind = string(geo.CodeMismatch)
+			fl.Reason = fmt.Sprintf("%s has no boundary to check against; the point lies inside %s", label(r.a.Municipality), label(f.FallsIn))
+		default:
+			continue
 		}
 		out = append(out, fl)
 	}

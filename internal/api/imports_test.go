@@ -280,6 +280,18 @@ func TestImportUpdatesAndRejections(t *testing.T) {
 		t.Errorf("rejected = %+v\nwant %+v; assets %d → %d", r.Rejected, want, before, countAssets(t, store))
 	}
 
+	// An owner without a boundary: a point inside another municipality's boundary is
+	// flagged, a point inside none is not.
+	if status, b := sendJSON(t, srv, "POST", "/api/v1/municipalities", `{"code": "29205", "name": "橿原市", "office": {"lon": 135.7927, "lat": 34.5092}}`, nil); status != 201 {
+		t.Fatalf("create 29205: %d %s", status, b)
+	}
+	noBoundary := "id,municipality,kind,lon,lat\nK-1,29205,bridge,135.7927,34.5092\nK-2,29205,bridge,135.85,34.6\n"
+	r = postImport(t, srv, "", []byte(noBoundary), 200)
+	if len(r.Flagged) != 1 || r.Flagged[0].Asset != "K-2" || r.Flagged[0].Kind != "code_mismatch" || r.Flagged[0].FallsIn != "29204" ||
+		r.Flagged[0].Reason != "29205 橿原市 has no boundary to check against; the point lies inside 29204 天理市" {
+		t.Errorf("owner without boundary: flagged %+v, want K-2 inside 29204", r.Flagged)
+	}
+
 	// Malformed CSV rows are rejected with their line; with partial=true the good row stays.
 	quotes := "id,municipality,kind,lon,lat,name\nQ-1,29204,bridge,135.85,34.6,x\"y\nQ-2,29204,bridge,135.85,34.6,ok\nQ-3,29204,bridge,135.85,34.6,\"open\n"
 	r = postImport(t, srv, "?partial=true", []byte(quotes), 200)
