@@ -432,6 +432,19 @@ func TestBatchRejectedUpFront(t *testing.T) {
 	if len(pr.Errors) != 1 || pr.Errors[0].Path != "batch" {
 		t.Errorf("no batch: %+v", pr)
 	}
+	// The YAML text as a JSON string.
+	jp = postAs(t, srv, "application/json; charset=utf-8", fmt.Sprintf(`{"batch": "base: {scenario: %d}\nvariations: [{name: t, set: {params.circuity: yes}}]\n"}`, sc.ID))
+	p = batchRefusal(t, "yaml in json", jp.resp, jp.raw)
+	if len(p.Errors) != 1 || p.Errors[0].Variation != "t" || p.Errors[0].Path != "params.circuity" {
+		t.Errorf("yaml in json: %+v", p.Errors)
+	}
+	jp = postAs(t, srv, "application/json", `{"batch": 3}`)
+	pr = problemOf(t, "batch a number", jp.resp, jp.raw, http.StatusUnprocessableEntity, ProblemInvalid)
+	if len(pr.Errors) != 1 || pr.Errors[0].Path != "batch" || pr.Errors[0].Msg != "expected an object (the batch document) or a string (its YAML text), found 3" {
+		t.Errorf("batch a number: %+v", pr)
+	}
+	yp = postYAML(t, srv, "description: "+strings.Repeat("x", 1<<20)+"\n")
+	problemOf(t, "too large", yp.resp, yp.raw, http.StatusRequestEntityTooLarge, ProblemTooLarge)
 	jp = postAs(t, srv, "text/plain", "base: {scenario: 1}")
 	problemOf(t, "text/plain", jp.resp, jp.raw, http.StatusUnsupportedMediaType, "about:blank")
 	yp = postYAML(t, srv, "  \n")
