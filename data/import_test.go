@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -190,5 +192,72 @@ func TestCostModelStore(t *testing.T) {
 	}
 	if _, err := ParseCostModel([]byte(`{"kinds": {"bridge": {"bse": 1}}}`)); err == nil || !strings.Contains(err.Error(), "bse") {
 		t.Errorf("unknown nested field: %v", err)
+	}
+}
+
+// TestImportPolygonsAndRecordErrors: N03 features of one code merge into a MultiPolygon
+// (islands), a feature without code is skipped, a ward is named with its city, broken
+// geometries and wrong check digits are rejected with their feature and field.
+func TestImportPolygonsAndRecordErrors(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "imp.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sq := func(x, y float64) string {
+		return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}`,
+			x, y, x+0.1, y, x+0.1, y+0.1, x, y+0.1, x, y)
+	}
+	fc := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"N03_001":"大阪府","N03_003":"大阪市","N03_004":"北区","N03_007":"27127"},"geometry":` + sq(135.5, 34.7) + `},
+		{"type":"Feature","properties":{"N03_001":"大阪府","N03_003":"大阪市","N03_004":"北区","N03_007":"27127"},"geometry":` + sq(135.7, 34.7) + `},
+		{"type":"Feature","properties":{"N03_001":"大阪府","N03_004":"所属未定地","N03_007":null},"geometry":` + sq(135.9, 34.7) + `},
+		{"type":"Feature","properties":{"N03_007":"271275"},"geometry":` + sq(136.1, 34.7) + `},
+		{"type":"Feature","properties":{"N03_007":"27128"},"geometry":{"type":"Polygon","coordinates":[[[135,34],[135.1,34],[135.1,34.1]]]}},
+		{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[135,34],[135.1,34]]}}]}`
+	rep, err := s.Import(ctx, []byte(fc), ImportOptions{Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRejected := []ImportIssue{
+		{Feature: 4, Field: "properties.N03_007", Reason: `municipality code "271275": check digit is 5, expected 6 (全国地方公共団体コード, mod 11)`},
+		{Feature: 5, Field: "geometry", Reason: "polygon 0 has an outer ring of fewer than 4 positions"},
+		{Feature: 6, Field: "geometry", Reason: "LineString: expected a Point (asset) or a Polygon/MultiPolygon (municipality boundary)"},
+	}
+	if rep.Format != FormatGeoJSON || rep.Records != 6 || rep.Municipalities.Created != 1 || !reflect.DeepEqual(rep.Rejected, wantRejected) ||
+		len(rep.Skipped) != 1 || rep.Skipped[0].Feature != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	m, err := s.Municipality(ctx, "27127")
+	if err != nil || m.Name != "大阪市北区" || m.Prefecture != "大阪府" || !strings.Contains(string(m.Boundary), `"MultiPolygon"`) {
+		t.Fatalf("27127: %+v %v", m, err)
+	}
+	if m.OfficeLon < 135.5 || m.OfficeLon > 135.6 || m.OfficeLat < 34.7 || m.OfficeLat > 34.8 {
+		t.Errorf("office %v, %v: not inside the first of the two equal squares (the stable pick)", m.OfficeLon, m.OfficeLat)
+	}
+	if d, err := s.Depot(ctx, "office-27127"); err != nil || d.Kind != DepotOffice || d.Lon != m.OfficeLon {
+		t.Errorf("office depot %+v %v", d, err)
+	}
+
+	xr := `{"result":[{"syogen":{"shisetsu":{"meisyou":"A橋"},"kyouchou":"12.5","fukuin":5,"kasetsu_nendo":1980,
+		"kanrisya":{"kubun":5,"meisyou":"北区"},"gyousei_kuiki":{"shikuchouson_code":"271276"},"ichi":{"ido":34.75,"keido":135.55}},
+		"tenken":{"nendo":2022,"kiroku":{"hantei_kubun":"2"}}},
+		{"syogen":{"shisetsu":{"meisyou":"B橋"},"kyouchou":-3,"kanrisya":{"kubun":"5"},"gyousei_kuiki":{"shikuchouson_code":"271277"},
+		"ichi":{"ido":134.75,"keido":35.55}},"tenken":{}}]}`
+	rep, err = s.Import(ctx, []byte(xr), ImportOptions{})
+	if !errors.Is(err, ErrImportRejected) || rep.Written || rep.Assets.Created != 1 {
+		t.Fatalf("xROAD with bad records: %v, written %v", err, rep.Written)
+	}
+	wantRejected = []ImportIssue{
+		{Feature: 2, Field: "syogen.gyousei_kuiki.shikuchouson_code", Reason: `municipality code "271277": check digit is 7, expected 6 (全国地方公共団体コード, mod 11)`},
+		{Feature: 2, Field: "syogen.ichi.ido", Reason: "134.75 is outside -90…90 degrees (are longitude and latitude swapped?)"},
+		{Feature: 2, Field: "syogen.kyouchou", Reason: `"-3" is not a number ≥ 0`},
+	}
+	if !reflect.DeepEqual(rep.Rejected, wantRejected) {
+		t.Errorf("xROAD rejected %+v\nwant %+v", rep.Rejected, wantRejected)
+	}
+	if n, _ := s.CountAssets(ctx); n != 0 {
+		t.Errorf("%d assets written by a rejected import", n)
 	}
 }
