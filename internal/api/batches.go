@@ -592,17 +592,17 @@ func (s *Server) batchParam(c echo.Context) (data.Batch, error) {
 }
 
 // batchWithRows reads a batch's rows; the progress counts them, so that both agree.
-func (s *Server) batchWithRows(ctx context.Context, b data.Batch) (batchDetail, []data.BatchRow, error) {
+func (s *Server) batchWithRows(ctx context.Context, b data.Batch) (batchDetail, error) {
 	rows, err := s.store.BatchRows(ctx, b.ID)
 	if err != nil {
-		return batchDetail{}, nil, err
+		return batchDetail{}, err
 	}
 	d := batchDetail{Batch: b, Rows: make([]json.RawMessage, len(rows))}
 	for i, r := range rows {
 		d.Rows[i] = r.Row
 	}
 	d.Progress.Done = len(rows)
-	return d, rows, nil
+	return d, nil
 }
 
 // getBatch: GET /api/v1/batches/{id} — status, progress, spec and the rows so far.
@@ -611,7 +611,7 @@ func (s *Server) getBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := s.batchWithRows(c.Request().Context(), b)
+	d, err := s.batchWithRows(c.Request().Context(), b)
 	if err != nil {
 		return planningError(err)
 	}
@@ -668,7 +668,7 @@ func (s *Server) cancelBatch(c echo.Context) error {
 	if b, err = s.store.Batch(ctx, b.ID); err != nil {
 		return planningError(err)
 	}
-	d, _, err := s.batchWithRows(ctx, b)
+	d, err := s.batchWithRows(ctx, b)
 	if err != nil {
 		return planningError(err)
 	}

@@ -493,6 +493,7 @@ func TestBatchCancel(t *testing.T) {
 	sc := smallScenario(t, store)
 	h := &holdSecond{held: make(chan struct{})}
 	s.batches.solve = h.solve
+	s.ConfigureBatches(BatchOptions{Parallel: 1, MaxQueued: 1})
 
 	running := postBatch(t, srv, batchBody(threeVariations(sc.ID)))
 	select {
@@ -511,8 +512,22 @@ func TestBatchCancel(t *testing.T) {
 	if queued.Status != data.RunQueued {
 		t.Fatalf("second batch %+v", queued)
 	}
+	// One batch may wait: another one is refused.
+	resp, raw := call(t, srv, "POST", "/api/v1/batches", batchBody(threeVariations(sc.ID)), nil)
+	full := problemOf(t, "queue full", resp, raw, http.StatusServiceUnavailable, ProblemBatchQueueFull)
+	if full.Detail != "too many batches are waiting: 1 batches wait behind the running one; cancel one or try again later" ||
+		resp.Header.Get("Retry-After") != "60" {
+		t.Errorf("queue full: %+v, Retry-After %q", full, resp.Header.Get("Retry-After"))
+	}
+	var lst struct {
+		Total int `json:"total"`
+	}
+	if call(t, srv, "GET", "/api/v1/batches", nil, &lst); lst.Total != 2 {
+		t.Errorf("%d batches after a refusal, want 2", lst.Total)
+	}
+
 	var cq batchResult
-	resp, raw := call(t, srv, "DELETE", fmt.Sprintf("/api/v1/batches/%d", queued.ID), nil, &cq)
+	resp, raw = call(t, srv, "DELETE", fmt.Sprintf("/api/v1/batches/%d", queued.ID), nil, &cq)
 	wantStatus(t, "cancel queued", resp, raw, http.StatusOK)
 	if cq.Status != data.RunCancelled || len(cq.Rows) != 0 || cq.Progress != (data.BatchProgress{Done: 0, Total: 3}) ||
 		cq.FinishedAt == nil || cq.StartedAt != nil || cq.Error != nil {
