@@ -15,7 +15,6 @@ import (
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/internal/jobs"
-	"github.com/tabane/tabane/web"
 )
 
 // Server is the HTTP service. Create it with New; serve Handler().
@@ -33,6 +32,8 @@ type Server struct {
 	batches *batchRunner
 	// settings are what the page reads from GET /api/v1/settings (settings.go).
 	settings PageSettings
+	// sec is access control and request limits (auth.go, limits.go, headers.go).
+	sec *security
 }
 
 // Options configure a Server.
@@ -45,6 +46,9 @@ type Options struct {
 	Inventory InventoryOptions
 	// Page holds the page settings (the optional tile layer).
 	Page PageSettings
+	// Security holds access control (API tokens) and request limits; the zero value
+	// serves without tokens, as on loopback, with the default limits.
+	Security SecurityOptions
 }
 
 // New builds the server and registers its routes.
@@ -72,6 +76,7 @@ func New(store *data.Store, opt Options) *Server {
 			return nil
 		},
 	}))
+	s.useSecurity(opt.Security) // headers, tokens, rate limit, timeouts, body and asset limits
 	s.Routes()
 	return s
 }
@@ -86,9 +91,9 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // file; later resources add theirs here.
 func (s *Server) Routes() {
 	s.echo.GET("/healthz", s.healthz)
-	s.echo.HEAD("/healthz", s.healthz)               // load balancers often probe with HEAD
-	s.echo.GET("/", echo.WrapHandler(web.Handler())) // the planner's page (package web) and its files
-	s.echo.GET("/static/*", echo.WrapHandler(web.Handler()))
+	s.echo.HEAD("/healthz", s.healthz) // load balancers often probe with HEAD
+	s.echo.GET("/", s.pageHandler())   // the planner's page (package web) and its files
+	s.echo.GET("/static/*", s.pageHandler())
 	s.V1 = s.echo.Group("/api/v1")
 	s.registerMunicipalities(s.V1)
 	s.registerDepots(s.V1)
@@ -97,6 +102,7 @@ func (s *Server) Routes() {
 	s.registerPlanning(s.V1)
 	s.registerBatches(s.V1)
 	s.registerSettings(s.V1)
+	s.registerTokens(s.V1)
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.
