@@ -156,7 +156,6 @@ type security struct {
 // touchEvery is how often last_used_at is written for a token in use.
 const touchEvery = time.Minute
 
-
 // authenticate checks the request's token against the policy table.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
