@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -237,3 +238,16 @@ func interiorPoint(g orb.Geometry) orb.Point {
 // InteriorPoint is a point inside a Polygon or MultiPolygon (see interiorPoint): it
 // stands for a municipality's office when only its boundary is known.
 func InteriorPoint(g orb.Geometry) orb.Point { return interiorPoint(g) }
+
+// CheckBoundary says why a geometry cannot be a municipality's boundary (nil if it can):
+// a Polygon or MultiPolygon of closed rings of at least 4 WGS84 positions.
+func CheckBoundary(g orb.Geometry) error {
+	polys := polygonsOf(g)
+	if polys == nil {
+		return fmt.Errorf("must be a Polygon or MultiPolygon")
+	}
+	if reason := checkPolygons(polys); reason != "" {
+		return errors.New(reason)
+	}
+	return nil
+}

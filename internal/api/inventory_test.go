@@ -80,6 +80,15 @@ func TestMunicipalityCRUD(t *testing.T) {
 	if dep.Lon != 135.79 {
 		t.Errorf("the office depot did not follow the office: lon %v", dep.Lon)
 	}
+	status, b = sendJSON(t, srv, "PATCH", "/api/v1/municipalities/29205", `{"boundary": {"type": "Polygon", "coordinates": [[[135.7, 34.5], [135.8, 34.5], [135.8, 34.6]]]}}`, nil)
+	wantStatusBody(t, "open boundary", status, b, 422, `"path":"boundary","message":"polygon 0 has an outer ring of fewer than 4 positions (found Polygon)"`)
+	status, b = sendJSON(t, srv, "PATCH", "/api/v1/municipalities/29205", `{"boundary": {"type": "Point", "coordinates": [135.7, 34.5]}}`, nil)
+	wantStatusBody(t, "point boundary", status, b, 422, `must be a Polygon or MultiPolygon (found Point)`)
+	status, _ = sendJSON(t, srv, "PATCH", "/api/v1/municipalities/29205",
+		`{"boundary": {"type": "Polygon", "coordinates": [[[135.7, 34.45], [135.85, 34.45], [135.85, 34.55], [135.7, 34.55], [135.7, 34.45]]]}}`, &m)
+	if status != 200 || !strings.Contains(string(m.Boundary), `"Polygon"`) {
+		t.Errorf("patch boundary: %d %s", status, m.Boundary)
+	}
 	status, b = sendJSON(t, srv, "PATCH", "/api/v1/municipalities/29205", `{"code": "29206"}`, nil)
 	wantStatusBody(t, "patch code", status, b, 422, "cannot be changed")
 	status, b = sendJSON(t, srv, "PATCH", "/api/v1/municipalities/29299", `{"name": "x"}`, nil)

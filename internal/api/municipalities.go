@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/tabane/tabane/data"
@@ -224,13 +223,12 @@ func applyMunicipality(m *data.Municipality, body map[string]json.RawMessage, cr
 				errs.add("boundary", "not a GeoJSON geometry: %v", err)
 				continue
 			}
-			switch g.Geometry().(type) {
-			case orb.Polygon, orb.MultiPolygon:
-				b, _ := json.Marshal(g)
-				m.Boundary = b
-			default:
-				errs.add("boundary", "must be a Polygon or MultiPolygon, found %s", g.Geometry().GeoJSONType())
+			if err := data.CheckBoundary(g.Geometry()); err != nil {
+				errs.add("boundary", "%v (found %s)", err, g.Geometry().GeoJSONType())
+				continue
 			}
+			b, _ := json.Marshal(g)
+			m.Boundary = b
 		default:
 			errs.add(k, "unknown field (code, name, prefecture, region, participates, office, boundary)")
 		}
