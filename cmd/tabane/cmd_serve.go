@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
 	toleranceM := fs.Float64("tolerance-m", data.DefaultOwnershipToleranceM, "`metres` an imported asset may lie outside its municipality's boundary before the import report flags it")
+	secFlags := addSecurityFlags(fs) // serve_security.go
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1] [--tile-url TEMPLATE]")
 		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
@@ -94,9 +95,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer runs.Close()
+	security, err := secFlags.options(ln.Addr().String())
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 2
+	}
+	logAccess(ctx, log, store, security)
 	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM}
 	srv := &http.Server{
-		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory}).Handler(),
+		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)

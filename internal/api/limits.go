@@ -22,10 +22,11 @@ import (
 // (the serve flag of the same name sets it) and whose other members give its value:
 //
 //	limit                 default   refusal
-//	body_limit            8 MiB     413, limit_bytes (every body but imports and instances)
+//	body_limit            8 MB      413, limit_bytes (every body but imports and instances;
+//	                                routes with a smaller limit of their own answer it)
 //	import_body_limit     64 MB     413 (POST /imports; InventoryOptions.ImportBodyLimit,
 //	                                answered by the import route itself)
-//	instance_body_limit   64 MiB    413, limit_bytes (POST /solve and /evaluate)
+//	instance_body_limit   64 MB     413, limit_bytes (POST /solve and /evaluate)
 //	max_assets            20000     422, max_assets and assets (per instance: solve,
 //	                                evaluate, runs of a scenario)
 //	rate_limit            20/s      429, Retry-After, rate_per_second and burst (per token,
@@ -38,8 +39,8 @@ import (
 
 // Defaults of Limits.
 const (
-	DefaultBodyLimit          = 8 << 20
-	DefaultInstanceBodyLimit  = 64 << 20
+	DefaultBodyLimit          = 8_000_000  // 8M, as the inventory routes' own limit
+	DefaultInstanceBodyLimit  = 64_000_000 // 64M, as the solve and evaluate routes' own limit
 	DefaultMaxAssets          = 20000
 	DefaultRequestTimeout     = 30 * time.Second
 	DefaultLongRequestTimeout = 10 * time.Minute
