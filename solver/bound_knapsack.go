@@ -32,6 +32,7 @@ type knapsack struct {
 	nodes            int
 	best             float64
 	bestSet, cur     []int32
+	byR              []int // item positions by r ascending, for the count bound
 }
 
 // lpBound bounds from below min Σ r x over items[i:] under the remaining capacities, by
@@ -63,6 +64,22 @@ func (ks *knapsack) lpBound(i int, capW, capK, capV float64) float64 {
 		if x := ks.items[j].r + nu*ks.items[j].g; x < 0 {
 			v += x
 		}
+	}
+	// max_assets alone: at most ⌊capK⌋ more items, so no less than the sum of the
+	// ⌊capK⌋ most negative r among items[i:] (every r is negative)
+	if capK < float64(len(ks.items)-i) {
+		cnt, sum := 0.0, 0.0
+		for _, j := range ks.byR {
+			if j < i {
+				continue
+			}
+			if cnt >= capK {
+				break
+			}
+			sum += ks.items[j].r
+			cnt++
+		}
+		v = math.Max(v, sum)
 	}
 	return v
 }
@@ -111,6 +128,20 @@ func (ks *knapsack) solveExact(capW, capK, capV float64) (float64, bool) {
 			return 1
 		}
 		return int(a.k - b.k)
+	})
+	ks.byR = ks.byR[:0]
+	for j := range ks.items {
+		ks.byR = append(ks.byR, j)
+	}
+	slices.SortFunc(ks.byR, func(a, b int) int {
+		ra, rb := ks.items[a].r, ks.items[b].r
+		switch {
+		case ra < rb:
+			return -1
+		case ra > rb:
+			return 1
+		}
+		return a - b
 	})
 	ks.nodes, ks.best = 0, 0
 	ks.bestSet, ks.cur = ks.bestSet[:0], ks.cur[:0]

@@ -23,15 +23,24 @@ import (
 //
 // Step parameters of the volume algorithm and the polishing phase:
 var (
-	volumeAlpha    = 0.02 // the averaging weight settles here…
-	volumeAlpha0   = 0.1  // …from here, halving whenever the step shrinks
-	volumeTheta    = 0.1
+	volumeAlpha    = 0.02 // the averaging weight settles here, halving from a trajectory's start whenever the step shrinks
 	volumeThetaMax = 1.0
 	volumeReds     = 20
 	volumeShare    = 0.6 // of the iterations, then plain subgradient polishing
 	polishTheta    = 0.25
 	polishReds     = 15
 )
+
+// trajectoryParams start one run of the volume algorithm.
+type trajectoryParams struct{ theta, alpha float64 }
+
+// trajectories: the first is the one large instances run; small ones (at most
+// multiStartPairs depot–asset pairs, where an iteration costs microseconds) run all
+// three from the same start and keep the best, because the dual's non-smoothness
+// makes a single run's result depend on its step parameters.
+var trajectories = [...]trajectoryParams{{0.1, 0.1}, {0.5, 0.3}, {0.1, 0.02}}
+
+const multiStartPairs = 20000
 
 // lagrangeEval computes L(λ) with the depot subproblems spread over threads; sols
 // holds every depot's solution of the last evaluation.
@@ -124,119 +133,149 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	// (the centre) along rhs − x̄, where x̄ averages the subproblems' solutions (cover
 	// of each asset, bundles opened in each cell); averaging damps the zig-zag of
 	// plain subgradient steps.
-	best := math.Inf(-1) // L at the centre (unshaved)
-	bestZ := append([]float64(nil), z...)
-	ax := make([]float64, nz)   // the last evaluation's row activities
-	xbar := make([]float64, nz) // averaged activities
-	v := make([]float64, nz)    // direction rhs − x̄
-	theta := volumeTheta
-	volAlpha := math.Max(volumeAlpha0, volumeAlpha)
-	reds := 0
-	polishing := false
-	it := 0
-	for ; it < maxIter; it++ {
-		if ctx.Err() != nil || (!opt.Deadline.IsZero() && time.Now().After(opt.Deadline)) {
-			break
-		}
-		ub := opt.UpperBound
-		if opt.UpperBoundFunc != nil {
-			if u := opt.UpperBoundFunc(); u > 0 && (ub <= 0 || u < ub) {
-				ub = u
+	// trajectory runs the volume algorithm and the polishing phase from z0 with step
+	// parameters tp; overall tracks the best L of all trajectories, closed reports a
+	// stop that ends every trajectory (cancel, deadline, gap closed).
+	trajectory := func(tp trajectoryParams, z0 []float64, maxIter int, overall *float64, closed *bool) (float64, []float64, int) {
+		copy(z, z0)
+		best := math.Inf(-1) // L at the centre (unshaved)
+		bestZ := append([]float64(nil), z...)
+		ax := make([]float64, nz)   // the last evaluation's row activities
+		xbar := make([]float64, nz) // averaged activities
+		v := make([]float64, nz)    // direction rhs − x̄
+		theta := tp.theta
+		volAlpha := math.Max(tp.alpha, volumeAlpha)
+		reds := 0
+		polishing := false
+		it := 0
+		for ; it < maxIter; it++ {
+			if ctx.Err() != nil || (!opt.Deadline.IsZero() && time.Now().After(opt.Deadline)) {
+				*closed = true
+				break
 			}
-		}
-		L := ev.value(lam, mu)
-		clear(ax)
-		for j := range sols {
-			for i, k := range sols[j].take {
-				ax[cands[j].p[k]] += sols[j].frac[i]
-			}
-			if sols[j].lb < 0 {
-				ax[bd.n+int(sols[j].cell)]++
-			}
-		}
-		alpha := volAlpha
-		// polish for the last 40 % of the iterations, or of the time when a deadline
-		// comes first
-		polish := it >= int(volumeShare*float64(maxIter)) ||
-			(!opt.Deadline.IsZero() && time.Since(start) >= time.Duration(volumeShare*float64(opt.Deadline.Sub(start))))
-		if it == 0 || polish {
-			alpha = 1 // plain subgradient steps from the centre in the polishing phase
-		}
-		if polish && !polishing {
-			polishing, theta, reds = true, polishTheta, 0
-		}
-		for i := range xbar {
-			xbar[i] = alpha*ax[i] + (1-alpha)*xbar[i]
-		}
-		if L > best {
-			// green when the new subgradient agrees with the direction: lengthen
-			dotgv := 0.0
-			for i := range ax {
-				dotgv += (rhs[i] - ax[i]) * v[i]
-			}
-			if dotgv >= 0 && it > 0 && !polishing {
-				theta = math.Min(volumeThetaMax, theta*1.1)
-			}
-			if L > best+1e-7*math.Abs(best) {
-				reds = 0
-			}
-			best = L
-			copy(bestZ, z)
-			if opt.Progress != nil && shave(L) > floor {
-				opt.Progress(shave(L))
-			}
-		} else {
-			reds++
-			if polishing && reds >= polishReds {
-				theta /= 2
-				reds = 0
-				if theta < 1e-5 {
-					it++
-					break
-				}
-			} else if !polishing && reds >= volumeReds {
-				theta *= 0.66
-				volAlpha = math.Max(volumeAlpha, volAlpha/2)
-				reds = 0
-				if theta < 1e-5 {
-					it++
-					break
+			ub := opt.UpperBound
+			if opt.UpperBoundFunc != nil {
+				if u := opt.UpperBoundFunc(); u > 0 && (ub <= 0 || u < ub) {
+					ub = u
 				}
 			}
-		}
-		if opt.Log != nil {
-			refined := 0
+			L := ev.value(lam, mu)
+			clear(ax)
 			for j := range sols {
-				refined += sols[j].refined
+				for i, k := range sols[j].take {
+					ax[cands[j].p[k]] += sols[j].frac[i]
+				}
+				if sols[j].lb < 0 {
+					ax[bd.n+int(sols[j].cell)]++
+				}
 			}
-			opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d mu %.0f", it, L, best, theta, refined, mu))
-		}
-		if ub > 0 && shave(best) >= ub*(1-1e-7) {
-			it++
-			break
-		}
-		norm := 0.0
-		for i := range v {
-			v[i] = rhs[i] - xbar[i]
-			if i >= bd.n && bestZ[i] <= 0 && v[i] < 0 {
-				v[i] = 0 // μ ≥ 0 sits on its bound: project the direction
+			alpha := volAlpha
+			// polish for the last 40 % of the iterations, or of the time when a deadline
+			// comes first
+			polish := it >= int(volumeShare*float64(maxIter)) ||
+				(!opt.Deadline.IsZero() && time.Since(start) >= time.Duration(volumeShare*float64(opt.Deadline.Sub(start))))
+			if it == 0 || polish {
+				alpha = 1 // plain subgradient steps from the centre in the polishing phase
 			}
-			norm += v[i] * v[i]
+			if polish && !polishing {
+				polishing, theta, reds = true, polishTheta, 0
+			}
+			for i := range xbar {
+				xbar[i] = alpha*ax[i] + (1-alpha)*xbar[i]
+			}
+			if L > best {
+				// green when the new subgradient agrees with the direction: lengthen
+				dotgv := 0.0
+				for i := range ax {
+					dotgv += (rhs[i] - ax[i]) * v[i]
+				}
+				if dotgv >= 0 && it > 0 && !polishing {
+					theta = math.Min(volumeThetaMax, theta*1.1)
+				}
+				if L > best+1e-7*math.Abs(best) {
+					reds = 0
+				}
+				best = L
+				copy(bestZ, z)
+				if L > *overall {
+					*overall = L
+					if opt.Progress != nil && shave(L) > floor {
+						opt.Progress(shave(L))
+					}
+				}
+			} else {
+				reds++
+				if polishing && reds >= polishReds {
+					theta /= 2
+					reds = 0
+					if theta < 1e-5 {
+						it++
+						break
+					}
+				} else if !polishing && reds >= volumeReds {
+					theta *= 0.66
+					volAlpha = math.Max(volumeAlpha, volAlpha/2)
+					reds = 0
+					if theta < 1e-5 {
+						it++
+						break
+					}
+				}
+			}
+			if opt.Log != nil {
+				refined := 0
+				for j := range sols {
+					refined += sols[j].refined
+				}
+				opt.Log(fmt.Sprintf("it %d L %.2f best %.2f theta %.4g refined %d mu %.0f", it, L, best, theta, refined, mu))
+			}
+			if ub > 0 && shave(best) >= ub*(1-1e-7) {
+				it++
+				*closed = true
+				break
+			}
+			norm := 0.0
+			for i := range v {
+				v[i] = rhs[i] - xbar[i]
+				if i >= bd.n && bestZ[i] <= 0 && v[i] < 0 {
+					v[i] = 0 // μ ≥ 0 sits on its bound: project the direction
+				}
+				norm += v[i] * v[i]
+			}
+			if norm < 1e-18 {
+				it++
+				break
+			}
+			target := ub
+			if lo := math.Max(best, floor); target <= lo {
+				target = lo + 0.01*math.Abs(lo) + 1
+			}
+			step := theta * (target - best) / norm
+			for i := range z {
+				z[i] = bestZ[i] + step*v[i]
+			}
+			for c := range mu {
+				mu[c] = math.Max(0, mu[c])
+			}
 		}
-		if norm < 1e-18 {
-			it++
+		return best, bestZ, it
+	}
+	z0 := append([]float64(nil), z...)
+	overall := math.Inf(-1)
+	best, bestZ, it := math.Inf(-1), z0, 0
+	closed := false
+	plan := trajectories[:1]
+	if len(bd.cands)*bd.n <= multiStartPairs {
+		plan = trajectories[:]
+	}
+	for _, tp := range plan {
+		b, bz, n := trajectory(tp, z0, maxIter, &overall, &closed)
+		it += n
+		if b > best {
+			best, bestZ = b, bz
+		}
+		if closed {
 			break
-		}
-		target := ub
-		if lo := math.Max(best, floor); target <= lo {
-			target = lo + 0.01*math.Abs(lo) + 1
-		}
-		step := theta * (target - best) / norm
-		for i := range z {
-			z[i] = bestZ[i] + step*v[i]
-		}
-		for c := range mu {
-			mu[c] = math.Max(0, mu[c])
 		}
 	}
 	if shave(best) > res.LowerBound {

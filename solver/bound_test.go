@@ -125,8 +125,8 @@ func TestLowerBoundGeneratedOptima(t *testing.T) {
 			if r.LowerBound > opt+1e-5 { // the optimum is stored to 1e-6
 				t.Fatalf("bound %.6f exceeds the CBC optimum %.6f", r.LowerBound, opt)
 			}
-			if gap > 0.035 {
-				t.Fatalf("bound %.2f is %.3f %% below the optimum %.2f; want ≤ 3.5 %%", r.LowerBound, 100*gap, opt)
+			if gap > 0.025 {
+				t.Fatalf("bound %.2f is %.3f %% below the optimum %.2f; want ≤ 2.5 %%", r.LowerBound, 100*gap, opt)
 			}
 		})
 	}
