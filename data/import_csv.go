@@ -179,7 +179,12 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 	}
 	get := func(c string) (string, bool) {
 		s, ok := v[c]
-		return strings.TrimSpace(s), ok
+		s = strings.TrimSpace(s)
+		// A ' before =, +, - or @ is how exports keep spreadsheets from running a text as a formula.
+		if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+			s = s[1:]
+		}
+		return s, ok
 	}
 	r.a.ID, _ = get("id")
 	if s, _ := get("municipality"); s == "" {

@@ -166,12 +166,30 @@ func writeCSV(c echo.Context, name string, header []string, rows [][]string) err
 	}
 	w := csv.NewWriter(&buf)
 	_ = w.Write(header)
+	for _, row := range rows {
+		for i, cell := range row {
+			row[i] = defuseFormula(cell)
+		}
+	}
 	_ = w.WriteAll(rows)
 	if err := w.Error(); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.csv"`, name))
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// defuseFormula prefixes ' to a text cell that a spreadsheet would run as a formula
+// (=, +, -, @ first, OWASP's CSV injection advice); numbers stay as they are. The import
+// drops the prefix again, so an export still imports back unchanged.
+func defuseFormula(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	return "'" + cell
 }
 
 func fmtFloat(p *float64) string {

@@ -287,11 +287,18 @@ func TestListFormats(t *testing.T) {
 		t.Errorf("depots CSV: %v", r)
 	}
 
-	// The CSV export imports back unchanged.
+	// A name a spreadsheet would run as a formula is exported with a ' before it; the CSV
+	// export imports back unchanged.
+	if status, b := sendJSON(t, srv, "POST", "/api/v1/assets", `{"id": "F-1", "municipality": "29204", "kind": "culvert", "name": "=HYPERLINK(\"http://x\")", "lon": 135.85, "lat": 34.6}`, nil); status != 201 {
+		t.Fatalf("create F-1: %d %s", status, b)
+	}
 	_, _, export := send(t, srv, "GET", "/api/v1/assets?format=csv", "", nil)
+	if !strings.Contains(string(export), `F-1,29204,culvert,"'=HYPERLINK(""http://x"")"`) {
+		t.Errorf("the formula is not defused in %s", export)
+	}
 	r := postImport(t, srv, "?format=csv", export, 200)
-	if reportCounts(r) != [3]int{0, 0, 8} {
-		t.Errorf("export re-imported: %v, want 8 unchanged", reportCounts(r))
+	if reportCounts(r) != [3]int{0, 0, 9} {
+		t.Errorf("export re-imported: %v, want 9 unchanged", reportCounts(r))
 	}
 
 	var page struct {
@@ -304,7 +311,7 @@ func TestListFormats(t *testing.T) {
 		t.Errorf("bridges: %+v", page)
 	}
 	sendJSON(t, srv, "GET", "/api/v1/assets?limit=3", "", &page)
-	if page.Total != 8 || page.Next != "/api/v1/assets?limit=3&offset=3" {
+	if page.Total != 9 || page.Next != "/api/v1/assets?limit=3&offset=3" {
 		t.Errorf("first page: total %d next %q", page.Total, page.Next)
 	}
 	for _, c := range []struct{ path, part string }{
