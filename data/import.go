@@ -43,6 +43,8 @@ type ImportOptions struct {
 	Partial bool
 	// ToleranceM for the consistency flags; 0 means DefaultOwnershipToleranceM.
 	ToleranceM float64
+	// DryRun checks the file and reports what would happen, writing nothing.
+	DryRun bool
 }
 
 // ImportCounts counts records by outcome.
@@ -367,6 +369,9 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 	rep.Unchanged = rep.Assets.Unchanged + rep.Municipalities.Unchanged
 	if len(rep.Rejected) > 0 && !opt.Partial {
 		return rep, ErrImportRejected
+	}
+	if opt.DryRun {
+		return rep, nil // the deferred rollback ends the transaction; Written stays false
 	}
 	for _, m := range muniWrites {
 		if err := putMunicipality(ctx, tx, m); err != nil {

@@ -51,7 +51,8 @@ type importProblem struct {
 	data.ImportReport
 }
 
-// importFile: POST /api/v1/imports[?format=csv|geojson|xroad][&partial=true][&tolerance_m=200].
+// importFile: POST /api/v1/imports[?format=csv|geojson|xroad][&partial=true][&tolerance_m=200]
+// [&dry_run=true] (check and report, write nothing).
 // The file is the raw body or the multipart/form-data part "file". The format is sniffed
 // when absent (kind= is accepted as another name for format). The answer is the import
 // report (200); with rejected records and no partial=true nothing is written and the
@@ -71,6 +72,10 @@ func (s *Server) importFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dryRun, err := boolParam(q, "dry_run")
+	if err != nil {
+		return err
+	}
 	tol := s.inventory.OwnershipToleranceM
 	if v := q.Get("tolerance_m"); v != "" {
 		x, err := strconv.ParseFloat(v, 64)
@@ -84,7 +89,7 @@ func (s *Server) importFile(c echo.Context) error {
 		return err
 	}
 	rep, err := s.store.Import(c.Request().Context(), body, data.ImportOptions{Format: format, FileName: name,
-		ContentType: ctype, Partial: partial != nil && *partial, ToleranceM: tol})
+		ContentType: ctype, Partial: partial != nil && *partial, ToleranceM: tol, DryRun: dryRun != nil && *dryRun})
 	var fe *data.ImportFileError
 	switch {
 	case errors.As(err, &fe):

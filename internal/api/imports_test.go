@@ -160,8 +160,13 @@ func TestImportSamples(t *testing.T) {
 		t.Errorf("SJ-004 = %+v", a)
 	}
 
-	// UTF-8 with a BOM: one asset stands in the wrong municipality and is flagged.
+	// UTF-8 with a BOM: one asset stands in the wrong municipality and is flagged. A dry
+	// run reports the same and writes nothing.
 	bom := importSample(t, "assets_bom.csv")
+	r = postImport(t, srv, "?dry_run=true", bom, 200)
+	if r.Written || reportCounts(r) != [3]int{5, 0, 0} || len(r.Flagged) != 1 || countAssets(t, store) != 4 {
+		t.Fatalf("dry run: written %v, %v, %d flagged, %d assets", r.Written, reportCounts(r), len(r.Flagged), countAssets(t, store))
+	}
 	r = postImport(t, srv, "", bom, 200)
 	if r.Encoding != "utf-8-bom" || reportCounts(r) != [3]int{5, 0, 0} || len(r.Rejected) != 0 {
 		t.Fatalf("BOM CSV: %+v", r.ImportReport)
