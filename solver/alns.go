@@ -28,10 +28,11 @@ const (
 	opOpenDepot
 	opMunicipality
 	opFeature
+	opGather
 	nOps
 )
 
-var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality", "feature"}
+var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality", "feature", "gather"}
 
 type worker struct {
 	s      *state
@@ -55,6 +56,7 @@ type worker struct {
 	unassignedYen float64 // violation charged for an asset that no depot may take now
 
 	removed   []int
+	gathered  []int // when set, only these go to the forced depot first
 	focus     []int
 	touched   []int
 	isTouched []bool
@@ -80,7 +82,9 @@ func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
 		}
 	}
 	scale := s.cost / float64(max(open, 1))
-	w.t0, w.t1 = 0.002*scale, 0.00002*scale
+	// Tuned on p-nara: hot enough to leave the 7-bundle plans that mix sewer into every
+	// bundle (the sewer-only bundle needs several uphill steps), cool at the cycle's end.
+	w.t0, w.t1 = 0.01*scale, 0.00002*scale
 	w.curF = w.objective()
 	w.offerBest()
 	return w
@@ -145,9 +149,10 @@ func (w *worker) iterate(n int) {
 		op := w.pickOp()
 		s.mark()
 		w.removed = w.removed[:0]
+		w.gathered = w.gathered[:0]
 		forced := w.destroy(op)
 		w.repair(forced)
-		w.polish()
+		w.polish(forced)
 		f := w.objective()
 		T := w.temperature()
 		score := 0.0
@@ -350,6 +355,8 @@ func (w *worker) destroy(op int) int {
 		return k
 	case opFeature:
 		w.destroyFeature()
+	case opGather:
+		return w.destroyGather()
 	case opMunicipality:
 		mu := -1
 		if w.ir != nil {
@@ -420,6 +427,79 @@ func (w *worker) destroyFeature() {
 	}
 }
 
+// destroyGather builds a bundle around one fixed charge: it picks an asset, one of its
+// features (its discipline, or a piece of its equipment) and a depot that reaches it,
+// empties that depot of assets without the feature and gathers there, nearest first
+// and within the limits, the assets with it. A sewer-only or a railway-only bundle
+// saves the surcharge or the equipment charge in every bundle they leave.
+func (w *worker) destroyGather() int {
+	s := w.s
+	m := s.m
+	a := w.randomAsset()
+	ai := &m.Assets[a]
+	g, e := -1, -1
+	if m.MixAllowed && len(m.Disciplines) > 1 && (len(ai.Equip) == 0 || w.rng.IntN(2) == 0) {
+		g = ai.Discipline
+	} else if len(ai.Equip) > 0 {
+		e = ai.Equip[w.rng.IntN(len(ai.Equip))]
+	} else {
+		return -1
+	}
+	has := func(b int) bool {
+		bi := &m.Assets[b]
+		return (g >= 0 && bi.Discipline == g) || (e >= 0 && hasEquip(bi.Equip, e))
+	}
+	// The depot: most often the one (of up to 8 sampled among those reaching a) that
+	// reaches the most value with the feature, else a random one.
+	r := s.c.reach[a]
+	k := int(r[w.rng.IntN(len(r))].j)
+	if w.rng.IntN(4) != 0 {
+		bestV := -1.0
+		for try := 0; try < min(8, len(r)); try++ {
+			j := int(r[w.rng.IntN(len(r))].j)
+			v := 0.0
+			for _, b := range s.c.byDepot[j] {
+				if has(int(b)) {
+					v += m.Assets[b].Cost
+				}
+			}
+			if v > bestV {
+				bestV, k = v, j
+			}
+		}
+	}
+	w.buf = w.bundleAssets(k, w.buf[:0])
+	for _, b := range w.buf {
+		if !has(b) {
+			w.take(b)
+		}
+	}
+	value, work := m.F+m.Surcharge, 0.0
+	for _, p := range m.EquipPrice {
+		value += p // a bound on what the bundle pays beside its assets
+	}
+	n := 0
+	for _, b32 := range s.c.byDepot[k] {
+		b := int(b32)
+		if !has(b) {
+			continue
+		}
+		t, _ := s.c.term(s.J, k, b)
+		bi := &m.Assets[b]
+		if value+t > m.MaxValue || work+bi.Workload > m.MaxWorkload || n+1 > m.MaxAssets {
+			break
+		}
+		value += t
+		work += bi.Workload
+		n++
+		if int(s.assign[b]) != k {
+			w.take(b)
+			w.gathered = append(w.gathered, b)
+		}
+	}
+	return k
+}
+
 func hasEquip(list []int, e int) bool {
 	for _, x := range list {
 		if x == e {
@@ -438,11 +518,18 @@ func (w *worker) repair(forced int) {
 	s := w.s
 	rest := w.removed
 	if forced >= 0 {
-		rest = rest[:0:0]
-		for _, a := range w.removed {
+		first := w.removed
+		if len(w.gathered) > 0 {
+			first = w.gathered
+		}
+		for _, a := range first {
 			if t, ok := s.allowed(a, forced); ok {
 				s.add(a, forced, t)
-			} else {
+			}
+		}
+		rest = rest[:0:0]
+		for _, a := range w.removed {
+			if s.assign[a] < 0 {
 				rest = append(rest, a)
 			}
 		}
@@ -554,10 +641,23 @@ func (w *worker) regret(rest []int) {
 	}
 }
 
-// polish runs local search on the re-inserted assets and their nearest neighbours.
-func (w *worker) polish() {
+// polish runs local search on the re-inserted assets and their nearest neighbours, and
+// after a depot was opened or moved there, on the assets around it (nearest first) so
+// that neighbouring bundles can give it what it now serves best.
+func (w *worker) polish(forced int) {
 	s := w.s
 	w.focus = w.focus[:0]
+	if forced >= 0 {
+		for k, a := range s.c.byDepot[forced] {
+			if k == 300 {
+				break
+			}
+			if !w.inFocus[a] {
+				w.inFocus[a] = true
+				w.focus = append(w.focus, int(a))
+			}
+		}
+	}
 	for _, a := range w.removed {
 		if !w.inFocus[a] {
 			w.inFocus[a] = true
@@ -578,7 +678,11 @@ func (w *worker) polish() {
 		w.inFocus[a] = false
 	}
 	improve(s, w.focus, w.lambda, 2)
-	w.rebalance()
+	if math.IsInf(w.bestCost, 1) {
+		// Until the worker holds a feasible plan, feasibility comes first; afterwards
+		// the penalty alone steers (pushing every excess out at once narrows the search).
+		w.rebalance()
+	}
 }
 
 // rebalance pushes assets out of bundles that break a limit, with a high penalty
