@@ -241,7 +241,7 @@ func TestImportPolygonsAndRecordErrors(t *testing.T) {
 	}
 
 	xr := `{"result":[{"syogen":{"shisetsu":{"meisyou":"A橋"},"kyouchou":"12.5","fukuin":5,"kasetsu_nendo":1980,
-		"kanrisya":{"kubun":5,"meisyou":"北区"},"gyousei_kuiki":{"shikuchouson_code":"271276"},"ichi":{"ido":34.75,"keido":135.55}},
+		"kanrisya":{"kubun":4,"meisyou":"大阪市"},"gyousei_kuiki":{"shikuchouson_code":"271276"},"ichi":{"ido":34.75,"keido":135.55}},
 		"tenken":{"nendo":2022,"kiroku":{"hantei_kubun":"2"}}},
 		{"syogen":{"shisetsu":{"meisyou":"B橋"},"kyouchou":-3,"kanrisya":{"kubun":"5"},"gyousei_kuiki":{"shikuchouson_code":"271277"},
 		"ichi":{"ido":134.75,"keido":35.55}},"tenken":{}}]}`

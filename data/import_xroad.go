@@ -8,11 +8,13 @@ import (
 	"strings"
 )
 
-// XROADMunicipalOwner is the owner class (syogen.kanrisya.kubun) of a municipality in the
-// national road-structure database (xROAD); records of other owners (1 the national
-// government, 2 a prefecture, 6 an expressway company, …) are skipped, not rejected: a
-// municipality's xROAD answer lists every bridge on its territory.
-const XROADMunicipalOwner = "5"
+// xroadMunicipalOwners are the owner classes (syogen.kanrisya.kubun, 管理区分) of
+// municipalities in the national road-structure databases: 4 a designated city (政令市),
+// 5 another municipality (市区町村). Records of other owners — 1 the national government,
+// 2 a prefecture, 3 a road corporation (道路公社), 6 an expressway company — are skipped,
+// not rejected: a municipality's xROAD answer lists every bridge on its territory. (The
+// classes are those of the road databases' published API, e.g. JICE's pavement DB.)
+var xroadMunicipalOwners = map[string]bool{"4": true, "5": true}
 
 // xroadRecord holds the fields of one result[] record that tabane reads (DOMAIN.md).
 // Numbers may come as JSON numbers or strings, so they are read as raw values.
@@ -82,9 +84,9 @@ func parseXROAD(body []byte) (*parsed, error) {
 			continue
 		}
 		sy := rec.Syogen
-		if kubun := rawText(sy.Kanrisya.Kubun); kubun != XROADMunicipalOwner {
+		if kubun := rawText(sy.Kanrisya.Kubun); !xroadMunicipalOwners[kubun] {
 			p.skipped = append(p.skipped, ImportIssue{Feature: n, Field: "syogen.kanrisya.kubun",
-				Reason: fmt.Sprintf("owner class %s (%s) is not a municipality (%s)", kubun, sy.Kanrisya.Meisyou, XROADMunicipalOwner)})
+				Reason: fmt.Sprintf("owner class %s (%s) is not a municipality (4 政令市 or 5 市区町村)", kubun, sy.Kanrisya.Meisyou)})
 			continue
 		}
 		values := map[string]string{
