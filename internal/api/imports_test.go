@@ -344,6 +344,16 @@ func TestImportBodyLimit(t *testing.T) {
 		t.Errorf("over the limit: %d %s", status, b)
 	}
 
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("file", "big.csv")
+	fw.Write(bytes.Repeat([]byte("a,b\n"), 1000))
+	mw.Close()
+	status, hdr, b = send(t, srv, "POST", "/api/v1/imports", mw.FormDataContentType(), mp.Bytes())
+	if status != 413 || hdr.Get("Content-Type") != ProblemContentType {
+		t.Errorf("multipart over the limit: %d %s", status, b)
+	}
+
 	// A limit echo cannot read falls back to the default instead of failing the server;
 	// the server's tolerance applies when the request gives none.
 	s2 := New(store, Options{Inventory: InventoryOptions{ImportBodyLimit: "lots", OwnershipToleranceM: 5000}})
