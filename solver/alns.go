@@ -93,7 +93,9 @@ func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
 func (w *worker) objective() float64 {
 	f := w.s.cost + w.lambda*(w.s.viol+float64(w.s.unassigned)*w.unassignedYen)
 	if w.ir != nil {
-		f += w.lambda * w.ir.excess(w.s)
+		// Individual rationality is a hard rule that local moves cannot see (a share
+		// depends on the whole bundle): a steep price keeps the search on fair plans.
+		f += 100 * math.Max(w.lambda, 1) * w.ir.excess(w.s)
 	}
 	return f
 }
@@ -152,7 +154,11 @@ func (w *worker) iterate(n int) {
 		w.gathered = w.gathered[:0]
 		forced := w.destroy(op)
 		w.repair(forced)
-		w.polish(forced)
+		if op != opMunicipality || forced < 0 {
+			// A municipality moved to a contract of its own is judged as it is: local
+			// search, blind to shares, would merge it straight back.
+			w.polish(forced)
+		}
 		f := w.objective()
 		T := w.temperature()
 		score := 0.0
@@ -365,8 +371,21 @@ func (w *worker) destroy(op int) int {
 		if mu < 0 {
 			mu = s.m.Assets[w.randomAsset()].Muni
 		}
-		for _, a := range w.ir.muniAssets[mu] {
+		own := w.ir.muniAssets[mu]
+		if len(own) == 0 {
+			return -1
+		}
+		for _, a := range own {
 			w.take(a)
+		}
+		// Half the time the municipality gets a contract of its own at the cheapest free
+		// depot for its first asset: the way out of a bundle that makes it pay too much.
+		if w.rng.IntN(2) == 0 {
+			for _, d := range s.c.reach[own[0]] {
+				if s.n[d.j] == 0 {
+					return int(d.j)
+				}
+			}
 		}
 	}
 	return -1

@@ -124,7 +124,7 @@ func TestSolveCancel(t *testing.T) {
 }
 
 // TestSolveIndividualRationality: on p-ir every municipality pays at most its standalone
-// cost; and the rule binds: solved without it, the plan leaves a municipality worse off.
+// cost.
 func TestSolveIndividualRationality(t *testing.T) {
 	m := optModel(t, "p-ir")
 	if !m.RequireIR {
@@ -139,11 +139,45 @@ func TestSolveIndividualRationality(t *testing.T) {
 			t.Fatalf("municipality %s pays %.2f, alone %.2f", code, share, res.Evaluation.Standalone[code])
 		}
 	}
-	free := optModel(t, "p-ir")
-	free.RequireIR = false
-	res2 := solveOK(t, free, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 500})
-	if len(res2.Evaluation.IRViolations) == 0 {
-		t.Fatalf("without IR the plan (%.2f) leaves nobody worse off: p-ir's rule would not bind", res2.Evaluation.Cost)
+}
+
+// TestSolveIRBinds: a hand-made pair where the cheapest plan is unfair. A (road, ¥100,000,
+// at its office) and B (sewer, ¥200,000, at its office 1° of latitude north, 144.5536 km
+// by road: ¥57,821.44 of travel); F ¥2,000,000, S ¥1,900,000. Together from either office:
+// 2,000,000 + 1,900,000 + 300,000 + 57,821.44 = ¥4,257,821.44, cheaper than apart
+// (2 × 2,000,000 + 300,000 = ¥4,300,000), but the one whose asset travels pays
+// F/2 + S/2 + its asset + 57,821.44 = ¥2,007,821.44 + its asset, more than F + its asset
+// alone. With IR required the plan must be the two contracts apart.
+func TestSolveIRBinds(t *testing.T) {
+	mk := func(ir bool) *Model {
+		sur := 1_900_000.0
+		inst := &Instance{Version: 1, Name: "ir-binds",
+			Params: Params{ContractFixedCost: 2_000_000, TravelCostPerKm: 400, MixedDisciplineSurcharge: &sur,
+				RequireIndividualRationality: ir},
+			Municipalities: []Municipality{{Code: "A", Name: "A", Office: Point{135, 34}}, {Code: "B", Name: "B", Office: Point{135, 35}}},
+			Assets: []Asset{
+				{ID: "a", Municipality: "A", Kind: "bridge", Lon: 135, Lat: 34, Cost: 100_000, Workload: 1},
+				{ID: "b", Municipality: "B", Kind: "pump_station", Lon: 135, Lat: 35, Cost: 200_000, Workload: 1},
+			}}
+		m, err := Compile(inst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	free := solveOK(t, mk(false), SolveOptions{Seed: 1, MaxIterations: 200})
+	if got := free.Evaluation.Cost; math.Abs(got-4_257_821.44) > 0.01 || len(free.Plan.Bundles) != 1 {
+		t.Fatalf("without IR: %d bundle(s) at %.2f, want 1 at 4,257,821.44", len(free.Plan.Bundles), got)
+	}
+	if len(free.Evaluation.IRViolations) != 1 {
+		t.Fatalf("without IR the joint plan should leave one municipality worse off, got %v", free.Evaluation.IRViolations)
+	}
+	fair := solveOK(t, mk(true), SolveOptions{Seed: 1, MaxIterations: 200})
+	if got := fair.Evaluation.Cost; math.Abs(got-4_300_000) > 0.01 || len(fair.Plan.Bundles) != 2 {
+		t.Fatalf("with IR: %d bundle(s) at %.2f, want 2 at 4,300,000.00", len(fair.Plan.Bundles), got)
+	}
+	if len(fair.Evaluation.IRViolations) != 0 {
+		t.Fatalf("with IR: violations %v", fair.Evaluation.IRViolations)
 	}
 }
 
