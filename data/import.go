@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -141,6 +142,7 @@ type assetRecord struct {
 	line, feature int
 	a             Asset
 	has           assetField
+	generatedID   bool // the file gave no id: StableAssetID made one
 }
 
 func (r *assetRecord) issue(field, format string, args ...any) ImportIssue {
@@ -318,7 +320,11 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 			if prev.line == 0 {
 				where = fmt.Sprintf("feature %d", prev.feature)
 			}
-			rep.Rejected = append(rep.Rejected, r.issue("id", "asset id %s repeats the one of %s", r.a.ID, where))
+			why := ""
+			if r.generatedID {
+				why = " (no id in the file: the same municipality, kind, name and position give the same id; give the records ids)"
+			}
+			rep.Rejected = append(rep.Rejected, r.issue("id", "asset id %s repeats the one of %s%s", r.a.ID, where, why))
 			continue
 		}
 		firstSeen[r.a.ID] = r
@@ -364,6 +370,11 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		return rep, err
 	}
 	rep.Flagged = append(rep.Flagged, flags...)
+	// Parse and database checks found their rejections apart: report them in file order.
+	sort.SliceStable(rep.Rejected, func(i, j int) bool {
+		a, b := rep.Rejected[i], rep.Rejected[j]
+		return a.Line+a.Feature < b.Line+b.Feature
+	})
 	rep.Created = rep.Assets.Created + rep.Municipalities.Created
 	rep.Updated = rep.Assets.Updated + rep.Municipalities.Updated
 	rep.Unchanged = rep.Assets.Unchanged + rep.Municipalities.Unchanged

@@ -310,6 +310,7 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 	}
 	if r.a.ID == "" && len(issues) == 0 {
 		r.a.ID = StableAssetID(r.a.Municipality, r.a.Kind, r.a.Name, r.a.Lon, r.a.Lat)
+		r.generatedID = true
 	}
 	return r, issues
 }

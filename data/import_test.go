@@ -260,6 +260,19 @@ func TestImportPolygonsAndRecordErrors(t *testing.T) {
 	if n, _ := s.CountAssets(ctx); n != 0 {
 		t.Errorf("%d assets written by a rejected import", n)
 	}
+
+	// Two records without ids at the same place with the same name get the same id: the
+	// second is rejected, saying why; the rejections come in file order.
+	twice := "municipality,kind,name,lon,lat,health\n27127,bridge,C橋,135.55,34.75,\n27127,bridge,C橋,135.55,34.75,\n27127,bridge,D橋,135.56,34.75,V\n"
+	rep, _ = s.Import(ctx, []byte(twice), ImportOptions{})
+	id := StableAssetID("27127", "bridge", "C橋", 135.55, 34.75)
+	wantRejected = []ImportIssue{
+		{Line: 3, Asset: id, Field: "id", Reason: "asset id " + id + " repeats the one of line 2 (no id in the file: the same municipality, kind, name and position give the same id; give the records ids)"},
+		{Line: 4, Field: "health", Reason: `"V": health is I, II, III, IV or 1–4`},
+	}
+	if !reflect.DeepEqual(rep.Rejected, wantRejected) {
+		t.Errorf("rejected %+v\nwant %+v", rep.Rejected, wantRejected)
+	}
 }
 
 // BenchmarkImportCSV imports the demo inventory (about 6,600 assets) as a CSV into a

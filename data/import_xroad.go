@@ -120,6 +120,7 @@ func parseXROAD(body []byte) (*parsed, error) {
 			continue
 		}
 		ar.a.ID = StableAssetID(ar.a.Municipality, "bridge", ar.a.Name, ar.a.Lon, ar.a.Lat)
+		ar.generatedID = true
 		p.assets = append(p.assets, ar)
 	}
 	return p, nil
