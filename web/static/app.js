@@ -61,7 +61,9 @@ function status(key, vars, isError = false) {
   s.classList.toggle('error', isError);
 }
 function fail(err) {
-  status('st.error', { error: err && err.message ? err.message : String(err) }, true);
+  const msg = err && err.message ? err.message : String(err);
+  status('st.error', { error: msg }, true);
+  if (window.tabane) window.tabane.errors.push(msg);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -824,6 +826,7 @@ function wire() {
 function exposeHook() {
   window.tabane = {
     ready: false,
+    errors: [], // messages of the failures shown in the status line
     stats: () => ({
       ...pm.stats(),
       scenario: state.scenario ? state.scenario.id : null,

@@ -1,0 +1,355 @@
+// Package e2e drives the planner's page in a real headless Chromium against a real `tabane serve`
+// process on a temporary SQLite file. No part is mocked: the binary is built from ./cmd/tabane, the
+// page is the embedded one, the browser is Debian's chromium driven over the DevTools protocol by
+// chromedp.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium; .ci/run installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+var (
+	binPath string // the tabane binary built once for the package
+	browser context.Context
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %s is missing (apt-get install chromium; .ci/run does it): %v\n", chromiumPath, err)
+		return 1
+	}
+	tmp, err := os.MkdirTemp("", "tabane-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+
+	binPath = filepath.Join(tmp, "tabane")
+	build := exec.Command(goTool(), "build", "-o", binPath, "github.com/tabane/tabane/cmd/tabane")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: building tabane: %v\n", err)
+		return 1
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Run(bctx); err != nil { // starts the browser
+		fmt.Fprintf(os.Stderr, "e2e: starting chromium: %v\n", err)
+		return 1
+	}
+	browser = bctx
+	return m.Run()
+}
+
+// goTool is the go command of the toolchain running the tests.
+func goTool() string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// server is one `tabane serve` process with its own database file.
+type server struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+var servingLine = regexp.MustCompile(`serving (http://\S+)`)
+
+// startServer starts tabane serve on a free loopback port with a fresh database holding the demo.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "tabane.db")
+	cmd := exec.Command(binPath, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		found := false
+		for sc.Scan() {
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil && !found {
+				found = true
+				urlc <- m[1]
+			}
+		}
+		if !found {
+			close(urlc)
+		}
+	}()
+	u, ok := <-urlc
+	if !ok {
+		_ = cmd.Wait()
+		t.Fatalf("tabane serve did not start: %s", stderr.String())
+	}
+	s := &server{URL: u, cmd: cmd}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("server log:\n%s", tail(stderr.String(), 4000))
+		}
+	})
+	return s
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// do sends a JSON request to the server and decodes a JSON answer into out (when non-nil).
+func (s *server) do(t *testing.T, method, path string, body, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, tail(string(b), 300))
+		}
+	}
+	if res.StatusCode >= 300 {
+		t.Logf("%s %s: %d %s", method, path, res.StatusCode, tail(string(b), 500))
+	}
+	return res.StatusCode
+}
+
+// tab is one browser tab on the page with everything it reported.
+type tab struct {
+	ctx context.Context
+	mu  sync.Mutex
+	// problems are console errors, uncaught exceptions and browser log errors (failed requests,
+	// CSP violations).
+	problems []string
+	dialogs  []string
+}
+
+// openPage opens a new tab on the server's page and waits for window.tabane.ready.
+func openPage(t *testing.T, s *server) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	tb := &tab{ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		switch e := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			if e.Type == cdpruntime.APITypeError || e.Type == cdpruntime.APITypeAssert {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				tb.problems = append(tb.problems, "console."+string(e.Type)+": "+strings.Join(parts, " "))
+			}
+		case *cdpruntime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			tb.problems = append(tb.problems, "exception: "+msg)
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.LevelError {
+				tb.problems = append(tb.problems, "log: "+e.Entry.Text+" "+e.Entry.URL)
+			}
+		case *page.EventJavascriptDialogOpening:
+			tb.dialogs = append(tb.dialogs, string(e.Type)+": "+e.Message)
+			go func() {
+				_ = chromedp.Run(ctx, page.HandleJavaScriptDialog(false))
+			}()
+		}
+	})
+	if err := chromedp.Run(ctx,
+		log.Enable(),
+		// Tabs opened from the first one start in the background, where requestAnimationFrame
+		// (Leaflet's redraw, chromedp's default polling) does not run.
+		page.BringToFront(),
+		chromedp.Navigate(s.URL+"/"),
+		chromedp.Poll(`window.tabane && window.tabane.ready === true`, nil,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)),
+	); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
+	return tb
+}
+
+func (tb *tab) run(t *testing.T, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(tb.ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JS expression (awaiting a promise) into out.
+func (tb *tab) eval(t *testing.T, expr string, out any) {
+	t.Helper()
+	tb.run(t, chromedp.Evaluate(expr, out, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+}
+
+// waitFor polls a JS expression until it is truthy. A failure the page reports in its status line
+// (window.tabane.errors) ends the wait and the test at once.
+func (tb *tab) waitFor(t *testing.T, expr string) {
+	t.Helper()
+	var res struct {
+		Errors []string `json:"errors"`
+	}
+	tb.run(t, chromedp.Poll(`(() => {
+		const errs = window.tabane && window.tabane.errors;
+		if (errs && errs.length) return {errors: errs};
+		return (`+expr+`) ? {errors: []} : false;
+	})()`, &res, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)))
+	if len(res.Errors) > 0 {
+		t.Fatalf("the page failed while waiting for %s: %s", expr, strings.Join(res.Errors, "; "))
+	}
+}
+
+func (tb *tab) noProblems(t *testing.T) {
+	t.Helper()
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, p := range tb.problems {
+		t.Errorf("browser reported: %s", p)
+	}
+	for _, d := range tb.dialogs {
+		t.Errorf("a dialog opened: %s", d)
+	}
+}
+
+// stats is window.tabane.stats().
+type stats struct {
+	Municipalities       int    `json:"municipalities"`
+	MunicipalityPolygons int    `json:"municipality_polygons"`
+	Assets               int    `json:"assets"`
+	Depots               int    `json:"depots"`
+	Outlines             int    `json:"outlines"`
+	AssetsInBundles      int    `json:"assets_in_bundles"`
+	Renderer             string `json:"renderer"`
+	AssetDOMNodes        int    `json:"asset_dom_nodes"`
+	Scenario             any    `json:"scenario"`
+	Run                  any    `json:"run"`
+	BundlesRows          int    `json:"bundles_rows"`
+	MunicipalityRows     int    `json:"municipality_rows"`
+	Solving              bool   `json:"solving"`
+	Lang                 string `json:"lang"`
+}
+
+func (tb *tab) stats(t *testing.T) stats {
+	t.Helper()
+	var st stats
+	tb.eval(t, `window.tabane.stats()`, &st)
+	return st
+}
+
+// screenshot writes the page to screenshots/NAME.png at the repository root (git-ignored).
+func (tb *tab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	var buf []byte
+	tb.run(t, chromedp.FullScreenshot(&buf, 100))
+	dir := filepath.Join("..", "..", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// click clicks the first node matching a CSS selector, as a user would (mouse events at its centre).
+func (tb *tab) click(t *testing.T, sel string) {
+	t.Helper()
+	tb.run(t, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
+}
+
+// textOf is the textContent of the first node matching sel.
+func (tb *tab) textOf(t *testing.T, sel string) string {
+	t.Helper()
+	var s string
+	tb.run(t, chromedp.TextContent(sel, &s, chromedp.ByQuery))
+	return s
+}
