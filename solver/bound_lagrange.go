@@ -61,6 +61,12 @@ func newLagrangeEval(bd *boundData, threads int) *lagrangeEval {
 // every λ. The sum runs in a fixed order, so it does not depend on the thread count.
 func (ev *lagrangeEval) value(lam, mu []float64) float64 {
 	bd := ev.bd
+	if ev.threads <= 1 {
+		for j := range bd.cands {
+			solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, mu, &ev.scratch[0], &ev.sols[j])
+		}
+		return ev.sum(lam, mu)
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < ev.threads; w++ {
@@ -77,6 +83,12 @@ func (ev *lagrangeEval) value(lam, mu []float64) float64 {
 		}(&ev.scratch[w])
 	}
 	wg.Wait()
+	return ev.sum(lam, mu)
+}
+
+// sum adds L(λ, μ) up in a fixed order, whatever the thread count.
+func (ev *lagrangeEval) sum(lam, mu []float64) float64 {
+	bd := ev.bd
 	L := 0.0
 	for _, l := range lam {
 		L += l
