@@ -56,6 +56,7 @@ type worker struct {
 	unassignedYen float64 // violation charged for an asset that no depot may take now
 
 	removed   []int
+	hot       []int // assets of violating bundles while no feasible plan is known
 	gathered  []int // when set, only these go to the forced depot first
 	focus     []int
 	touched   []int
@@ -87,6 +88,7 @@ func newWorker(s *state, seed uint64, ir *irPenalty, cycleLen int) *worker {
 	w.t0, w.t1 = 0.01*scale, 0.00002*scale
 	w.curF = w.objective()
 	w.offerBest()
+	w.refreshHot()
 	return w
 }
 
@@ -184,6 +186,7 @@ func (w *worker) iterate(n int) {
 		}
 		if w.it%100 == 0 {
 			w.adapt()
+			w.refreshHot()
 		}
 		if w.it%1000 == 0 {
 			s.refresh()
@@ -231,10 +234,30 @@ func (w *worker) take(a int) {
 	}
 }
 
-// randomAsset returns a random participating asset.
+// randomAsset returns a random participating asset; while the worker has no feasible
+// plan, half the time one of a bundle that breaks a limit, so that the search works
+// where the trouble is.
 func (w *worker) randomAsset() int {
+	if len(w.hot) > 0 && w.rng.IntN(2) == 0 {
+		return w.hot[w.rng.IntN(len(w.hot))]
+	}
 	p := w.s.m.Participating
 	return p[w.rng.IntN(len(p))]
+}
+
+// refreshHot lists the assets of bundles that break a limit (only while no feasible
+// plan is known; empty afterwards).
+func (w *worker) refreshHot() {
+	w.hot = w.hot[:0]
+	s := w.s
+	if !math.IsInf(w.bestCost, 1) || s.viol <= 1e-3 {
+		return
+	}
+	for j := 0; j < s.J; j++ {
+		if s.n[j] > 0 && s.bundleViolation(j) > 1e-3 {
+			w.hot = w.bundleAssets(j, w.hot)
+		}
+	}
 }
 
 // randomOpen returns a random depot that runs a bundle, or -1, found by sampling assets

@@ -88,6 +88,11 @@ type candidates struct {
 	reach    [][]depotCand // asset → reachable depots, cheapest term first
 	near     [][]int32     // asset → nearest participating assets (without itself)
 	byDepot  [][]int32     // depot → assets that can reach it, nearest first
+	byDepotT [][]float64   // the assets' terms at that depot, parallel to byDepot
+	// byJ and byJTerm are each asset's reachable depots sorted by index, for term lookups
+	// by binary search on instances too large for the dense table.
+	byJ      [][]int32
+	byJTerm  [][]float64
 	assetXY  []kdPoint
 	assetIdx *kdtree.Tree
 	dense    []float64 // asset*J+depot → term, NaN when unreachable; only for small instances
@@ -105,7 +110,8 @@ func newCandidates(m *Model, nNear int) *candidates {
 		pts = append(pts, d.At)
 	}
 	c := &candidates{proj: newProjection(pts), reach: make([][]depotCand, len(m.Assets)),
-		near: make([][]int32, len(m.Assets)), byDepot: make([][]int32, J), assetXY: make([]kdPoint, len(m.Assets))}
+		near: make([][]int32, len(m.Assets)), byDepot: make([][]int32, J), byDepotT: make([][]float64, J),
+		assetXY: make([]kdPoint, len(m.Assets))}
 	dps := make(kdPoints, J)
 	for j, d := range m.Depots {
 		x, y := c.proj.xy(d.At)
@@ -129,35 +135,40 @@ func newCandidates(m *Model, nNear int) *candidates {
 		travel float64
 	}
 	byDepot := make([][]depotAsset, J)
-	for _, a := range m.Participating {
-		var list []depotCand
-		if math.IsInf(radius, 1) || J <= 64 {
-			for j := 0; j < J; j++ {
-				if m.Reachable(j, a) {
-					list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
+	// Each asset's list is independent: two halves in parallel, merged in asset order.
+	parallelChunks(len(m.Participating), func(lo, hi int) {
+		for _, a := range m.Participating[lo:hi] {
+			var list []depotCand
+			if math.IsInf(radius, 1) || J <= 64 {
+				for j := 0; j < J; j++ {
+					if m.Reachable(j, a) {
+						list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
+					}
+				}
+			} else {
+				k := kdtree.NewDistKeeper(radius * radius)
+				depotTree.NearestSet(k, c.assetXY[a])
+				for _, cd := range k.Heap {
+					if cd.Comparable == nil {
+						continue
+					}
+					j := int(cd.Comparable.(kdPoint).id)
+					if m.Reachable(j, a) {
+						list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
+					}
 				}
 			}
-		} else {
-			k := kdtree.NewDistKeeper(radius * radius)
-			depotTree.NearestSet(k, c.assetXY[a])
-			for _, cd := range k.Heap {
-				if cd.Comparable == nil {
-					continue
+			sort.Slice(list, func(x, y int) bool {
+				if list[x].term != list[y].term {
+					return list[x].term < list[y].term
 				}
-				j := int(cd.Comparable.(kdPoint).id)
-				if m.Reachable(j, a) {
-					list = append(list, depotCand{int32(j), m.AssetTerm(j, a)})
-				}
-			}
+				return list[x].j < list[y].j
+			})
+			c.reach[a] = list
 		}
-		sort.Slice(list, func(x, y int) bool {
-			if list[x].term != list[y].term {
-				return list[x].term < list[y].term
-			}
-			return list[x].j < list[y].j
-		})
-		c.reach[a] = list
-		for _, d := range list {
+	})
+	for _, a := range m.Participating {
+		for _, d := range c.reach[a] {
 			byDepot[d.j] = append(byDepot[d.j], depotAsset{int32(a), d.term - m.Assets[a].Cost})
 		}
 	}
@@ -169,8 +180,10 @@ func newCandidates(m *Model, nNear int) *candidates {
 			return l[x].a < l[y].a
 		})
 		c.byDepot[j] = make([]int32, len(l))
+		c.byDepotT[j] = make([]float64, len(l))
 		for i, e := range l {
 			c.byDepot[j][i] = e.a
+			c.byDepotT[j][i] = e.travel + m.Assets[e.a].Cost
 		}
 	}
 	if len(aps) > 0 {
@@ -178,40 +191,51 @@ func newCandidates(m *Model, nNear int) *candidates {
 		if nNear > len(aps)-1 {
 			nNear = len(aps) - 1
 		}
-		for _, a := range m.Participating {
-			if nNear <= 0 {
-				break
-			}
-			k := kdtree.NewNKeeper(nNear + 1)
-			c.assetIdx.NearestSet(k, c.assetXY[a])
-			type nd struct {
-				d  float64
-				id int32
-			}
-			ns := make([]nd, 0, len(k.Heap))
-			for _, cd := range k.Heap {
-				if cd.Comparable == nil {
-					continue
+		parallelChunks(len(m.Participating), func(lo, hi int) {
+			for _, a := range m.Participating[lo:hi] {
+				if nNear <= 0 {
+					break
 				}
-				id := cd.Comparable.(kdPoint).id
-				if int(id) != a {
-					ns = append(ns, nd{cd.Dist, id})
+				k := kdtree.NewNKeeper(nNear + 1)
+				c.assetIdx.NearestSet(k, c.assetXY[a])
+				type nd struct {
+					d  float64
+					id int32
 				}
-			}
-			sort.Slice(ns, func(x, y int) bool {
-				if ns[x].d != ns[y].d {
-					return ns[x].d < ns[y].d
+				ns := make([]nd, 0, len(k.Heap))
+				for _, cd := range k.Heap {
+					if cd.Comparable == nil {
+						continue
+					}
+					id := cd.Comparable.(kdPoint).id
+					if int(id) != a {
+						ns = append(ns, nd{cd.Dist, id})
+					}
 				}
-				return ns[x].id < ns[y].id
-			})
-			if len(ns) > nNear {
-				ns = ns[:nNear]
+				sort.Slice(ns, func(x, y int) bool {
+					if ns[x].d != ns[y].d {
+						return ns[x].d < ns[y].d
+					}
+					return ns[x].id < ns[y].id
+				})
+				if len(ns) > nNear {
+					ns = ns[:nNear]
+				}
+				out := make([]int32, len(ns))
+				for i, n := range ns {
+					out[i] = n.id
+				}
+				c.near[a] = out
 			}
-			out := make([]int32, len(ns))
-			for i, n := range ns {
-				out[i] = n.id
-			}
-			c.near[a] = out
+		})
+	}
+	c.byJ, c.byJTerm = make([][]int32, len(m.Assets)), make([][]float64, len(m.Assets))
+	for _, a := range m.Participating {
+		r := append([]depotCand(nil), c.reach[a]...)
+		sort.Slice(r, func(x, y int) bool { return r[x].j < r[y].j })
+		c.byJ[a], c.byJTerm[a] = make([]int32, len(r)), make([]float64, len(r))
+		for i, d := range r {
+			c.byJ[a][i], c.byJTerm[a][i] = d.j, d.term
 		}
 	}
 	if n := len(m.Assets) * J; n <= 4_000_000 {
@@ -234,12 +258,37 @@ func (c *candidates) term(J, j, a int) (float64, bool) {
 		t := c.dense[a*J+j]
 		return t, !math.IsNaN(t)
 	}
-	for _, d := range c.reach[a] {
-		if int(d.j) == j {
-			return d.term, true
+	js := c.byJ[a]
+	lo, hi := 0, len(js)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(js[mid]) < j {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
 	}
+	if lo < len(js) && int(js[lo]) == j {
+		return c.byJTerm[a][lo], true
+	}
 	return 0, false
+}
+
+// parallelChunks runs fn on [0,n) split in two halves on two goroutines (the machine
+// this targets has two cores); fn must only write per-index results.
+func parallelChunks(n int, fn func(lo, hi int)) {
+	if n < 2048 {
+		fn(0, n)
+		return
+	}
+	half := n / 2
+	done := make(chan struct{})
+	go func() {
+		fn(0, half)
+		close(done)
+	}()
+	fn(half, n)
+	<-done
 }
 
 // withinKm returns the participating assets whose projected position lies within r km

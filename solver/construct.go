@@ -124,7 +124,8 @@ func (f *filler) fill(j int, out []int) (float64, []int) {
 	n := 0
 	disc, region := -1, -1
 	value := 0.0
-	for _, a32 := range s.c.byDepot[j] {
+	terms := s.c.byDepotT[j]
+	for i, a32 := range s.c.byDepot[j] {
 		a := int(a32)
 		if s.assign[a] >= 0 {
 			continue
@@ -140,7 +141,7 @@ func (f *filler) fill(j int, out []int) (float64, []int) {
 		if work+ai.Workload > m.MaxWorkload {
 			continue
 		}
-		t, _ := s.c.term(s.J, j, a)
+		t := terms[i]
 		add := t
 		for _, e := range ai.Equip {
 			if f.equipCnt[e] == 0 {
