@@ -316,6 +316,11 @@ func (s *Server) limitAssets(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				break
 			}
+			// The whole inventory bounds any instance: build the scenario's only when
+			// the bound is over the limit.
+			if total, err := s.store.CountAssets(r.Context()); err == nil && total <= s.sec.limits.MaxAssets {
+				break
+			}
 			sc, err := s.store.Scenario(r.Context(), id)
 			if err != nil {
 				break
