@@ -29,5 +29,25 @@ bench: build
 	$(GO) run ./cmd/benchtable --instances ../shared/instances \
 		--extra national=bench-out/national.json --extra national-d45=bench-out/national-d45.json
 
+# Fuzz targets as package:Name. `make fuzz` runs each for FUZZTIME (CI: 3s each, in .ci/run).
+FUZZTIME ?= 60s
+FUZZ_TARGETS = solver:FuzzParseInstance solver:FuzzEachMember data:FuzzImportCSV data:FuzzImportGeoJSON data:FuzzImportXROAD
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name (./$$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/; \
+	done
+
+# The load benchmark (not a test): CLIENTS concurrent clients, at most REQUESTS requests
+# or DURATION, against a real server on a temporary database; prints p50/p99 and errors.
+CLIENTS  ?= 8
+REQUESTS ?= 4000
+DURATION ?= 60s
+
+load: build
+	$(GO) run ./cmd/loadgen --bin bin/tabane --clients $(CLIENTS) --requests $(REQUESTS) --duration $(DURATION)
+
 clean:
 	rm -rf bin out bench-out screenshots
