@@ -31,6 +31,10 @@ var (
 	polishReds     = 15
 )
 
+// initEquipShare is the part of all equipment prices the starting λ spreads over a
+// full bundle's value, with F (each asset starts at t_min·(1 + (F + s·ΣM)/V)).
+var initEquipShare = 0.5
+
 // trajectoryParams start one run of the volume algorithm.
 type trajectoryParams struct{ theta, alpha float64 }
 
@@ -118,7 +122,7 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	// Start from the cheapest term plus a share of the fixed cost and equipment.
 	share := 0.0
 	if !math.IsInf(m.MaxValue, 1) && m.MaxValue > 0 {
-		share = (m.F + 0.5*em.cost(^uint16(0))) / m.MaxValue
+		share = (m.F + initEquipShare*em.cost(^uint16(0))) / m.MaxValue
 	}
 	for p := range lam {
 		lam[p] = bd.tmin[p] * (1 + share)

@@ -378,13 +378,21 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	}
 	r := sc.r[:n]
 	sc.neg = sc.neg[:0]
+	sumNeg := 0.0
 	for k, p := range dc.p {
 		r[k] = dc.t[k] - lam[p]
 		if r[k] < 0 {
 			sc.neg = append(sc.neg, int32(k))
+			sumNeg += r[k]
 		}
 	}
-	if len(sc.neg) == 0 {
+	// Every configuration pays at least F and admits a subset of the negative
+	// candidates; with every μ_cell ≥ 0 subtracted at most once:
+	maxMu := 0.0
+	for _, x := range mu {
+		maxMu = math.Max(maxMu, x)
+	}
+	if len(sc.neg) == 0 || m.F+sumNeg-maxMu >= 0 {
 		return
 	}
 	nc := len(dc.class)
