@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +32,7 @@ import (
 //
 //	group                                     GET/HEAD   POST/PUT/PATCH/DELETE
 //	/healthz, / and /static/* (the page)      anyone     –
+//	/login, /logout (the page's session)      anyone     anyone
 //	inventory: municipalities, depots, assets viewer     planner
 //	imports                                   –          planner
 //	planning: scenarios, runs, solve,         viewer     planner
@@ -128,8 +132,8 @@ func RequiredRole(method, path string) (data.Role, string) {
 			return r.write, r.group
 		}
 	}
-	if read {
-		return "", "page" // /healthz, the page and its files
+	if read || path == "/login" || path == "/logout" {
+		return "", "page" // /healthz, the page, its files and its sign-in
 	}
 	return data.RoleAdmin, "other"
 }
@@ -156,34 +160,44 @@ type security struct {
 // touchEvery is how often last_used_at is written for a token in use.
 const touchEvery = time.Minute
 
-// authenticate checks the request's token against the policy table.
+// authenticate checks the request's credential against the policy table. The credential
+// is the bearer token of the Authorization header, else the session cookie that POST
+// /login sets for the page (a token too). A cookie is sent by the browser on its own, so a
+// write with it must come from this site: SameSite=Strict, and an Origin (or
+// Sec-Fetch-Site) that names another site is a 403.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		r := c.Request()
 		// The route's pattern, not the raw path: the policy judges the handler that runs.
 		path := c.Path()
 		if path == "" {
-			path = c.Request().URL.Path // no route matched: judge the path asked for
+			path = r.URL.Path // no route matched: judge the path asked for
 		}
-		need, group := RequiredRole(c.Request().Method, path)
-		header := c.Request().Header.Get(echo.HeaderAuthorization)
-		if header == "" {
+		need, group := RequiredRole(r.Method, path)
+		secret, fromCookie, err := credential(c)
+		if err != nil {
+			return err
+		}
+		if secret == "" {
+			if s.sec.required && isPage(c) {
+				return c.Redirect(http.StatusSeeOther, "/login")
+			}
 			if need != "" && s.sec.required {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane"`)
 				return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
-					Detail: fmt.Sprintf("%s %s needs an API token with the %s role: send Authorization: Bearer tbn_… (tabane token create)",
-						c.Request().Method, path, need)}
+					Detail: fmt.Sprintf("%s %s needs an API token with the %s role: send Authorization: Bearer tbn_… (tabane token create), or sign in at /login",
+						r.Method, path, need)}
 			}
 			return next(c)
 		}
-		scheme, secret, _ := strings.Cut(header, " ")
-		secret = strings.TrimSpace(secret)
-		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane", error="invalid_request"`)
-			return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
-				Detail: "the Authorization header must be: Bearer tbn_…"}
-		}
-		tok, err := s.store.TokenBySecret(c.Request().Context(), secret)
+		tok, err := s.store.TokenBySecret(r.Context(), secret)
 		if errors.Is(err, data.ErrTokenInvalid) {
+			if fromCookie {
+				c.SetCookie(s.sessionCookie(c, "", -1))
+				if isPage(c) {
+					return c.Redirect(http.StatusSeeOther, "/login")
+				}
+			}
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane", error="invalid_token"`)
 			return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
 				Detail: "the API token is unknown or revoked"}
@@ -191,15 +205,149 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if fromCookie && !safeMethod(r.Method) && !s.sameSite(c) {
+			return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
+				Detail: fmt.Sprintf("%s %s with the session cookie must come from this site's page (Origin %q); scripts send Authorization: Bearer",
+					r.Method, path, r.Header.Get("Origin"))}
+		}
 		if need != "" && !tok.Role.Includes(need) {
 			return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
 				Detail: fmt.Sprintf("%s %s (%s) needs the %s role; token %d %q has the %s role",
-					c.Request().Method, path, group, need, tok.ID, tok.Name, tok.Role)}
+					r.Method, path, group, need, tok.ID, tok.Name, tok.Role)}
 		}
 		c.Set(tokenContextKey, &tok)
 		s.touchToken(c, tok.ID)
 		return next(c)
 	}
+}
+
+// sessionCookieName holds the page's token after POST /login.
+const sessionCookieName = "tabane_token"
+
+// sessionLifetime is how long the page stays signed in.
+const sessionLifetime = 12 * time.Hour
+
+// credential is the request's token secret: the bearer token, else the session cookie.
+// A malformed Authorization header is a 401.
+func credential(c echo.Context) (secret string, fromCookie bool, err error) {
+	if header := c.Request().Header.Get(echo.HeaderAuthorization); header != "" {
+		scheme, secret, _ := strings.Cut(header, " ")
+		secret = strings.TrimSpace(secret)
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane", error="invalid_request"`)
+			return "", false, &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
+				Detail: "the Authorization header must be: Bearer tbn_…"}
+		}
+		return secret, false, nil
+	}
+	if ck, err := c.Cookie(sessionCookieName); err == nil && ck.Value != "" {
+		return ck.Value, true, nil
+	}
+	return "", false, nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// isPage reports whether the request is for the page itself (not its files).
+func isPage(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return safeMethod(c.Request().Method) && (p == "/" || p == "/index.html")
+}
+
+// sameSite reports whether a request comes from this site: its Origin names this host
+// (X-Forwarded-Host behind a trusted proxy), or without Origin, Sec-Fetch-Site does not
+// say cross-site.
+func (s *Server) sameSite(c echo.Context) bool {
+	r := c.Request()
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		site := r.Header.Get("Sec-Fetch-Site")
+		return site == "" || site == "same-origin" || site == "none"
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	host := r.Host
+	if fh := r.Header.Get("X-Forwarded-Host"); s.sec.opt.TrustProxy && fh != "" {
+		host = strings.TrimSpace(strings.Split(fh, ",")[0])
+	}
+	return strings.EqualFold(u.Host, host)
+}
+
+// sessionCookie is the page's session cookie (maxAge < 0 deletes it): HttpOnly, so that no
+// script reads it; SameSite=Strict, so that other sites' pages do not send it; Secure over
+// TLS (as the trusted proxy reports it with --trust-proxy).
+func (s *Server) sessionCookie(c echo.Context, secret string, maxAge int) *http.Cookie {
+	secure := c.Request().TLS != nil || s.sec.opt.TrustProxy && strings.EqualFold(c.Request().Header.Get("X-Forwarded-Proto"), "https")
+	return &http.Cookie{Name: sessionCookieName, Value: secret, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteStrictMode}
+}
+
+// loginPage is the sign-in form of the page: plain HTML, no script, no inline style.
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="ja">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tabane — sign in / サインイン</title><link rel="stylesheet" href="/static/style.css"></head>
+<body>
+<main>
+<h1>tabane</h1>
+<p>This server requires an API token. / このサーバーは API トークンが必要です。</p>
+{{if .Message}}<p role="alert"><strong>{{.Message}}</strong></p>{{end}}
+<form method="post" action="/login">
+<label for="token">API token / API トークン (tbn_…)</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in / サインイン</button>
+</form>
+<p>An administrator creates tokens with <code>tabane token create --role viewer --name NAME</code>. /
+トークンは管理者が <code>tabane token create</code> で発行します。</p>
+</main>
+</body>
+</html>
+`))
+
+func (s *Server) registerLogin(e *echo.Echo) {
+	e.GET("/login", s.getLogin)
+	e.POST("/login", s.postLogin, bodyLimit("16K"))
+	e.POST("/logout", s.postLogout)
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, message string) error {
+	var buf bytes.Buffer
+	if err := loginPage.Execute(&buf, map[string]string{"Message": message}); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+func (s *Server) getLogin(c echo.Context) error { return s.renderLogin(c, http.StatusOK, "") }
+
+// postLogin checks the form's token and sets the session cookie; the page follows.
+func (s *Server) postLogin(c echo.Context) error {
+	if !s.sameSite(c) {
+		return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
+			Detail: "sign in from this site's /login page"}
+	}
+	secret := strings.TrimSpace(c.FormValue("token"))
+	tok, err := s.store.TokenBySecret(c.Request().Context(), secret)
+	if errors.Is(err, data.ErrTokenInvalid) {
+		return s.renderLogin(c, http.StatusUnauthorized, "The token is unknown or revoked. / トークンが無効です。")
+	}
+	if err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, secret, int(sessionLifetime.Seconds())))
+	s.touchToken(c, tok.ID)
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// postLogout deletes the session cookie.
+func (s *Server) postLogout(c echo.Context) error {
+	c.SetCookie(s.sessionCookie(c, "", -1))
+	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
 // touchToken records the token's use, at most once per touchEvery.
@@ -221,6 +369,7 @@ func (s *Server) touchToken(c echo.Context, id int64) {
 // The tokens routes: admins manage tokens over the API as with tabane token.
 
 func (s *Server) registerTokens(g *echo.Group) {
+	s.registerLogin(s.echo)
 	g.GET("/tokens", s.listTokens)
 	g.POST("/tokens", s.createToken, bodyLimit("16K"))
 	g.DELETE("/tokens/:id", s.revokeToken)

@@ -169,7 +169,8 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		}
 		resp, b := authCall(t, srv, r.Method, path, "", body)
 		if need == "" {
-			if resp.StatusCode == 401 || resp.StatusCode == 403 {
+			// Public: no access-control refusal (POST /login's own 401 is its form again).
+			if resp.Header.Get("WWW-Authenticate") != "" || resp.StatusCode == 403 {
 				t.Errorf("%s without a token: %d, want it public", what, resp.StatusCode)
 			}
 			continue
@@ -524,5 +525,99 @@ func TestEscapedNameComesBackAsText(t *testing.T) {
 	resp, b := authCall(t, srv, "GET", "/api/v1/assets?municipality=29201&format=csv", "", nil)
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(b), name) {
 		t.Errorf("CSV: %q, name missing or not text/csv", resp.Header.Get("Content-Type"))
+	}
+}
+
+// TestPageSession: with tokens required the page redirects to /login; a valid token there
+// sets an HttpOnly, SameSite=Strict cookie that the page's API calls then carry, held to
+// the token's role; a write with the cookie from another site is refused; a revoked
+// token sends the page back to /login; /logout deletes the cookie.
+func TestPageSession(t *testing.T) {
+	ctx := context.Background()
+	srv, _, store := secServer(t, false, SecurityOptions{ListenAddr: "0.0.0.0:8080"})
+	planner, plannerSecret, _ := store.CreateToken(ctx, "page", data.RolePlanner)
+	_, viewerSecret, _ := store.CreateToken(ctx, "viewer page", data.RoleViewer)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, path, cookie, origin, ctype, body string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "tabane_token", Value: cookie})
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	if resp, _ := do("GET", "/", "", "", "", ""); resp.StatusCode != 303 || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("GET / without a session: %d %q, want 303 to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := do("GET", "/login", "", "", "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `<form method="post" action="/login">`) || strings.Contains(body, "<script") ||
+		strings.Contains(body, "style=") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "form-action 'self'") {
+		t.Fatalf("GET /login: %d %s", resp.StatusCode, body)
+	}
+	form := "application/x-www-form-urlencoded"
+	if resp, body := do("POST", "/login", "", "", form, "token=tbn_wrong"); resp.StatusCode != 401 || !strings.Contains(body, "unknown or revoked") ||
+		len(resp.Cookies()) != 0 {
+		t.Errorf("POST /login with a wrong token: %d %v %s", resp.StatusCode, resp.Cookies(), body)
+	}
+	if resp, _ := do("POST", "/login", "", "https://evil.example", form, "token="+plannerSecret); resp.StatusCode != 403 || len(resp.Cookies()) != 0 {
+		t.Errorf("POST /login from another site: %d %v, want 403 without a cookie", resp.StatusCode, resp.Cookies())
+	}
+	resp, _ = do("POST", "/login", "", srv.URL, form, "token="+plannerSecret)
+	cks := resp.Cookies()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" || len(cks) != 1 || cks[0].Name != "tabane_token" ||
+		cks[0].Value != plannerSecret || !cks[0].HttpOnly || cks[0].SameSite != http.SameSiteStrictMode || cks[0].MaxAge != 12*3600 || cks[0].Path != "/" {
+		t.Fatalf("POST /login: %d %q %+v", resp.StatusCode, resp.Header.Get("Location"), cks)
+	}
+	if resp, body := do("GET", "/", plannerSecret, "", "", ""); resp.StatusCode != 200 || !strings.Contains(body, "/static/app.js") {
+		t.Errorf("GET / with the session: %d", resp.StatusCode)
+	}
+	if resp, _ := do("GET", "/api/v1/municipalities", plannerSecret, "", "", ""); resp.StatusCode != 200 {
+		t.Errorf("API read with the session: %d", resp.StatusCode)
+	}
+	scenario := `{"name": "page", "fiscal_year": 2027}`
+	if resp, body := do("POST", "/api/v1/scenarios", plannerSecret, srv.URL, "application/json", scenario); resp.StatusCode != 201 {
+		t.Errorf("write with the session from the page: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := do("POST", "/api/v1/scenarios", plannerSecret, "https://evil.example", "application/json", scenario); resp.StatusCode != 403 ||
+		!strings.Contains(body, "must come from this site") {
+		t.Errorf("write with the session from another site: %d %s, want 403", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest("DELETE", srv.URL+"/api/v1/scenarios/1", nil)
+	req.AddCookie(&http.Cookie{Name: "tabane_token", Value: plannerSecret})
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, err := noRedirect.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("cross-site delete without Origin: %v %v, want 403", resp.StatusCode, err)
+	}
+	if resp, _ := do("POST", "/api/v1/scenarios", viewerSecret, srv.URL, "application/json", scenario); resp.StatusCode != 403 {
+		t.Errorf("a viewer's session writes: %d, want 403", resp.StatusCode)
+	}
+	store.RevokeToken(ctx, planner.ID)
+	resp, _ = do("GET", "/", plannerSecret, "", "", "")
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login" || len(resp.Cookies()) != 1 || resp.Cookies()[0].MaxAge >= 0 {
+		t.Errorf("GET / with a revoked session: %d %q %v, want 303 to /login deleting the cookie", resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
+	}
+	if resp, _ := do("GET", "/api/v1/municipalities", plannerSecret, "", "", ""); resp.StatusCode != 401 {
+		t.Errorf("API with a revoked session: %d, want 401", resp.StatusCode)
+	}
+	resp, _ = do("POST", "/logout", viewerSecret, srv.URL, "", "")
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login" || len(resp.Cookies()) != 1 || resp.Cookies()[0].MaxAge >= 0 {
+		t.Errorf("POST /logout: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	// On loopback without --require-token the page opens at once.
+	srv2, _, _ := secServer(t, false, SecurityOptions{})
+	if resp, _ := authCall(t, srv2, "GET", "/", "", nil); resp.StatusCode != 200 || resp.Request.URL.Path != "/" {
+		t.Errorf("loopback page: %d at %s", resp.StatusCode, resp.Request.URL.Path)
 	}
 }
