@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,11 +12,23 @@ import (
 
 const creditN03 = "「国土数値情報（行政区域データ）」（国土交通省）を加工して作成"
 
+// point is the [lon, lat] of a Point geometry, or nil.
+func point(raw json.RawMessage) []float64 {
+	var c []float64
+	if json.Unmarshal(raw, &c) != nil || len(c) != 2 {
+		return nil
+	}
+	return c
+}
+
 type featureCollection struct {
 	Type     string `json:"type"`
 	Features []struct {
-		Geometry   struct{ Type string } `json:"geometry"`
-		Properties map[string]any        `json:"properties"`
+		Geometry struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		} `json:"geometry"`
+		Properties map[string]any `json:"properties"`
 	} `json:"features"`
 }
 

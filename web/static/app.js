@@ -3,7 +3,7 @@
 // import reasons) is set with textContent; no HTML string is ever built from data.
 
 import { api } from './api.js';
-import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct } from './i18n.js';
+import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100 } from './i18n.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -79,6 +79,7 @@ function showTab(name, focus = false) {
     $(`pane-${n}`).hidden = !on;
     if (on && focus) tab.focus();
   }
+  $('panel').scrollTop = 0;
 }
 function wireTabs() {
   tabs.forEach((n, i) => {
@@ -340,7 +341,10 @@ async function finishRun(active, run) {
   if (state.active === active) state.active = null;
   setSolving(false);
   showProgress(run.progress, run.status);
-  if (run.status === 'failed') status('st.failed', { error: run.error || '' }, true);
+  if (run.status === 'failed') {
+    status('st.failed', { error: run.error || '' }, true);
+    window.tabane.errors.push(`run ${run.id} failed: ${run.error || ''}`);
+  }
   else if (run.status === 'cancelled') status('st.stopped');
   else status('st.done');
   await refreshRuns();
@@ -428,7 +432,7 @@ function renderResults() {
   const tot = planTotals();
   $('t-standalone').textContent = yen(tot.standalone);
   $('t-plan').textContent = yen(tot.cost);
-  $('t-saving').textContent = `${yen(tot.saving)}（${pct(tot.savingPct)}）`;
+  $('t-saving').textContent = `${yen(tot.saving)}（${pct100(tot.savingPct)}）`;
   $('t-gap').textContent = pct(tot.gap, 2);
   const ir = $('t-ir');
   ir.hidden = !(tot.ir && tot.ir.length);
@@ -464,7 +468,7 @@ function renderResults() {
       el('th', { scope: 'row' }, s.name || muniName(s.code)),
       el('td', { class: 'num' }, yen(s.standalone)),
       el('td', { class: 'num' }, yen(s.share)),
-      el('td', { class: 'num' }, pct(s.saving_pct)),
+      el('td', { class: 'num' }, pct100(s.saving_pct)),
       el('td', null, t(bad ? 'm.ir_bad' : 'm.ir_ok')));
     row.dataset.code = s.code;
     activate(row, () => {
@@ -557,7 +561,7 @@ function renderCompare() {
     el('td', { class: 'num' }, fa), el('td', { class: 'num' }, fb)));
   line('cmp.cost', yen(sa.cost), yen(sb.cost));
   line('cmp.standalone', yen(sa.standalone_total), yen(sb.standalone_total));
-  line('cmp.saving_pct', pct(sa.saving_pct), pct(sb.saving_pct));
+  line('cmp.saving_pct', pct100(sa.saving_pct), pct100(sb.saving_pct));
   line('cmp.bundles', num(sa.bundles), num(sb.bundles));
   line('cmp.gap', pct(sa.gap, 2), pct(sb.gap, 2));
   const irCount = (v) => (Array.isArray(v) ? v.length : (v ?? '—'));
@@ -695,7 +699,7 @@ function municipalityNode(code) {
     ['mu.assets', m.asset_count != null ? num(m.asset_count) : null],
     ['mu.standalone', s ? yen(s.standalone) : null],
     ['mu.share', s ? yen(s.share) : null],
-    ['mu.saving', s ? `${yen(s.saving)}（${pct(s.saving_pct)}）` : null],
+    ['mu.saving', s ? `${yen(s.saving)}（${pct100(s.saving_pct)}）` : null],
   ]));
   const cb = el('input', { type: 'checkbox', id, class: 'participates' });
   cb.checked = on;

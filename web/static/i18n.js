@@ -71,7 +71,7 @@ const dict = {
     'layer.tiles': '背景地図',
     'eq.snooper_truck': '橋梁点検車', 'eq.aerial_platform': '高所作業車', 'eq.rope_access': 'ロープアクセス',
     'eq.boat': '点検用ボート', 'eq.traffic_control': '交通誘導員', 'eq.rail_coordination': '鉄道事業者との協議',
-    'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲', 'legend.out': '不参加',
+    'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加',
     'mu.open': '地図で見る', 'a.open': '詳細',
   },
   en: {
@@ -147,7 +147,7 @@ const dict = {
     'layer.outlines': 'Bundle outlines', 'layer.tiles': 'Background map',
     'eq.snooper_truck': 'Snooper truck', 'eq.aerial_platform': 'Aerial platform', 'eq.rope_access': 'Rope access',
     'eq.boat': 'Boat', 'eq.traffic_control': 'Traffic control', 'eq.rail_coordination': 'Railway coordination',
-    'legend.kinds': 'Asset kinds', 'legend.bundles': 'Colour = bundle, dashed line = bundle outline',
+    'legend.kinds': 'Asset kinds', 'legend.bundles': 'Colour = bundle, dashed line = its outline, grey = not in the plan (not due, not participating)',
     'legend.out': 'not participating',
     'mu.open': 'Show on map', 'a.open': 'Details',
   },
@@ -205,7 +205,13 @@ export function num(v, digits = 0) {
     { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
 }
 
-// pct formats a fraction (0.123) as a percentage; the API gives saving_pct and gap as fractions.
+// pct100 formats a value that is already a percentage (saving_pct of the API: 9.46 means 9.46 %).
+export function pct100(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return `${num(v, digits)} %`;
+}
+
+// pct formats a fraction (0.123) as a percentage: the API's gap is a fraction.
 export function pct(v, digits = 1) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   return `${num(v * 100, digits)} %`;

@@ -54,6 +54,21 @@ export class PlanMap {
     this.outlineGroup = L.layerGroup().addTo(this.map);
     this.assetGroup = L.layerGroup().addTo(this.map);
     this.depotGroup = L.layerGroup().addTo(this.map);
+    this.map.on('zoomend', () => this.resizeAssets());
+  }
+
+  // radiusScale shrinks the points when zoomed out, where thousands of them share a few pixels.
+  radiusScale() {
+    const z = this.map.getZoom();
+    if (z <= 9) return 0.4;
+    if (z <= 10) return 0.55;
+    if (z <= 11) return 0.75;
+    return 1;
+  }
+
+  resizeAssets() {
+    const k = this.radiusScale();
+    for (const a of this.assets.values()) a.layer.setRadius(radiusFor(a.props) * k);
   }
 
   setTiles(url, attribution) {
@@ -115,7 +130,7 @@ export class PlanMap {
       const ll = lonLatOf(f);
       if (!ll) continue;
       const props = f.properties || {};
-      const layer = L.circleMarker(ll, { renderer: this.renderer, radius: radiusFor(props), weight: 1 });
+      const layer = L.circleMarker(ll, { renderer: this.renderer, radius: radiusFor(props) * this.radiusScale(), weight: 1 });
       layer.on('click', (e) => {
         L.DomEvent.stopPropagation(e);
         this.handlers.onAsset(props.id, ll);
@@ -138,6 +153,12 @@ export class PlanMap {
         color: marked ? '#000' : '#222', weight: marked ? 3 : 0.6,
         fillColor: bundleColour(this.bundleIndex.get(bundle) || 0),
         fillOpacity: dim ? 0.15 : 0.9, opacity: dim ? 0.2 : 0.9,
+      };
+    } else if (this.bundleIndex.size > 0) {
+      // A plan is shown and this asset is not in it (not due this year, or not participating).
+      style = {
+        color: marked ? '#000' : '#888', weight: marked ? 3 : 0.5,
+        fillColor: out ? '#bbb' : '#aaa', fillOpacity: 0.25, opacity: 0.35,
       };
     } else {
       style = {
