@@ -14,9 +14,10 @@ import (
 // heap is re-evaluated lazily. Assets left over (every depot that reaches them is
 // taken or full) go to their cheapest position, limits priced by the penalty; the
 // search then repairs min_value and any excess.
-func construct(s *state) {
+func construct(s *state, pure bool) {
 	m := s.m
 	fs := newFiller(s)
+	fs.pure = pure
 	h := &fillHeap{}
 	for j := 0; j < s.J; j++ {
 		if len(s.c.byDepot[j]) == 0 {
@@ -106,6 +107,7 @@ func construct(s *state) {
 type filler struct {
 	s                 *state
 	equipCnt, discCnt []int32
+	pure              bool // fills keep to one discipline even when mixing is allowed
 }
 
 func newFiller(s *state) *filler {
@@ -131,7 +133,7 @@ func (f *filler) fill(j int, out []int) (float64, []int) {
 			continue
 		}
 		ai := &m.Assets[a]
-		if !m.MixAllowed && disc >= 0 && ai.Discipline != disc {
+		if (!m.MixAllowed || f.pure) && disc >= 0 && ai.Discipline != disc {
 			continue
 		}
 		r := m.Munis[ai.Muni].Region

@@ -38,12 +38,14 @@ func relocate(s *state, a int, lambda float64) bool {
 }
 
 // swap exchanges a with one of its nearest neighbours in another bundle if that lowers
-// the penalised objective.
+// the penalised objective. The delta is computed without touching the state.
 func swap(s *state, a int, lambda float64, k int) bool {
 	ja := int(s.assign[a])
 	if ja < 0 {
 		return false
 	}
+	m := s.m
+	aa := &m.Assets[a]
 	near := s.c.near[a]
 	if len(near) > k {
 		near = near[:k]
@@ -54,30 +56,32 @@ func swap(s *state, a int, lambda float64, k int) bool {
 		if jb < 0 || jb == ja {
 			continue
 		}
-		if _, ok := s.c.term(s.J, jb, a); !ok {
+		ab := &m.Assets[b]
+		// Mixing and region lock: exchanging like for like keeps both bundles as they are
+		// (conservative: a lone asset of another discipline or region is moved by relocate).
+		if !m.MixAllowed && aa.Discipline != ab.Discipline {
 			continue
 		}
-		if _, ok := s.c.term(s.J, ja, b); !ok {
+		if m.RegionLocked && m.Munis[aa.Muni].Region != m.Munis[ab.Muni].Region {
 			continue
 		}
-		before := s.cost + lambda*s.viol
-		s.remove(a)
-		s.remove(b)
-		ta, okA := s.allowed(a, jb)
-		tb, okB := s.allowed(b, ja)
-		if okA && okB {
-			s.add(a, jb, ta)
-			s.add(b, ja, tb)
-			if s.cost+lambda*s.viol < before-improveEps {
-				return true
-			}
+		ta, ok := s.c.term(s.J, jb, a)
+		if !ok {
+			continue
+		}
+		tb, ok := s.c.term(s.J, ja, b)
+		if !ok {
+			continue
+		}
+		dc1, dv1 := s.deltaReplace(ja, a, b, tb)
+		dc2, dv2 := s.deltaReplace(jb, b, a, ta)
+		if dc1+dc2+lambda*(dv1+dv2) < -improveEps {
 			s.remove(a)
 			s.remove(b)
+			s.add(a, jb, ta)
+			s.add(b, ja, tb)
+			return true
 		}
-		t1, _ := s.c.term(s.J, ja, a)
-		s.add(a, ja, t1)
-		t2, _ := s.c.term(s.J, jb, b)
-		s.add(b, jb, t2)
 	}
 	return false
 }

