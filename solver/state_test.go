@@ -170,3 +170,42 @@ func TestStateHandComputed(t *testing.T) {
 		t.Fatalf("delta of adding b: %.2f, want 1,000,578.21", dc)
 	}
 }
+
+// TestStateSwapDelta: deltaReplace on both depots predicts the exchange of two assets
+// exactly (as applied through remove/add), on a plan from the construction.
+func TestStateSwapDelta(t *testing.T) {
+	m := optModel(t, "p-nara")
+	c := newCandidates(m, 8)
+	s := newState(m, c)
+	construct(s, false)
+	rng := rand.New(rand.NewPCG(1, 2))
+	tried := 0
+	for it := 0; it < 5000; it++ {
+		a := m.Participating[rng.IntN(len(m.Participating))]
+		b := int(c.near[a][rng.IntN(len(c.near[a]))])
+		ja, jb := int(s.assign[a]), int(s.assign[b])
+		if ja == jb {
+			continue
+		}
+		ta, ok1 := c.term(s.J, jb, a)
+		tb, ok2 := c.term(s.J, ja, b)
+		if !ok1 || !ok2 {
+			continue
+		}
+		dc1, dv1 := s.deltaReplace(ja, a, b, tb)
+		dc2, dv2 := s.deltaReplace(jb, b, a, ta)
+		c0, v0 := s.cost, s.viol
+		s.remove(a)
+		s.remove(b)
+		s.add(a, jb, ta)
+		s.add(b, ja, tb)
+		if math.Abs(s.cost-c0-dc1-dc2) > 1e-4 || math.Abs(s.viol-v0-dv1-dv2) > 1e-4 {
+			t.Fatalf("swap %d↔%d: predicted (%.4f, %.4f), actual (%.4f, %.4f)", a, b, dc1+dc2, dv1+dv2, s.cost-c0, s.viol-v0)
+		}
+		tried++
+	}
+	if tried < 500 {
+		t.Fatalf("only %d swaps tried", tried)
+	}
+	checkState(t, s, tried)
+}
