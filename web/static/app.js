@@ -397,10 +397,12 @@ function renderRunSelects() {
   $('cmp-go').disabled = withPlan.length < 2;
 }
 
+// showRun loads a run's plan, shares and map layers, then shows them all at once (state.runId
+// changes only when everything has arrived, so what the page reports is always one run).
 async function showRun(id) {
-  state.runId = id;
-  renderRunSelects();
   const [run, plan, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  state.runId = run.id ?? id;
+  renderRunSelects();
   state.run = run;
   state.plan = plan;
   state.shares = new Map(shares.map((s) => [s.code, s]));
@@ -442,15 +444,16 @@ function renderResults() {
   tb.replaceChildren();
   for (const b of state.plan.bundles || []) {
     const depot = state.depots.get(b.depot);
-    const munis = (b.municipalities || []).map(muniName).join('、');
+    const names = (b.municipalities || []).map(muniName);
+    const munis = names.length > 4 ? `${names.slice(0, 4).join('、')} ${t('b.more', { n: names.length - 4 })}` : names.join('、');
     const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
       el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id),
       el('td', null, depot ? depot.name || b.depot : b.depot),
-      el('td', null, munis),
+      el('td', { title: names.join('、') }, munis),
       el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
       el('td', { class: 'num' }, yen(b.breakdown ? b.breakdown.total : b.cost)),
       el('td', { class: 'num' }, num(b.workload, 1)),
-      el('td', null, bundleEquipment(b).map(eqName).join('、')));
+      el('td', { class: 'eq' }, bundleEquipment(b).map(eqName).join('、')));
     row.dataset.bundle = b.id;
     const sw = row.querySelector('.swatch');
     const o = pm.outlines.get(b.id);

@@ -35,7 +35,7 @@ function lonLatOf(feature) {
 export class PlanMap {
   constructor(el, handlers) {
     this.handlers = handlers;
-    this.map = L.map(el, { preferCanvas: true, zoomControl: true, keyboard: true, attributionControl: true })
+    this.map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, zoomControl: true, keyboard: true, attributionControl: true })
       .setView([34.45, 135.85], 9);
     this.renderer = L.canvas({ padding: 0.3, tolerance: 3 });
     this.map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>');
