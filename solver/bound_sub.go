@@ -225,23 +225,25 @@ type config struct {
 
 // subScratch is a worker's reusable memory.
 type subScratch struct {
-	neg     []int32
-	r       []float64
-	gs      [maxSurrogates][]float64 // π·g per candidate
-	order   [maxSurrogates][]uint64  // negative candidates by ratio: float32 key ‖ index
-	mus     [][3]float64
-	sums    [][]float64 // per μ, per class: Σ min(0, r + μ·g)
-	present []bool
-	allowed []bool
-	configs []config
-	masks   []uint16
-	conf    []uint16
-	seen    []bool
-	regions []int32
-	discs   []int32
-	ks      knapsack
-	radix   []uint64
-	exact   []int32 // the best configuration's set when the exact knapsack decided it
+	neg      []int32
+	r        []float64
+	gs       [maxSurrogates][]float64 // π·g per candidate
+	order    [maxSurrogates][]uint64  // negative candidates by ratio: float32 key ‖ index
+	mus      [][3]float64
+	sums     [][]float64 // per μ, per class: Σ min(0, r + μ·g)
+	present  []bool
+	allowed  []bool
+	configs  []config
+	masks    []uint16
+	conf     []uint16
+	seen     []bool
+	regions  []int32
+	discs    []int32
+	ks       knapsack
+	radix    []uint64
+	classMin []float64
+	classArg []int32
+	exact    []int32 // the best configuration's set when the exact knapsack decided it
 }
 
 // exactS marks a configuration whose value came from the exact knapsack.
@@ -377,6 +379,15 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 	}
 	r := sc.r[:n]
+	nc := len(dc.class)
+	if cap(sc.classMin) < nc {
+		sc.classMin = make([]float64, nc)
+		sc.classArg = make([]int32, nc)
+	}
+	classMin, classArg := sc.classMin[:nc], sc.classArg[:nc]
+	for c := range classMin {
+		classMin[c] = math.Inf(1)
+	}
 	sc.neg = sc.neg[:0]
 	sumNeg := 0.0
 	for k, p := range dc.p {
@@ -385,6 +396,30 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			sc.neg = append(sc.neg, int32(k))
 			sumNeg += r[k]
 		}
+		if c := dc.cls[k]; r[k] >= 0 && r[k] < classMin[c] {
+			classMin[c], classArg[c] = r[k], int32(k)
+		}
+	}
+	// A bundle whose assets all have r ≥ 0 still earns its cell's μ: it is worth at
+	// least F + min over its assets of (M(equipment of the asset) + r) − μ_cell, which
+	// the asset alone attains (it is admissible alone). This covers every bundle without
+	// a negative candidate exactly; the configurations below cover the others (dropping
+	// the non-negative assets of a bundle never raises its value).
+	single, singleK := 0.0, int32(-1)
+	for c := range classMin {
+		if math.IsInf(classMin[c], 1) {
+			continue
+		}
+		if v := m.F + em.cost(dc.class[c].eq) + classMin[c] - mu[dc.cell[c]]; v < single {
+			single, singleK = v, classArg[c]
+		}
+	}
+	setSingle := func() {
+		if singleK >= 0 {
+			out.lb, out.cell = single, dc.cell[dc.cls[singleK]]
+			out.take = append(out.take, singleK)
+			out.frac = append(out.frac, 1)
+		}
 	}
 	// Every configuration pays at least F and admits a subset of the negative
 	// candidates; with every μ_cell ≥ 0 subtracted at most once:
@@ -392,10 +427,10 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	for _, x := range mu {
 		maxMu = math.Max(maxMu, x)
 	}
-	if len(sc.neg) == 0 || m.F+sumNeg-maxMu >= 0 {
+	if len(sc.neg) == 0 || m.F+sumNeg-maxMu >= single {
+		setSingle()
 		return
 	}
-	nc := len(dc.class)
 	if cap(sc.present) < nc {
 		sc.present = make([]bool, nc)
 		sc.allowed = make([]bool, nc)
@@ -529,11 +564,15 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 				}
 				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
 				setAllowed(&cf)
+				cf.cell = -1
 				for c := range allowed {
 					if allowed[c] {
 						cf.cell = dc.cell[c]
 						break
 					}
+				}
+				if cf.cell < 0 {
+					continue // admits no asset: holds no bundle (an empty one would earn μ)
 				}
 				capC := lim.capacity(k0)
 				for i, mu := range sc.mus {
@@ -553,7 +592,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	// rank: only configurations below "no bundle" can matter
 	kept := sc.configs[:0]
 	for _, cf := range sc.configs {
-		if cf.cheap < 0 {
+		if cf.cheap < single {
 			kept = append(kept, cf)
 		}
 	}
@@ -584,7 +623,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 		return v
 	}
-	best := 0.0 // "no bundle"
+	best := single // "no bundle", or a bundle without negative candidates
 	bestCf, bestS := -1, -1
 	for ci := range sc.configs {
 		cf := &sc.configs[ci]
@@ -639,6 +678,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 	}
 	if bestCf < 0 {
+		setSingle()
 		return
 	}
 	out.lb = best
