@@ -205,6 +205,14 @@ type tab struct {
 	// CSP violations).
 	problems []string
 	dialogs  []string
+	expected []string // problems containing one of these are expected by the test
+}
+
+// expect marks browser reports containing s as expected (a refused request the test provokes).
+func (tb *tab) expect(s string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.expected = append(tb.expected, s)
 }
 
 // openPage opens a new tab on the server's page and waits for window.tabane.ready.
@@ -293,7 +301,13 @@ func (tb *tab) noProblems(t *testing.T) {
 	t.Helper()
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
+next:
 	for _, p := range tb.problems {
+		for _, e := range tb.expected {
+			if strings.Contains(p, e) {
+				continue next
+			}
+		}
 		t.Errorf("browser reported: %s", p)
 	}
 	for _, d := range tb.dialogs {

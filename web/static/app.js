@@ -610,22 +610,24 @@ function renderImport(r, code) {
   rep.hidden = false;
   const rejected = r.rejected || [];
   const flagged = r.flagged || [];
+  const skipped = r.skipped || [];
   let counts = t('imp.counts', {
     created: r.created ?? 0, updated: r.updated ?? 0, unchanged: r.unchanged ?? 0,
     rejected: rejected.length, flagged: flagged.length,
   });
   if (code >= 300) counts = `${t('imp.failed')} ${counts}`;
-  $('imp-counts').textContent = counts;
   const where = (x) => (x.line !== undefined ? t('imp.line', { n: x.line }) : (x.feature !== undefined ? t('imp.feature', { n: x.feature }) : ''));
+  if (skipped.length) counts += ` ${t('imp.skipped_n', { n: skipped.length })}`;
+  $('imp-counts').textContent = counts;
   const tb = $('imp-rows').tBodies[0];
   tb.replaceChildren();
-  for (const x of rejected) {
-    tb.append(el('tr', { class: 'rejected' }, el('td', null, t('imp.rejected')), el('td', null, where(x)),
-      el('td', null, x.field ?? ''), el('td', null, x.reason ?? '')));
-  }
-  for (const x of flagged) {
-    tb.append(el('tr', { class: 'flagged' }, el('td', null, t('imp.flagged')), el('td', null, where(x)),
-      el('td', null, x.asset ?? ''), el('td', null, x.reason ?? '')));
+  const what = (x) => [x.asset, x.field].filter((v) => v !== undefined && v !== null && v !== '').join(' / ');
+  const rows = [['rejected', rejected], ['flagged', flagged], ['skipped', skipped]];
+  for (const [kind, list] of rows) {
+    for (const x of list) {
+      tb.append(el('tr', { class: kind }, el('td', null, t(`imp.${kind}`)), el('td', null, where(x)),
+        el('td', null, what(x)), el('td', null, x.reason ?? '')));
+    }
   }
 }
 
