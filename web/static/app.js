@@ -843,6 +843,8 @@ function exposeHook() {
       bundles_rows: $('bundles-table').tBodies[0].rows.length,
       municipality_rows: $('munis-table').tBodies[0].rows.length,
       solving: !!state.active,
+      progress_points: chart.points.length,
+      run_status: state.run ? state.run.status : null,
       selected_bundle: state.selectedBundle,
       highlighted_bundle: pm.highlighted,
       lang: getLang(),

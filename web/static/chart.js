@@ -60,9 +60,17 @@ export class ProgressChart {
     g.fillStyle = '#333';
     g.font = '11px sans-serif';
     g.fillText(`${(tmax).toFixed(1)} s`, right - 40, 12);
+    g.fillText(million(hi), left + 2, 12);
+    g.fillText(million(lo), left + 2, bottom - 2);
   }
 }
 
+// num keeps a positive finite number; 0 or a missing value means "no plan or bound yet".
 function num(v) {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+// million writes yen in millions (百万円), the unit planners read contract sums in.
+function million(v) {
+  return `${(v / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1 })} M`;
 }
