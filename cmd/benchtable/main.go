@@ -310,7 +310,7 @@ func writeTable(w io.Writer, rows []row, threads int) {
 			cost = r.exitNote
 		}
 		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %s |\n", r.name, r.assets, r.depots,
-			r.limit, cost, fmtYen(r.bound), gap, bk, ratio, r.seconds, r.peakMB, stop)
+			r.limit, cost, fmtYenD(r.bound, true), gap, bk, ratio, r.seconds, r.peakMB, stop)
 	}
 	for _, r := range rows {
 		if r.note != "" {
