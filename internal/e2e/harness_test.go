@@ -109,7 +109,7 @@ type server struct {
 var servingLine = regexp.MustCompile(`serving (http://\S+)`)
 
 // startServer starts tabane serve on a free loopback port with a fresh database holding the demo.
-func startServer(t *testing.T) *server {
+func startServer(t testing.TB) *server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "tabane.db")
 	cmd := exec.Command(binPath, "serve", "--addr", "127.0.0.1:0", "--db", db)
@@ -160,7 +160,7 @@ func tail(s string, n int) string {
 }
 
 // do sends a JSON request to the server and decodes a JSON answer into out (when non-nil).
-func (s *server) do(t *testing.T, method, path string, body, out any) int {
+func (s *server) do(t testing.TB, method, path string, body, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -199,8 +199,9 @@ func (s *server) do(t *testing.T, method, path string, body, out any) int {
 
 // tab is one browser tab on the page with everything it reported.
 type tab struct {
-	ctx context.Context
-	mu  sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc // closes the tab
+	mu     sync.Mutex
 	// problems are console errors, uncaught exceptions and browser log errors (failed requests,
 	// CSP violations).
 	problems []string
@@ -216,11 +217,11 @@ func (tb *tab) expect(s string) {
 }
 
 // openPage opens a new tab on the server's page and waits for window.tabane.ready.
-func openPage(t *testing.T, s *server) *tab {
+func openPage(t testing.TB, s *server) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	tb := &tab{ctx: ctx}
+	tb := &tab{ctx: ctx, cancel: cancel}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		tb.mu.Lock()
 		defer tb.mu.Unlock()
@@ -265,7 +266,7 @@ func openPage(t *testing.T, s *server) *tab {
 	return tb
 }
 
-func (tb *tab) run(t *testing.T, actions ...chromedp.Action) {
+func (tb *tab) run(t testing.TB, actions ...chromedp.Action) {
 	t.Helper()
 	if err := chromedp.Run(tb.ctx, actions...); err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func (tb *tab) run(t *testing.T, actions ...chromedp.Action) {
 }
 
 // eval evaluates a JS expression (awaiting a promise) into out.
-func (tb *tab) eval(t *testing.T, expr string, out any) {
+func (tb *tab) eval(t testing.TB, expr string, out any) {
 	t.Helper()
 	tb.run(t, chromedp.Evaluate(expr, out, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
 		return p.WithAwaitPromise(true)
@@ -282,7 +283,7 @@ func (tb *tab) eval(t *testing.T, expr string, out any) {
 
 // waitFor polls a JS expression until it is truthy. A failure the page reports in its status line
 // (window.tabane.errors) ends the wait and the test at once.
-func (tb *tab) waitFor(t *testing.T, expr string) {
+func (tb *tab) waitFor(t testing.TB, expr string) {
 	t.Helper()
 	var res struct {
 		Errors []string `json:"errors"`
@@ -297,7 +298,7 @@ func (tb *tab) waitFor(t *testing.T, expr string) {
 	}
 }
 
-func (tb *tab) noProblems(t *testing.T) {
+func (tb *tab) noProblems(t testing.TB) {
 	t.Helper()
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
@@ -333,7 +334,7 @@ type stats struct {
 	Lang                 string `json:"lang"`
 }
 
-func (tb *tab) stats(t *testing.T) stats {
+func (tb *tab) stats(t testing.TB) stats {
 	t.Helper()
 	var st stats
 	tb.eval(t, `window.tabane.stats()`, &st)
@@ -341,7 +342,7 @@ func (tb *tab) stats(t *testing.T) stats {
 }
 
 // screenshot writes the page to screenshots/NAME.png at the repository root (git-ignored).
-func (tb *tab) screenshot(t *testing.T, name string) {
+func (tb *tab) screenshot(t testing.TB, name string) {
 	t.Helper()
 	var buf []byte
 	tb.run(t, chromedp.FullScreenshot(&buf, 100))
@@ -355,13 +356,13 @@ func (tb *tab) screenshot(t *testing.T, name string) {
 }
 
 // click clicks the first node matching a CSS selector, as a user would (mouse events at its centre).
-func (tb *tab) click(t *testing.T, sel string) {
+func (tb *tab) click(t testing.TB, sel string) {
 	t.Helper()
 	tb.run(t, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
 }
 
 // textOf is the textContent of the first node matching sel.
-func (tb *tab) textOf(t *testing.T, sel string) string {
+func (tb *tab) textOf(t testing.TB, sel string) string {
 	t.Helper()
 	var s string
 	tb.run(t, chromedp.TextContent(sel, &s, chromedp.ByQuery))
