@@ -108,11 +108,12 @@ type server struct {
 
 var servingLine = regexp.MustCompile(`serving (http://\S+)`)
 
-// startServer starts tabane serve on a free loopback port with a fresh database holding the demo.
-func startServer(t testing.TB) *server {
+// startServer starts tabane serve on a free loopback port with a fresh database holding the demo;
+// extra are more flags of tabane serve.
+func startServer(t testing.TB, extra ...string) *server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "tabane.db")
-	cmd := exec.Command(binPath, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	cmd := exec.Command(binPath, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -325,6 +326,7 @@ type stats struct {
 	Outlines             int    `json:"outlines"`
 	AssetsInBundles      int    `json:"assets_in_bundles"`
 	Renderer             string `json:"renderer"`
+	Tiles                string `json:"tiles"`
 	AssetDOMNodes        int    `json:"asset_dom_nodes"`
 	Scenario             any    `json:"scenario"`
 	Run                  any    `json:"run"`
