@@ -689,7 +689,13 @@ func (w *worker) regret(rest []int) {
 func (w *worker) polish(forced int) {
 	s := w.s
 	w.focus = w.focus[:0]
-	if forced >= 0 {
+	if len(w.gathered) > 0 {
+		// A gathered bundle is judged as gathered: relocation, blind to the surcharge or
+		// equipment its members will save together, would scatter them straight back.
+		for _, a := range w.gathered {
+			w.inFocus[a] = true
+		}
+	} else if forced >= 0 {
 		for k, a := range s.c.byDepot[forced] {
 			if k == 300 {
 				break
@@ -717,6 +723,9 @@ func (w *worker) polish(forced int) {
 		}
 	}
 	for _, a := range w.focus {
+		w.inFocus[a] = false
+	}
+	for _, a := range w.gathered {
 		w.inFocus[a] = false
 	}
 	improve(s, w.focus, w.lambda, 2)
