@@ -1,11 +1,18 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -109,6 +116,47 @@ func TestSolveFromPage(t *testing.T) {
 		t.Errorf("first bundle row %q, want %s", got, plan.Bundles[0].ID)
 	}
 	tb.screenshot(t, "solved")
+
+	// Exports: the links fetch the plan as GeoJSON and CSV.
+	for sel, ctype := range map[string]string{"#exp-geojson": "geo+json", "#exp-csv": "text/csv"} {
+		var href string
+		tb.eval(t, `document.querySelector('`+sel+`').href`, &href)
+		res, err := http.Get(href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), ctype) || !strings.Contains(href, "/runs/"+runID+"/plan.") {
+			t.Errorf("export %s → %s: %d %q", sel, href, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+	// The printable summary: in print media the controls go, the results and the map stay.
+	tb.run(t, emulation.SetEmulatedMedia().WithMedia("print"))
+	var printed struct {
+		Header, Tabs, Results, Map, Title string
+	}
+	tb.eval(t, `({header: getComputedStyle(document.querySelector('header.top')).display,
+		tabs: getComputedStyle(document.querySelector('.tabs')).display,
+		results: getComputedStyle(document.getElementById('pane-results')).display,
+		map: getComputedStyle(document.getElementById('map')).display,
+		title: getComputedStyle(document.getElementById('print-head')).display})`, &printed)
+	if printed.Header != "none" || printed.Tabs != "none" || printed.Results == "none" || printed.Map == "none" || printed.Title == "none" {
+		t.Errorf("print layout: %+v", printed)
+	}
+	tb.waitFor(t, `document.getElementById('print-meta').textContent.startsWith('シナリオ')`)
+	tb.screenshot(t, "print-summary")
+	var pdf []byte
+	tb.run(t, chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		pdf, _, err = page.PrintToPDF().WithPrintBackground(true).Do(ctx)
+		return err
+	}))
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("printing gave %d bytes that are not a PDF", len(pdf))
+	} else if err := os.WriteFile(filepath.Join("..", "..", "screenshots", "summary.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb.run(t, emulation.SetEmulatedMedia().WithMedia(""))
 
 	// Table → map: a row click selects the bundle and highlights it on the map.
 	last := plan.Bundles[len(plan.Bundles)-1].ID

@@ -530,12 +530,18 @@ function renderExports() {
 }
 
 function printSummary() {
+  showTab('results');
+  window.print();
+}
+
+// beforePrint fills the summary's heading and fits the map to the print page's map box.
+function beforePrint() {
   const sc = state.scenarios.find((s) => state.run && s.id === state.run.scenario_id) || state.scenario;
   $('print-meta').textContent = t('print.meta', {
     scenario: sc ? sc.name : '', run: state.runId ?? '', date: new Date().toLocaleDateString(getLang() === 'ja' ? 'ja-JP' : 'en-GB'),
   });
-  showTab('results');
-  window.print();
+  pm.invalidate();
+  pm.fitAll();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -825,6 +831,9 @@ function wire() {
   });
   $('import-form').addEventListener('submit', doImport);
   $('exp-print').addEventListener('click', printSummary);
+  window.addEventListener('beforeprint', beforePrint);
+  window.addEventListener('afterprint', () => pm.invalidate());
+  window.matchMedia('print').addEventListener('change', (e) => (e.matches ? beforePrint() : pm.invalidate()));
   try {
     const tl = localStorage.getItem('tabane.time_limit_s');
     if (tl) $('f-time').value = tl;

@@ -276,6 +276,13 @@ export class PlanMap {
     this.map.fitBounds(b, { padding: [30, 30], maxZoom: 13 });
   }
 
+  // fitAll shows every municipality.
+  fitAll() {
+    let b = null;
+    for (const m of this.munis.values()) b = b ? b.extend(m.layer.getBounds()) : L.latLngBounds(m.layer.getBounds().getSouthWest(), m.layer.getBounds().getNorthEast());
+    if (b && b.isValid()) this.map.fitBounds(b, { padding: [10, 10], animate: false });
+  }
+
   fitMunicipality(code) {
     const m = this.munis.get(code);
     if (m) this.map.fitBounds(m.layer.getBounds(), { padding: [20, 20] });
