@@ -291,7 +291,7 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 		}
 		if round%chunksPerCycle == 0 && !math.IsInf(bestCost, 1) {
 			for _, w := range workers {
-				if w.bestCost > bestCost+1e-7 || w.curF > bestCost+1e-7 {
+				if w.bestCost > bestCost+1e-7 {
 					w.adopt(best, bestCost)
 				}
 			}
