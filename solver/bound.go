@@ -59,7 +59,18 @@ func shave(lb float64) float64 {
 //     ⌈Σw/max_workload⌉, ⌈n/max_assets⌉ and ⌈value/(max_value−F)⌉ contracts, each paying
 //     F, and pays every piece of equipment it needs at least once;
 //  2. the Lagrangian relaxation of "every participating asset in exactly one bundle"
-//     with one multiplier λ_a per asset (see bound_lagrange.go).
+//     (one multiplier λ_a per asset) and of "group c has at least N_c bundles" (N_c
+//     from the counting bound, one μ_c ≥ 0 per group): one subproblem per depot, the
+//     cheapest bundle it may host at reduced cost, bounded from below by enumerating
+//     region, discipline set and equipment set and solving the capacity knapsack
+//     exactly when few assets are admitted, by its linear relaxation otherwise
+//     (bound_sub.go, bound_knapsack.go); λ and μ follow the volume algorithm
+//     (bound_lagrange.go). min_value and individual rationality are dropped, which only
+//     admits more plans, so the bound stays valid with them.
+//
+// With an upper bound (UpperBound, UpperBoundFunc) the steps aim at it and the search
+// stops once the bound is within 1e-7 of it. The result depends only on the model
+// and the options, not on the thread count, unless a deadline or ctx cuts it short.
 func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 	if opt.Threads <= 0 {
 		opt.Threads = runtime.GOMAXPROCS(0)
