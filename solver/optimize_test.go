@@ -60,7 +60,7 @@ func TestSolveSmallOptima(t *testing.T) {
 	}{{"p-small", 75_327_721.56}, {"p-small-strict", 118_329_041.78}} {
 		t.Run(c.name, func(t *testing.T) {
 			m := optModel(t, c.name)
-			res := solveOK(t, m, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 4000})
+			res := solveOK(t, m, SolveOptions{Seed: 1, Threads: 2, MaxIterations: 1500})
 			if got := res.Evaluation.Cost; got > c.opt*(1+1e-4) || got < c.opt-0.01 {
 				t.Fatalf("cost %.2f, optimum %.2f (allowed +0.01 %%)", got, c.opt)
 			}
