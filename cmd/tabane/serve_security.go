@@ -19,6 +19,7 @@ type securityFlags struct {
 	requireToken, trustProxy   *bool
 	bodyLimit, instanceLimit   *string
 	maxAssets, rateBurst       *int
+	maxQueuedRuns              *int
 	rateLimit                  *float64
 	requestTimeout, longTimout *time.Duration
 }
@@ -31,6 +32,7 @@ func addSecurityFlags(fs *flag.FlagSet) *securityFlags {
 		instanceLimit: fs.String("instance-limit", "64M",
 			"largest body `size` of POST /api/v1/solve and /evaluate"),
 		maxAssets:      fs.Int("max-assets", api.DefaultMaxAssets, "most assets in one instance (solve, evaluate, a scenario's run)"),
+		maxQueuedRuns:  fs.Int("max-queued-runs", api.DefaultMaxQueuedRuns, "most runs waiting for a solver slot; more are refused (503) until the queue drains"),
 		rateLimit:      fs.Float64("rate-limit", api.DefaultRateLimit, "API `requests` per second per token (per client address without one); 0 turns rate limiting off"),
 		rateBurst:      fs.Int("rate-burst", api.DefaultRateBurst, "requests a token may send at once above --rate-limit"),
 		requestTimeout: fs.Duration("request-timeout", api.DefaultRequestTimeout, "time after which an API request is stopped (503)"),
@@ -51,6 +53,9 @@ func (f *securityFlags) options(addr string) (api.SecurityOptions, error) {
 	if *f.maxAssets < 1 {
 		return api.SecurityOptions{}, fmt.Errorf("--max-assets must be at least 1, found %d", *f.maxAssets)
 	}
+	if *f.maxQueuedRuns < 1 {
+		return api.SecurityOptions{}, fmt.Errorf("--max-queued-runs must be at least 1, found %d", *f.maxQueuedRuns)
+	}
 	if *f.rateLimit < 0 || *f.rateBurst < 1 {
 		return api.SecurityOptions{}, fmt.Errorf("--rate-limit must be ≥ 0 and --rate-burst ≥ 1")
 	}
@@ -62,7 +67,7 @@ func (f *securityFlags) options(addr string) (api.SecurityOptions, error) {
 		rl = -1 // off
 	}
 	return api.SecurityOptions{ListenAddr: addr, RequireToken: *f.requireToken, TrustProxy: *f.trustProxy,
-		Limits: api.Limits{BodyLimit: body, InstanceBodyLimit: inst, MaxAssets: *f.maxAssets,
+		Limits: api.Limits{BodyLimit: body, InstanceBodyLimit: inst, MaxAssets: *f.maxAssets, MaxQueuedRuns: *f.maxQueuedRuns,
 			RequestTimeout: *f.requestTimeout, LongRequestTimeout: *f.longTimout, RateLimit: rl, RateBurst: *f.rateBurst}}, nil
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+
+	"github.com/tabane/tabane/data"
 )
 
 // Request limits. Every refusal is a problem+json whose "limit" member names the limit
@@ -29,6 +31,8 @@ import (
 //	instance_body_limit   64 MB     413, limit_bytes (POST /solve and /evaluate)
 //	max_assets            20000     422, max_assets and assets (per instance: solve,
 //	                                evaluate, runs of a scenario)
+//	max_queued_runs       100       503, Retry-After, max_queued_runs (runs waiting for a
+//	                                solver slot; serve --runs sets the slots)
 //	rate_limit            20/s      429, Retry-After, rate_per_second and burst (per token,
 //	                      burst 100 or per client address without one; /api/v1 only)
 //	request_timeout       30 s      503, timeout_s
@@ -42,6 +46,7 @@ const (
 	DefaultBodyLimit          = 8_000_000  // 8M, as the inventory routes' own limit
 	DefaultInstanceBodyLimit  = 64_000_000 // 64M, as the solve and evaluate routes' own limit
 	DefaultMaxAssets          = 20000
+	DefaultMaxQueuedRuns      = 100
 	DefaultRequestTimeout     = 30 * time.Second
 	DefaultLongRequestTimeout = 10 * time.Minute
 	DefaultRateLimit          = 20
@@ -57,6 +62,9 @@ type Limits struct {
 	InstanceBodyLimit int64
 	// MaxAssets bounds the assets of one instance: a solve, an evaluation or a run.
 	MaxAssets int
+	// MaxQueuedRuns bounds the runs waiting for a solver slot; a new run beyond it is
+	// refused until the queue drains.
+	MaxQueuedRuns int
 	// RequestTimeout ends a request's context after this long; LongRequestTimeout is
 	// the same for imports, solve, evaluate, groups and batches.
 	RequestTimeout, LongRequestTimeout time.Duration
@@ -78,6 +86,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxAssets <= 0 {
 		l.MaxAssets = DefaultMaxAssets
 	}
+	if l.MaxQueuedRuns <= 0 {
+		l.MaxQueuedRuns = DefaultMaxQueuedRuns
+	}
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = DefaultRequestTimeout
 	}
@@ -98,6 +109,7 @@ const (
 	ProblemTooManyAssets = "urn:tabane:problem:too-many-assets"
 	ProblemRateLimited   = "urn:tabane:problem:rate-limited"
 	ProblemTimeout       = "urn:tabane:problem:timeout"
+	ProblemQueueFull     = "urn:tabane:problem:queue-full"
 )
 
 // limitProblem is a refusal by a limit: a problem with extension members naming the
@@ -107,6 +119,7 @@ type limitProblem struct {
 	Limit         string  `json:"limit"`
 	LimitBytes    int64   `json:"limit_bytes,omitempty"`
 	MaxAssets     int     `json:"max_assets,omitempty"`
+	MaxQueuedRuns int     `json:"max_queued_runs,omitempty"`
 	Assets        int     `json:"assets,omitempty"`
 	RatePerSecond float64 `json:"rate_per_second,omitempty"`
 	Burst         int     `json:"burst,omitempty"`
@@ -312,6 +325,14 @@ func (s *Server) limitAssets(next echo.HandlerFunc) echo.HandlerFunc {
 				n = len(doc.Instance.Assets)
 			}
 		case c.Path() == "/api/v1/scenarios/:id/runs":
+			if _, queued, err := s.store.Runs(r.Context(), data.RunFilter{Status: data.RunQueued, Limit: 1}); err == nil &&
+				queued >= s.sec.limits.MaxQueuedRuns {
+				c.Response().Header().Set("Retry-After", "30")
+				return refuse(c, limitProblem{Problem: Problem{Type: ProblemQueueFull, Title: "Run queue full",
+					Status: http.StatusServiceUnavailable,
+					Detail: fmt.Sprintf("max_queued_runs: %d runs are waiting for a solver slot, the most this server queues; retry later or cancel some", queued)},
+					Limit: "max_queued_runs", MaxQueuedRuns: s.sec.limits.MaxQueuedRuns})
+			}
 			id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 			if err != nil {
 				break

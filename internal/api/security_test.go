@@ -621,3 +621,29 @@ func TestPageSession(t *testing.T) {
 		t.Errorf("loopback page: %d at %s", resp.StatusCode, resp.Request.URL.Path)
 	}
 }
+
+// TestMaxQueuedRuns: with max_queued_runs runs waiting, a new run is refused with a 503
+// problem and Retry-After; nothing is stored.
+func TestMaxQueuedRuns(t *testing.T) {
+	ctx := context.Background()
+	srv, _, store := secServer(t, true, SecurityOptions{Limits: Limits{MaxQueuedRuns: 2}})
+	sc, err := store.CreateScenario(ctx, data.Scenario{Name: "q", FiscalYear: 2027, Params: data.DefaultParams(),
+		Filter: &data.ScenarioFilter{Municipalities: []string{"29342"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two runs a previous server left queued (this server's queue does not know them).
+	for i := 0; i < 2; i++ {
+		if _, err := store.CreateRun(ctx, data.NewRun{ScenarioID: sc.ID, Seed: 1, TimeLimitS: 5, Instance: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, b := authCall(t, srv, "POST", fmt.Sprintf("/api/v1/scenarios/%d/runs", sc.ID), "", []byte(`{"time_limit_s": 1}`))
+	p := limitRefusal(t, "third queued run", resp, b, 503, "max_queued_runs")
+	if p.MaxQueuedRuns != 2 || resp.Header.Get("Retry-After") != "30" || p.Type != ProblemQueueFull || !strings.Contains(p.Detail, "2 runs are waiting") {
+		t.Errorf("503: %q %+v", resp.Header.Get("Retry-After"), p)
+	}
+	if _, n, _ := store.Runs(ctx, data.RunFilter{}); n != 2 {
+		t.Errorf("%d runs stored, want the 2 queued ones", n)
+	}
+}
