@@ -221,17 +221,11 @@ func drawChart(c vg.CanvasSizer, top, bottom *plot.Plot) {
 	bottom.Draw(canvases[1][0])
 }
 
-// ErrNothingToChart is returned when no row has a feasible plan to draw.
-var ErrNothingToChart = errors.New("no feasible variation to chart yet")
+// ErrNothingToChart is returned for a chart of no rows at all (an axis of no categories).
+var ErrNothingToChart = errors.New("no variation to chart yet")
 
 func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
-	drawable := 0
-	for i := range rows {
-		if rows[i].Plan != nil && rows[i].Feasible {
-			drawable++
-		}
-	}
-	if drawable == 0 {
+	if len(rows) == 0 {
 		return nil, nil, ErrNothingToChart
 	}
 	l := Layout(rows)
