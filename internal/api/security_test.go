@@ -647,3 +647,84 @@ func TestMaxQueuedRuns(t *testing.T) {
 		t.Errorf("%d runs stored, want the 2 queued ones", n)
 	}
 }
+
+// TestImportAtomicUnderLimits: an import that fails — a bad row in the middle, a body over
+// the import limit, a request past its timeout — leaves the inventory exactly as it was:
+// not even the good rows before the failure are written.
+func TestImportAtomicUnderLimits(t *testing.T) {
+	store, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "atomic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.LoadDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	newServer := func(opt Options) *httptest.Server {
+		s := New(store, opt)
+		t.Cleanup(func() { s.Close() })
+		srv := httptest.NewServer(s.Handler())
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	fingerprint := func(srv *httptest.Server) string {
+		var sb strings.Builder
+		for _, p := range []string{"/api/v1/assets?format=csv", "/api/v1/municipalities?format=csv", "/api/v1/depots?format=csv"} {
+			resp, b := authCall(t, srv, "GET", p, "", nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("GET %s: %d", p, resp.StatusCode)
+			}
+			fmt.Fprintf(&sb, "%s %d %x\n", p, len(b), b)
+		}
+		return sb.String()
+	}
+	post := func(srv *httptest.Server, body string, chunked bool) (*http.Response, []byte) {
+		var rd io.Reader = strings.NewReader(body)
+		if chunked {
+			rd = io.MultiReader(rd) // hides the length: sent chunked
+		}
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/imports?format=csv", rd)
+		req.Header.Set("Content-Type", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	header := "id,municipality,kind,name,lon,lat,length_m\n"
+	good := func(i int) string { return fmt.Sprintf("ATOM-%03d,29201,bridge,橋%d,135.80,34.68,12\n", i, i) }
+
+	srv := newServer(Options{Inventory: InventoryOptions{ImportBodyLimit: "2K"}})
+	before := fingerprint(srv)
+	resp, b := post(srv, header+good(1)+"ATOM-002,29201,bridge,壊れた行,east,34.68,12\n"+good(3), false)
+	if resp.StatusCode != 422 || !strings.Contains(string(b), `"line":3`) {
+		t.Errorf("bad row in the middle: %d %s", resp.StatusCode, b)
+	}
+	var big strings.Builder
+	big.WriteString(header)
+	for i := 1; big.Len() < 4000; i++ {
+		big.WriteString(good(i))
+	}
+	resp, b = post(srv, big.String(), true)
+	if resp.StatusCode != 413 {
+		t.Errorf("import over the limit: %d %s", resp.StatusCode, b)
+	}
+	timedOut := newServer(Options{Security: SecurityOptions{Limits: Limits{LongRequestTimeout: time.Nanosecond}}})
+	resp, b = post(timedOut, header+good(1)+good(2), false)
+	limitRefusal(t, "import past its timeout", resp, b, 503, "long_request_timeout")
+	if after := fingerprint(srv); after != before {
+		t.Error("a failed import changed the inventory")
+	}
+	if resp, _ := authCall(t, srv, "GET", "/api/v1/assets/ATOM-001", "", nil); resp.StatusCode != 404 {
+		t.Errorf("the good row before the failure was written: %d", resp.StatusCode)
+	}
+	// The same rows without the bad one go in.
+	if resp, b := post(srv, header+good(1)+good(3), false); resp.StatusCode != 200 {
+		t.Errorf("good import: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := authCall(t, srv, "GET", "/api/v1/assets/ATOM-001", "", nil); resp.StatusCode != 200 {
+		t.Errorf("the good import did not write: %d", resp.StatusCode)
+	}
+}
