@@ -46,6 +46,10 @@ import (
 // planner like runs. The cost model changes every derived cost of every scenario, so
 // changing it is an admin's decision. A route not in the table is readable by viewers and
 // writable by admins only, so that a new route is never open by mistake.
+//
+// The page signs in at /login with a token (a form, no script); the token then travels
+// in an HttpOnly, SameSite=Strict cookie, and GET / redirects to /login while tokens are
+// required and the browser has no valid session.
 
 // SecurityOptions configure access control and limits (Options.Security).
 type SecurityOptions struct {
