@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	gbytes "github.com/labstack/gommon/bytes"
 	"golang.org/x/time/rate"
 
 	"github.com/tabane/tabane/data"
@@ -26,8 +27,8 @@ import (
 //	limit                 default   refusal
 //	body_limit            8 MB      413, limit_bytes (every body but imports and instances;
 //	                                routes with a smaller limit of their own answer it)
-//	import_body_limit     64 MB     413 (POST /imports; InventoryOptions.ImportBodyLimit,
-//	                                answered by the import route itself)
+//	import_body_limit     64 MB     413, limit_bytes (POST /imports;
+//	                                InventoryOptions.ImportBodyLimit, serve --import-limit)
 //	instance_body_limit   64 MB     413, limit_bytes (POST /solve and /evaluate)
 //	max_assets            20000     422, max_assets and assets (per instance: solve,
 //	                                evaluate, runs of a scenario)
@@ -243,13 +244,21 @@ func (s *Server) timeouts() []echo.MiddlewareFunc {
 	}
 }
 
-// bodyLimitOf is the body limit of a request and its name.
-func (s *Server) bodyLimitOf(c echo.Context) (int64, string) {
+// bodyLimitOf is the body limit of a request in bytes, its name, and how the setting
+// was written.
+func (s *Server) bodyLimitOf(c echo.Context) (int64, string, string) {
 	switch routeKindOf(c) {
+	case routeImport:
+		written := s.importBodyLimit() // imports.go: the setting, or its default when unreadable
+		n, err := gbytes.Parse(written)
+		if err != nil || n <= 0 {
+			n = 64_000_000
+		}
+		return n, "import_body_limit", written
 	case routeInstance:
-		return s.sec.limits.InstanceBodyLimit, "instance_body_limit"
+		return s.sec.limits.InstanceBodyLimit, "instance_body_limit", ""
 	}
-	return s.sec.limits.BodyLimit, "body_limit"
+	return s.sec.limits.BodyLimit, "body_limit", ""
 }
 
 // watchedBody is a request body bounded by http.MaxBytesReader that remembers an overflow,
@@ -276,14 +285,15 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Body == nil || r.Body == http.NoBody {
 			return next(c)
 		}
-		if routeKindOf(c) == routeImport {
-			return next(c) // the import route has its own limit (imports.go, Inventory.ImportBodyLimit)
-		}
-		limit, name := s.bodyLimitOf(c)
+		limit, name, written := s.bodyLimitOf(c)
 		tooLarge := func() error {
+			most := fmt.Sprintf("%d bytes", limit)
+			if written != "" {
+				most = fmt.Sprintf("%sB (%d bytes)", written, limit)
+			}
 			return refuse(c, limitProblem{Problem: Problem{Type: ProblemTooLarge, Title: "Request body too large",
 				Status: http.StatusRequestEntityTooLarge,
-				Detail: fmt.Sprintf("%s: the body of %s %s may hold at most %d bytes", name, r.Method, c.Path(), limit)},
+				Detail: fmt.Sprintf("%s: the body of %s %s may hold at most %s", name, r.Method, c.Path(), most)},
 				Limit: name, LimitBytes: limit})
 		}
 		if r.ContentLength > limit {

@@ -708,8 +708,9 @@ func TestImportAtomicUnderLimits(t *testing.T) {
 		big.WriteString(good(i))
 	}
 	resp, b = post(srv, big.String(), true)
-	if resp.StatusCode != 413 {
-		t.Errorf("import over the limit: %d %s", resp.StatusCode, b)
+	if p := limitRefusal(t, "chunked import over the limit", resp, b, 413, "import_body_limit"); p.LimitBytes != 2000 ||
+		!strings.Contains(p.Detail, "at most 2KB (2000 bytes)") {
+		t.Errorf("import over the limit: %+v", p)
 	}
 	timedOut := newServer(Options{Security: SecurityOptions{Limits: Limits{LongRequestTimeout: time.Nanosecond}}})
 	resp, b = post(timedOut, header+good(1)+good(2), false)
