@@ -103,6 +103,7 @@ func fileExists(p string) bool {
 // server is one `tabane serve` process with its own database file.
 type server struct {
 	URL string
+	DB  string // the SQLite file
 	cmd *exec.Cmd
 }
 
@@ -142,7 +143,7 @@ func startServer(t testing.TB, extra ...string) *server {
 		_ = cmd.Wait()
 		t.Fatalf("tabane serve did not start: %s", stderr.String())
 	}
-	s := &server{URL: u, cmd: cmd}
+	s := &server{URL: u, DB: db, cmd: cmd}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
@@ -220,6 +221,12 @@ func (tb *tab) expect(s string) {
 // openPage opens a new tab on the server's page and waits for window.tabane.ready.
 func openPage(t testing.TB, s *server) *tab {
 	t.Helper()
+	return openTab(t, s, "/")
+}
+
+// openTab opens a new tab; with a path it loads that page and waits for window.tabane.ready.
+func openTab(t testing.TB, s *server, path string) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	tb := &tab{ctx: ctx, cancel: cancel}
@@ -258,7 +265,14 @@ func openPage(t testing.TB, s *server) *tab {
 		// Tabs opened from the first one start in the background, where requestAnimationFrame
 		// (Leaflet's redraw, chromedp's default polling) does not run.
 		page.BringToFront(),
-		chromedp.Navigate(s.URL+"/"),
+	); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	if path == "" {
+		return tb
+	}
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+path),
 		chromedp.Poll(`window.tabane && window.tabane.ready === true`, nil,
 			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)),
 	); err != nil {

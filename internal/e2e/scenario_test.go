@@ -3,6 +3,9 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 type instanceJSON struct {
@@ -63,8 +66,18 @@ func TestToggleParticipation(t *testing.T) {
 		t.Errorf("instance after the toggle has %d municipalities", len(after))
 	}
 
-	tb.click(t, ".muni-popup input.participates")
+	// The same switch in the scenario panel's list, by keyboard: it shows the change made on the
+	// map, and Space on it turns 奈良市 back on.
+	var listed bool
+	tb.eval(t, `document.getElementById('part-29201').checked`, &listed)
+	if listed {
+		t.Error("the participation list still ticks 奈良市")
+	}
+	tb.run(t, chromedp.Focus("#participation summary", chromedp.ByQuery), chromedp.KeyEvent(kb.Enter))
+	tb.waitFor(t, `document.getElementById('participation').open`)
+	tb.run(t, chromedp.Focus("#part-29201", chromedp.ByQuery), chromedp.KeyEvent(" "))
 	tb.waitFor(t, `document.getElementById('nonparticipants').textContent === '—'`)
+	tb.waitFor(t, `document.activeElement && document.activeElement.id === 'part-29201' && document.activeElement.checked`)
 	again := participation(t, s, scID)
 	if !again["29201"] {
 		t.Errorf("after toggling back, 29201 still does not participate")

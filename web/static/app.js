@@ -62,6 +62,7 @@ function status(key, vars, isError = false) {
 }
 function fail(err) {
   const msg = err && err.message ? err.message : String(err);
+  if (err && err.status === 401) $('login-link').hidden = false;
   status('st.error', { error: msg }, true);
   if (window.tabane) window.tabane.errors.push(msg);
 }
@@ -204,6 +205,31 @@ function participationMap() {
 function renderNonParticipants() {
   const out = [...state.munis.entries()].filter(([code]) => !participates(code)).map(([, m]) => m.name || m.code);
   $('nonparticipants').textContent = out.length ? out.join('、') : '—';
+  renderParticipationList();
+}
+
+// renderParticipationList is the keyboard way to the participation toggles: one labelled checkbox
+// per municipality, the same switch as the map popup's.
+function renderParticipationList() {
+  const box = $('participation-list');
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.code : null;
+  box.replaceChildren();
+  const codes = [...state.munis.keys()].sort();
+  for (const code of codes) {
+    const id = `part-${code}`;
+    const cb = el('input', { type: 'checkbox', id });
+    cb.dataset.code = code;
+    cb.checked = participates(code);
+    cb.addEventListener('change', async () => {
+      cb.disabled = true;
+      try { await toggleParticipation(code, cb.checked); } catch (err) { cb.checked = !cb.checked; fail(err); }
+      cb.disabled = false;
+      const again = box.querySelector(`input[data-code="${code}"]`);
+      if (again) again.focus();
+    });
+    box.append(el('div', null, cb, el('label', { for: id }, muniName(code))));
+    if (focused === code) cb.focus();
+  }
 }
 
 function renderScenarioSelect() {
