@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	gbytes "github.com/labstack/gommon/bytes"
@@ -14,61 +15,74 @@ import (
 )
 
 // securityFlags are the flags of tabane serve for access control and request limits
-// (internal/api auth.go and limits.go).
+// (internal/api auth.go and limits.go). Each value is checked as the flag is parsed, so a
+// wrong one stops serve before it binds or opens anything.
 type securityFlags struct {
-	requireToken, trustProxy   *bool
-	bodyLimit, instanceLimit   *string
-	maxAssets, rateBurst       *int
-	maxQueuedRuns              *int
-	rateLimit                  *float64
-	requestTimeout, longTimout *time.Duration
+	requireToken, trustProxy *bool
+	limits                   api.Limits
 }
 
 func addSecurityFlags(fs *flag.FlagSet) *securityFlags {
-	return &securityFlags{
-		requireToken: fs.Bool("require-token", false, "require API tokens (Authorization: Bearer) even on 127.0.0.1/::1; tokens are always required on other addresses. Use it behind a reverse proxy"),
-		trustProxy:   fs.Bool("trust-proxy", false, "take the client address (rate limiting) from X-Forwarded-For, as set by a reverse proxy"),
-		bodyLimit:    fs.String("body-limit", "8M", "largest request body `size` of routes without a larger limit of their own (imports: --import-limit)"),
-		instanceLimit: fs.String("instance-limit", "64M",
-			"largest body `size` of POST /api/v1/solve and /evaluate"),
-		maxAssets:      fs.Int("max-assets", api.DefaultMaxAssets, "most assets in one instance (solve, evaluate, a scenario's run)"),
-		maxQueuedRuns:  fs.Int("max-queued-runs", api.DefaultMaxQueuedRuns, "most runs waiting for a solver slot; more are refused (503) until the queue drains"),
-		rateLimit:      fs.Float64("rate-limit", api.DefaultRateLimit, "API `requests` per second per token (per client address without one); 0 turns rate limiting off"),
-		rateBurst:      fs.Int("rate-burst", api.DefaultRateBurst, "requests a token may send at once above --rate-limit"),
-		requestTimeout: fs.Duration("request-timeout", api.DefaultRequestTimeout, "time after which an API request is stopped (503)"),
-		longTimout:     fs.Duration("long-request-timeout", api.DefaultLongRequestTimeout, "the same for imports, solve, evaluate, groups and batches (run event streams have none)"),
+	f := &securityFlags{limits: api.Limits{BodyLimit: api.DefaultBodyLimit, InstanceBodyLimit: api.DefaultInstanceBodyLimit,
+		MaxAssets: api.DefaultMaxAssets, MaxQueuedRuns: api.DefaultMaxQueuedRuns, RequestTimeout: api.DefaultRequestTimeout,
+		LongRequestTimeout: api.DefaultLongRequestTimeout, RateLimit: api.DefaultRateLimit, RateBurst: api.DefaultRateBurst}}
+	f.requireToken = fs.Bool("require-token", false, "require API tokens (Authorization: Bearer) even on 127.0.0.1/::1; they are always required on other addresses. Use it behind a reverse proxy")
+	f.trustProxy = fs.Bool("trust-proxy", false, "take the client address (rate limiting) and scheme from X-Forwarded-For/-Proto/-Host, as set by a reverse proxy")
+	size := func(dst *int64) func(string) error {
+		return func(v string) error {
+			n, err := gbytes.Parse(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("a size such as 500K, 8M or 1G, found %q", v)
+			}
+			*dst = n
+			return nil
+		}
 	}
+	count := func(dst *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("a whole number ≥ 1, found %q", v)
+			}
+			*dst = n
+			return nil
+		}
+	}
+	duration := func(dst *time.Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("a positive duration such as 30s or 10m, found %q", v)
+			}
+			*dst = d
+			return nil
+		}
+	}
+	fs.Func("body-limit", "largest request `size` of routes without a larger limit of their own (default 8M; imports: --import-limit)", size(&f.limits.BodyLimit))
+	fs.Func("instance-limit", "largest body `size` of POST /api/v1/solve and /evaluate (default 64M)", size(&f.limits.InstanceBodyLimit))
+	fs.Func("max-assets", fmt.Sprintf("most assets in one instance: solve, evaluate, a scenario's run (default %d)", api.DefaultMaxAssets), count(&f.limits.MaxAssets))
+	fs.Func("max-queued-runs", fmt.Sprintf("most runs waiting for a solver slot; more are refused (503) until the queue drains (default %d)", api.DefaultMaxQueuedRuns), count(&f.limits.MaxQueuedRuns))
+	fs.Func("rate-limit", fmt.Sprintf("API `requests` per second per token (per client address without one); 0 turns rate limiting off (default %d)", api.DefaultRateLimit),
+		func(v string) error {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || x < 0 {
+				return fmt.Errorf("a number of requests per second ≥ 0, found %q", v)
+			}
+			f.limits.RateLimit = x
+			if x == 0 {
+				f.limits.RateLimit = -1 // off
+			}
+			return nil
+		})
+	fs.Func("rate-burst", fmt.Sprintf("requests a token may send at once above --rate-limit (default %d)", api.DefaultRateBurst), count(&f.limits.RateBurst))
+	fs.Func("request-timeout", "`duration` after which an API request is stopped with a 503 (default 30s)", duration(&f.limits.RequestTimeout))
+	fs.Func("long-request-timeout", "`duration` after which imports, solve, evaluate, groups and batches are stopped (default 10m; run event streams have none)", duration(&f.limits.LongRequestTimeout))
+	return f
 }
 
 // options are the api.SecurityOptions of the flags for a server listening on addr.
 func (f *securityFlags) options(addr string) (api.SecurityOptions, error) {
-	body, err := gbytes.Parse(*f.bodyLimit)
-	if err != nil || body <= 0 {
-		return api.SecurityOptions{}, fmt.Errorf("--body-limit %q: a size such as 500K, 8M or 1G", *f.bodyLimit)
-	}
-	inst, err := gbytes.Parse(*f.instanceLimit)
-	if err != nil || inst <= 0 {
-		return api.SecurityOptions{}, fmt.Errorf("--instance-limit %q: a size such as 500K, 64M or 1G", *f.instanceLimit)
-	}
-	if *f.maxAssets < 1 {
-		return api.SecurityOptions{}, fmt.Errorf("--max-assets must be at least 1, found %d", *f.maxAssets)
-	}
-	if *f.maxQueuedRuns < 1 {
-		return api.SecurityOptions{}, fmt.Errorf("--max-queued-runs must be at least 1, found %d", *f.maxQueuedRuns)
-	}
-	if *f.rateLimit < 0 || *f.rateBurst < 1 {
-		return api.SecurityOptions{}, fmt.Errorf("--rate-limit must be ≥ 0 and --rate-burst ≥ 1")
-	}
-	if *f.requestTimeout <= 0 || *f.longTimout <= 0 {
-		return api.SecurityOptions{}, fmt.Errorf("--request-timeout and --long-request-timeout must be positive")
-	}
-	rl := *f.rateLimit
-	if rl == 0 {
-		rl = -1 // off
-	}
-	return api.SecurityOptions{ListenAddr: addr, RequireToken: *f.requireToken, TrustProxy: *f.trustProxy,
-		Limits: api.Limits{BodyLimit: body, InstanceBodyLimit: inst, MaxAssets: *f.maxAssets, MaxQueuedRuns: *f.maxQueuedRuns,
-			RequestTimeout: *f.requestTimeout, LongRequestTimeout: *f.longTimout, RateLimit: rl, RateBurst: *f.rateBurst}}, nil
+	return api.SecurityOptions{ListenAddr: addr, RequireToken: *f.requireToken, TrustProxy: *f.trustProxy, Limits: f.limits}, nil
 }
 
 // logAccess says at start whether tokens are required, and warns when they are but none

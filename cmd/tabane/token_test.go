@@ -100,3 +100,43 @@ func TestBackupRefusals(t *testing.T) {
 		t.Error("a refused backup left a file")
 	}
 }
+
+// TestServeSecurityFlags: the limit flags reach the server, and a wrong value stops serve
+// before it opens the database.
+func TestServeSecurityFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range [][]string{{"--body-limit", "lots"}, {"--max-assets", "0"}, {"--rate-limit", "-1"}, {"--request-timeout", "0s"}, {"--max-queued-runs", "x"}} {
+		var stdout, stderr bytes.Buffer
+		db := filepath.Join(dir, "never.db")
+		code := runServe(context.Background(), append([]string{"--addr", "127.0.0.1:0", "--db", db}, bad...), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), "invalid value") {
+			t.Errorf("%v: exit %d %q", bad, code, stderr.String())
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Errorf("%v: the database was created", bad)
+		}
+	}
+	s := startServe(t, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "flags.db"), "--demo=false",
+		"--body-limit", "100", "--rate-limit", "0.001", "--rate-burst", "3")
+	if s.url == "" {
+		t.Fatalf("serve: %s", s.stderr.String())
+	}
+	var p struct {
+		Limit      string `json:"limit"`
+		LimitBytes int64  `json:"limit_bytes"`
+		Burst      int    `json:"burst"`
+	}
+	if code := postJSON(t, s.url+"/api/v1/scenarios", `{"name": "`+strings.Repeat("x", 200)+`", "fiscal_year": 2027}`, &p); code != 413 ||
+		p.Limit != "body_limit" || p.LimitBytes != 100 {
+		t.Errorf("--body-limit 100: %d %+v", code, p)
+	}
+	for i := 0; i < 2; i++ { // the burst of 3 holds the POST above and two more
+		getJSON(t, s.url+"/api/v1/settings", nil)
+	}
+	if code := getJSON(t, s.url+"/api/v1/settings", &p); code != 429 || p.Limit != "rate_limit" || p.Burst != 3 {
+		t.Errorf("--rate-limit 0.001 --rate-burst 3: %d %+v", code, p)
+	}
+	if !strings.Contains(s.stderr.String(), "API tokens not required") {
+		t.Errorf("the log does not say tokens are off on loopback:\n%s", s.stderr.String())
+	}
+}
