@@ -184,16 +184,23 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	progress(Progress{BestCost: math.Inf(1), Gap: math.Inf(1), Phase: "construct"})
 	tc := time.Now()
 	cands := newCandidates(m, 16)
+	// Each phase of the construction checks ctx, so that a cancel during a long
+	// construction (tens of seconds on 150,000 assets) returns promptly with whatever
+	// feasible plan exists by then.
 	build := func(pure bool) *state {
 		s := newState(m, cands)
 		construct(s, pure)
-		if !pure {
+		if !pure && ctx.Err() == nil {
 			// The pure start keeps its small discipline bundles: the search merges
 			// them where that pays, from the other side of the landscape.
 			consolidate(s, 1000)
 		}
-		improve(s, m.Participating, 10, 3)
-		repairAll(s)
+		if ctx.Err() == nil {
+			improve(s, m.Participating, 10, 3)
+		}
+		if ctx.Err() == nil {
+			repairAll(s)
+		}
 		s.refresh()
 		return s
 	}
@@ -201,7 +208,7 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	// A second start for diversity where it is cheap: fills that keep disciplines apart
 	// (a sewer-only bundle is a structure the search finds only by several uphill steps).
 	var s1 *state
-	if opt.Threads > 1 && m.MixAllowed && len(m.Disciplines) > 1 && len(m.Participating) <= 20000 {
+	if opt.Threads > 1 && m.MixAllowed && len(m.Disciplines) > 1 && len(m.Participating) <= 20000 && ctx.Err() == nil {
 		s1 = build(true)
 	}
 	res.Timings.Construct = time.Since(tc)
@@ -317,7 +324,7 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 	res.LowerBound = getLB()
 
 	if math.IsInf(bestCost, 1) {
-		res.Infeasible = append(res.Infeasible, searchFailure(workers[0].s, boundRes))
+		res.Infeasible = append(res.Infeasible, searchFailure(workers[0].s, boundRes, stop))
 		res.Timings.Total = time.Since(start)
 		report("done")
 		return res, nil
@@ -385,12 +392,18 @@ func planFrom(m *Model, assign []int32) *Plan {
 
 // searchFailure explains why the search found no feasible plan when Precheck found no
 // proof: what the least-violating plan it reached still breaks.
-func searchFailure(s *state, br *BoundResult) Infeasibility {
+func searchFailure(s *state, br *BoundResult, stop string) Infeasibility {
 	if br != nil && br.Infeasible != "" {
 		return Infeasibility{Rule: "bound", Message: br.Infeasible}
 	}
 	m := s.m
 	msg := "no feasible plan was found within the time limit"
+	switch stop {
+	case "cancelled":
+		msg = "the run was cancelled before a feasible plan was found"
+	case "iteration_limit":
+		msg = "no feasible plan was found within the iteration limit"
+	}
 	if s.unassigned > 0 {
 		return Infeasibility{Rule: "search", Message: fmt.Sprintf("%s: %d asset(s) could not be placed under mixing and region rules", msg, s.unassigned)}
 	}
