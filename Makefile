@@ -21,8 +21,9 @@ test: vet
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 	@mkdir -p bench-out
-	test -s bench-out/national.json || python3 ../shared/tools/gen.py --seed 17 --munis 1700 --assets 150000 \
-		--spread 420 --max-distance 40 --districts 50 > bench-out/national.json.tmp && mv bench-out/national.json.tmp bench-out/national.json
+	test -s bench-out/national.json || { python3 ../shared/tools/gen.py --seed 17 --munis 1700 --assets 150000 \
+		--spread 420 --max-distance 40 --districts 50 > bench-out/national.json.tmp && \
+		mv bench-out/national.json.tmp bench-out/national.json; }
 	test -s bench-out/national-d60.json || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); \
 		d["params"]["limits"]["max_distance_km"]=60; d["name"]+="-d60"; json.dump(d,open(sys.argv[2],"w"))' \
 		bench-out/national.json bench-out/national-d60.json
