@@ -117,10 +117,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", shutdownGrace)
-	runs.Close() // running solves stop and keep their best plans; event streams end
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	// Shutdown closes the listener at once (no new connections) and waits for the requests
+	// in flight; the event streams among them end when the queue closes.
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	runs.Close() // running solves stop and keep their best plans; event streams end
+	if err := <-shut; err != nil {
 		fmt.Fprintf(stderr, "tabane serve: shutdown: %v\n", err)
 		return 1
 	}
