@@ -43,12 +43,14 @@ fuzz:
 
 # The load benchmark (not a test): CLIENTS concurrent clients, at most REQUESTS requests
 # or DURATION, against a real server on a temporary database; prints p50/p99 and errors.
+# LOADFLAGS=--token serves with --require-token and sends a token with every request.
 CLIENTS  ?= 8
 REQUESTS ?= 4000
 DURATION ?= 60s
+LOADFLAGS ?=
 
 load: build
-	$(GO) run ./cmd/loadgen --bin bin/tabane --clients $(CLIENTS) --requests $(REQUESTS) --duration $(DURATION)
+	$(GO) run ./cmd/loadgen --bin bin/tabane --clients $(CLIENTS) --requests $(REQUESTS) --duration $(DURATION) $(LOADFLAGS)
 
 clean:
 	rm -rf bin out bench-out screenshots

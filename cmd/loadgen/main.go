@@ -37,10 +37,11 @@ func main() {
 	requests := flag.Int("requests", 4000, "total requests (upper bound)")
 	duration := flag.Duration("duration", 60*time.Second, "longest time to send requests (upper bound)")
 	runLimit := flag.Float64("run-time-limit", 0.5, "time_limit_s of the runs the clients submit")
+	withToken := flag.Bool("token", false, "serve with --require-token and send a planner token with every request (measures access control)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *bin, *clients, *requests, *duration, *runLimit); err != nil {
+	if err := run(ctx, *bin, *clients, *requests, *duration, *runLimit, *withToken); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -64,6 +65,16 @@ func (c *client) get(path string) (*http.Request, error) {
 	return http.NewRequest("GET", c.base+path, nil)
 }
 
+// authToken is sent as a bearer token with every request when set (--token).
+var authToken string
+
+func authorize(r *http.Request) *http.Request {
+	if authToken != "" {
+		r.Header.Set("Authorization", "Bearer "+authToken)
+	}
+	return r
+}
+
 var mix = []kind{
 	{"GET plan", 6, func(c *client) (*http.Request, error) { return c.get(fmt.Sprintf("/api/v1/runs/%d/plan", c.runID)) }},
 	{"GET plan.geojson", 4, func(c *client) (*http.Request, error) {
@@ -81,9 +92,10 @@ type sample struct {
 	kind    int
 	latency time.Duration
 	ok      bool
+	refused bool // 429 or 503: a limit said no (rate, queue, timeout), as designed
 }
 
-func run(ctx context.Context, bin string, clients, requests int, duration time.Duration, runLimit float64) error {
+func run(ctx context.Context, bin string, clients, requests int, duration time.Duration, runLimit float64, withToken bool) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%w (build it first: make build)", err)
 	}
@@ -92,7 +104,17 @@ func run(ctx context.Context, bin string, clients, requests int, duration time.D
 		return err
 	}
 	defer os.RemoveAll(dir)
-	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "load.db"), "--rate-limit", "0", "--runs", "1")
+	db := filepath.Join(dir, "load.db")
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0", "--runs", "1"}
+	if withToken {
+		out, err := exec.Command(bin, "token", "create", "--role", "planner", "--name", "loadgen", "--db", db).Output()
+		if err != nil {
+			return fmt.Errorf("token create: %w", err)
+		}
+		authToken = strings.TrimSpace(string(out))
+		args = append(args, "--require-token")
+	}
+	srv := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	srv.Stderr = &stderr
 	stdout, err := srv.StdoutPipe()
@@ -138,8 +160,12 @@ func run(ctx context.Context, bin string, clients, requests int, duration time.D
 		}
 	}
 
-	fmt.Printf("loadgen: %d clients, at most %d requests or %s, against %s (demo: 6600 assets, %d-asset plan)\n",
-		clients, requests, duration, base, setup.planAssets)
+	auth := "no token"
+	if withToken {
+		auth = "--require-token, a planner token on every request"
+	}
+	fmt.Printf("loadgen: %d clients, at most %d requests or %s, against %s (demo: 6600 assets, %d-asset plan; %s)\n",
+		clients, requests, duration, base, setup.planAssets, auth)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 2 * time.Minute}
 	var next atomic.Int64
 	deadline := time.Now().Add(duration)
@@ -163,13 +189,14 @@ func run(ctx context.Context, bin string, clients, requests int, duration time.D
 					continue
 				}
 				t0 := time.Now()
-				resp, err := hc.Do(req.WithContext(ctx))
+				resp, err := hc.Do(authorize(req.WithContext(ctx)))
 				ok := err == nil && resp.StatusCode < 300
+				refused := err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable)
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
-				samples[w] = append(samples[w], sample{kind: k, latency: time.Since(t0), ok: ok})
+				samples[w] = append(samples[w], sample{kind: k, latency: time.Since(t0), ok: ok, refused: refused})
 			}
 		}(w)
 	}
@@ -233,7 +260,7 @@ func getJSON(ctx context.Context, url string, v any) error {
 }
 
 func do(req *http.Request, v any) error {
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(authorize(req))
 	if err != nil {
 		return err
 	}
@@ -259,11 +286,17 @@ func percentile(d []time.Duration, p float64) time.Duration {
 func report(samples [][]sample, elapsed time.Duration) {
 	byKind := make([][]time.Duration, len(mix))
 	errs := make([]int, len(mix))
+	refused := make([]int, len(mix))
 	var all []time.Duration
-	total, totalErr := 0, 0
+	total, totalErr, totalRefused := 0, 0, 0
 	for _, ss := range samples {
 		for _, s := range ss {
 			total++
+			if s.refused {
+				refused[s.kind]++
+				totalRefused++
+				continue
+			}
 			if !s.ok {
 				errs[s.kind]++
 				totalErr++
@@ -274,17 +307,17 @@ func report(samples [][]sample, elapsed time.Duration) {
 		}
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "request\trequests\terrors\tp50 ms\tp99 ms\t")
+	fmt.Fprintln(tw, "request\trequests\trefused\terrors\tp50 ms\tp99 ms\t")
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
-	row := func(name string, d []time.Duration, e int) {
+	row := func(name string, d []time.Duration, r, e int) {
 		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t\n", name, len(d)+e, e, ms(percentile(d, 0.5)), ms(percentile(d, 0.99)))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", name, len(d)+r+e, r, e, ms(percentile(d, 0.5)), ms(percentile(d, 0.99)))
 	}
 	for i, k := range mix {
-		row(k.name, byKind[i], errs[i])
+		row(k.name, byKind[i], refused[i], errs[i])
 	}
-	row("all", all, totalErr)
+	row("all", all, totalRefused, totalErr)
 	tw.Flush()
-	fmt.Printf("throughput: %.0f requests/s over %.1f s (%d requests, %d errors)\n",
-		float64(total)/elapsed.Seconds(), elapsed.Seconds(), total, totalErr)
+	fmt.Printf("throughput: %.0f requests/s over %.1f s (%d requests, %d refused by a limit (429/503), %d errors); latencies of answered requests\n",
+		float64(total)/elapsed.Seconds(), elapsed.Seconds(), total, totalRefused, totalErr)
 }
