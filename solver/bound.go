@@ -93,6 +93,10 @@ func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 	if opt.Progress != nil {
 		opt.Progress(res.LowerBound)
 	}
+	if bd.cands == nil {
+		res.Method = fmt.Sprintf("counting (%d depot–asset pairs in reach: too many for the Lagrangian)", bd.pairs)
+		return res
+	}
 	lagrangian(ctx, bd, opt, &res)
 	return res
 }
@@ -114,7 +118,8 @@ type boundData struct {
 
 	em    equipModel
 	lim   limits
-	cands []depotCands
+	cands []depotCands // nil when there are too many pairs (pairs > maxBoundPairs)
+	pairs int
 
 	infeasible string
 	// counting is bound 1 of LowerBound; countingWhy proves infeasibility when set.
@@ -175,18 +180,62 @@ func newBoundData(m *Model, threads int) *boundData {
 	}
 	bd.ncells = len(key)
 	idx := newLatIndex(m, bd.asset)
-	bd.cands = make([]depotCands, len(m.Depots))
-	parallelFor(threads, len(m.Depots), func(j int) {
-		bd.cands[j] = buildDepotCands(bd, idx, j)
-	})
 	bd.tmin = make([]float64, bd.n)
 	for p := range bd.tmin {
 		bd.tmin[p] = math.Inf(1)
 	}
-	for j := range bd.cands {
-		dc := &bd.cands[j]
-		for k, p := range dc.p {
-			bd.tmin[p] = math.Min(bd.tmin[p], dc.t[k])
+	// The depot candidate lists take about 50 bytes a pair; beyond maxBoundPairs
+	// (no or a very wide max_distance_km on a large instance) they are not built and
+	// only the counting bound runs, its cheapest terms found by a streaming pass.
+	band := make([]int, len(m.Depots))
+	parallelFor(threads, len(m.Depots), func(j int) {
+		idx.near(m, bd.asset, m.Depots[j].At, func(int) { band[j]++ })
+	})
+	pairs := 0
+	for _, x := range band {
+		pairs += x
+	}
+	if pairs > maxBoundPairs {
+		bd.pairs = pairs
+		// one min array per worker over a contiguous share of the depots; min does not
+		// depend on the order, so the merged result does not depend on the threads
+		workers := max(1, min(threads, len(m.Depots)))
+		local := make([][]float64, workers)
+		var wg sync.WaitGroup
+		for w := range local {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				mins := make([]float64, bd.n)
+				for p := range mins {
+					mins[p] = math.Inf(1)
+				}
+				for j := w * len(m.Depots) / workers; j < (w+1)*len(m.Depots)/workers; j++ {
+					idx.near(m, bd.asset, m.Depots[j].At, func(p int) {
+						if t, ok := m.admissible(j, bd.asset[p]); ok && t < mins[p] {
+							mins[p] = t
+						}
+					})
+				}
+				local[w] = mins
+			}(w)
+		}
+		wg.Wait()
+		for _, mins := range local {
+			for p, t := range mins {
+				bd.tmin[p] = math.Min(bd.tmin[p], t)
+			}
+		}
+	} else {
+		bd.cands = make([]depotCands, len(m.Depots))
+		parallelFor(threads, len(m.Depots), func(j int) {
+			bd.cands[j] = buildDepotCands(bd, idx, j)
+		})
+		for j := range bd.cands {
+			dc := &bd.cands[j]
+			for k, p := range dc.p {
+				bd.tmin[p] = math.Min(bd.tmin[p], dc.t[k])
+			}
 		}
 	}
 	for p, a := range bd.asset {
@@ -199,6 +248,9 @@ func newBoundData(m *Model, threads int) *boundData {
 	bd.counting, bd.countingWhy = bd.countingBound()
 	return bd
 }
+
+// maxBoundPairs caps the depot–asset pairs the Lagrangian bound stores (about 1.5 GB).
+var maxBoundPairs = 30_000_000
 
 // parallelFor runs f(0..n-1) on up to threads goroutines.
 func parallelFor(threads, n int, f func(i int)) {

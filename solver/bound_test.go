@@ -659,3 +659,25 @@ func TestLowerBoundBruteForcePlans(t *testing.T) {
 		t.Fatalf("only %d of 48 instances feasible: the test checks too little", feasible)
 	}
 }
+
+// TestLowerBoundTooManyPairs: past maxBoundPairs no candidate lists are built; the
+// streaming pass finds the same cheapest terms, and the counting bound is reported.
+func TestLowerBoundTooManyPairs(t *testing.T) {
+	m := boundLoadModel(t, filepath.Join(boundSharedDir, "p-small.json"))
+	full := newBoundData(m, 2)
+	defer func(n int) { maxBoundPairs = n }(maxBoundPairs)
+	maxBoundPairs = 100
+	for _, threads := range []int{1, 2, 5} {
+		capped := newBoundData(m, threads)
+		if capped.cands != nil || capped.pairs <= 100 {
+			t.Fatalf("threads %d: candidate lists built for %d pairs", threads, capped.pairs)
+		}
+		if !slices.Equal(capped.tmin, full.tmin) || capped.counting != full.counting {
+			t.Fatalf("threads %d: streaming cheapest terms differ (counting %v vs %v)", threads, capped.counting, full.counting)
+		}
+	}
+	r := LowerBound(context.Background(), m, BoundOptions{Threads: 2})
+	if r.LowerBound != shave(full.counting) || !strings.HasPrefix(r.Method, "counting (") || r.Iterations != 0 {
+		t.Fatalf("bound %v (%s, %d it), want the counting bound %v", r.LowerBound, r.Method, r.Iterations, shave(full.counting))
+	}
+}
