@@ -22,7 +22,9 @@ import (
 )
 
 // Request limits. Every refusal is a problem+json whose "limit" member names the limit
-// (the serve flag of the same name sets it) and whose other members give its value:
+// and whose other members give its value. Each is a serve flag: --body-limit,
+// --import-limit, --instance-limit, --max-assets, --max-queued-runs, --rate-limit and
+// --rate-burst, --request-timeout, --long-request-timeout.
 //
 //	limit                 default   refusal
 //	body_limit            8 MB      413, limit_bytes (every body but imports and instances;
@@ -34,7 +36,7 @@ import (
 //	                                evaluate, runs of a scenario)
 //	max_queued_runs       100       503, Retry-After, max_queued_runs (runs waiting for a
 //	                                solver slot; serve --runs sets the slots)
-//	rate_limit            20/s      429, Retry-After, rate_per_second and burst (per token,
+//	rate_limit            20/s,     429, Retry-After, rate_per_second and burst (per token,
 //	                      burst 100 or per client address without one; /api/v1 only)
 //	request_timeout       30 s      503, timeout_s
 //	long_request_timeout  10 min    503, timeout_s (imports, solve, evaluate, groups,
