@@ -402,12 +402,15 @@ func TestRateLimit(t *testing.T) {
 func TestTimeouts(t *testing.T) {
 	srv, s, _ := secServer(t, false, SecurityOptions{Limits: Limits{RequestTimeout: 20 * time.Millisecond, LongRequestTimeout: time.Hour}})
 	waiting := func(c echo.Context) error {
+		ctx := c.Request().Context()
 		select {
-		case <-c.Request().Context().Done():
-			return fmt.Errorf("waiting: %w", c.Request().Context().Err())
+		case <-ctx.Done():
 		case <-time.After(300 * time.Millisecond):
-			return c.String(http.StatusOK, "finished")
 		}
+		if err := ctx.Err(); err != nil { // decided by the context alone, however late this runs
+			return fmt.Errorf("waiting: %w", err)
+		}
+		return c.String(http.StatusOK, "finished")
 	}
 	s.Echo().GET("/api/v1/municipalities/:code", waiting) // an ordinary route
 	s.Echo().POST("/api/v1/imports", waiting)             // a long one
