@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	demo := fs.Bool("demo", true, "load the embedded Nara demo dataset into an empty inventory")
 	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
 	tileURL := fs.String("tile-url", "", "optional raster tile `template` for the map, e.g. https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png (off by default: the page works offline)")
+	whatifCache := fs.String("whatif-cache", "", "`folder` caching solved what-if variations of API batches (default: <db>.whatif-cache next to the database)")
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
 	toleranceM := fs.Float64("tolerance-m", data.DefaultOwnershipToleranceM, "`metres` an imported asset may lie outside its municipality's boundary before the import report flags it")
@@ -102,8 +103,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	logAccess(ctx, log, store, security)
 	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM}
+	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security})
+	server.ConfigureBatches(api.BatchOptions{CacheDir: *whatifCache})
 	srv := &http.Server{
-		Handler:           api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security}).Handler(),
+		Handler:           server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -123,7 +126,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// in flight; the event streams among them end when the queue closes.
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(sctx) }()
-	runs.Close() // running solves stop and keep their best plans; event streams end
+	runs.Close()          // running solves stop and keep their best plans; event streams end
+	server.CloseBatches() // a running batch ends interrupted, keeping its finished rows
 	if err := <-shut; err != nil {
 		fmt.Fprintf(stderr, "tabane serve: shutdown: %v\n", err)
 		return 1
