@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -265,19 +266,26 @@ func openTab(t testing.TB, s *server, path string) *tab {
 		// Tabs opened from the first one start in the background, where requestAnimationFrame
 		// (Leaflet's redraw, chromedp's default polling) does not run.
 		page.BringToFront(),
+		// No cookie of an earlier test (the sign-in session) may reach this one: cookies ignore
+		// the port, and every test's server is on 127.0.0.1. (Local storage is per port.)
+		network.ClearBrowserCookies(),
 	); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
 	if path == "" {
 		return tb
 	}
+	var where string
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(s.URL+path),
-		chromedp.Poll(`window.tabane && window.tabane.ready === true`, nil,
-			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)),
+		chromedp.Location(&where),
 	); err != nil {
 		t.Fatalf("opening the page: %v", err)
 	}
+	if where != s.URL+path {
+		t.Fatalf("opening %s led to %s", s.URL+path, where)
+	}
+	tb.waitFor(t, `window.tabane && window.tabane.ready === true`)
 	return tb
 }
 
