@@ -101,6 +101,10 @@ type candidates struct {
 // newCandidates builds the lists with k-d trees on projected coordinates. nNear is the
 // number of neighbours kept per asset.
 func newCandidates(m *Model, nNear int) *candidates {
+	maxReach := len(m.Depots)
+	if len(m.Participating) > 50_000 {
+		maxReach = 40
+	}
 	J := len(m.Depots)
 	pts := make([]Point, 0, len(m.Participating)+J)
 	for _, a := range m.Participating {
@@ -164,6 +168,12 @@ func newCandidates(m *Model, nNear int) *candidates {
 				}
 				return list[x].j < list[y].j
 			})
+			if len(list) > maxReach {
+				// Beyond the cheapest maxReach depots an asset is never placed in a good
+				// plan; the cap keeps the lists (and every scan of them) small when
+				// max_distance_km covers dozens of depots.
+				list = list[:maxReach:maxReach]
+			}
 			c.reach[a] = list
 		}
 	})
