@@ -503,6 +503,9 @@ function renderResults() {
     activate(row, () => {
       pm.fitMunicipality(s.code);
       openMunicipality(s.code);
+      // Keyboard users land on the popup's participation switch.
+      const cb = document.querySelector('.leaflet-popup .muni-popup input.participates');
+      if (cb) cb.focus({ preventScroll: true });
     });
     mb.append(row);
   }
