@@ -434,6 +434,7 @@ async function showRun(id) {
   state.shares = new Map(shares.map((s) => [s.code, s]));
   state.selectedBundle = null;
   pm.setPlan(geo, (plan.bundles || []).map((b) => b.id));
+  pm.setIRFlags(shares.filter((x) => x.ir_violation).map((x) => x.code));
   renderResults();
   renderExports();
   renderLegend();
@@ -788,6 +789,9 @@ function renderLegend() {
   box.append(el('div', null, dep, t('kind.depot')));
   const out = el('span', { class: 'dot out' });
   box.append(el('div', null, out, t('legend.out')));
+  if ([...state.shares.values()].some((x) => x.ir_violation)) {
+    box.append(el('div', null, el('span', { class: 'dot ir' }), t('legend.ir')));
+  }
   if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
 }
 

@@ -73,7 +73,7 @@ const dict = {
     'layer.tiles': '背景地図',
     'eq.snooper_truck': '橋梁点検車', 'eq.aerial_platform': '高所作業車', 'eq.rope_access': 'ロープアクセス',
     'eq.boat': '点検用ボート', 'eq.traffic_control': '交通誘導員', 'eq.rail_coordination': '鉄道事業者との協議',
-    'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加',
+    'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加', 'legend.ir': '単独より負担が増える市町村',
     'mu.open': '地図で見る', 'a.open': '詳細',
   },
   en: {
@@ -152,7 +152,7 @@ const dict = {
     'eq.snooper_truck': 'Snooper truck', 'eq.aerial_platform': 'Aerial platform', 'eq.rope_access': 'Rope access',
     'eq.boat': 'Boat', 'eq.traffic_control': 'Traffic control', 'eq.rail_coordination': 'Railway coordination',
     'legend.kinds': 'Asset kinds', 'legend.bundles': 'Colour = bundle, dashed line = its outline, grey = not in the plan (not due, not participating)',
-    'legend.out': 'not participating',
+    'legend.out': 'not participating', 'legend.ir': 'pays more than alone',
     'mu.open': 'Show on map', 'a.open': 'Details',
   },
 };

@@ -121,9 +121,19 @@ export class PlanMap {
 
   muniStyle(code, props) {
     const out = this.participation.has(code) ? this.participation.get(code) === false : props && props.participates === false;
+    if (this.irFlags && this.irFlags.has(code)) {
+      // Pays more in the plan than alone: the planner must see it on the map too.
+      return { color: '#c0392b', weight: 3, fillColor: '#f5b7a8', fillOpacity: 0.35 };
+    }
     return out
       ? { color: '#555', weight: 1, dashArray: '4 3', fillColor: '#999', fillOpacity: 0.35 }
       : { color: '#334', weight: 1, fillColor: '#dde7f0', fillOpacity: 0.25 };
+  }
+
+  // setIRFlags outlines in red the municipalities that break individual rationality.
+  setIRFlags(codes) {
+    this.irFlags = new Set(codes);
+    for (const [code, m] of this.munis) m.layer.setStyle(this.muniStyle(code, m.props));
   }
 
   setParticipation(map) {
