@@ -293,7 +293,7 @@ func (s *Server) sessionCookie(c echo.Context, secret string, maxAge int) *http.
 // loginPage is the sign-in form of the page: plain HTML, no script, no inline style.
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <html lang="ja">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>tabane — sign in / サインイン</title><link rel="stylesheet" href="/static/style.css"></head>
 <body>
 <main>

@@ -37,19 +37,6 @@ func ValidateTileURL(raw string) error {
 	return nil
 }
 
-// TileOrigin is the scheme://host of the tile URL ("" when off), for the page's
-// Content-Security-Policy img-src.
-func (p PageSettings) TileOrigin() string {
-	if p.TileURL == "" {
-		return ""
-	}
-	u, err := url.Parse(p.TileURL)
-	if err != nil {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
-}
-
 func (s *Server) registerSettings(g *echo.Group) {
 	g.GET("/settings", s.getSettings)
 }

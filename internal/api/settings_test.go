@@ -31,9 +31,6 @@ func TestSettingsDefaultOffAndConfigured(t *testing.T) {
 	if got.TileURL != tiles || got.TileAttribution != "地理院タイル" {
 		t.Fatalf("settings = %+v", got)
 	}
-	if o := got.TileOrigin(); o != "https://cyberjapandata.gsi.go.jp" {
-		t.Fatalf("TileOrigin = %q", o)
-	}
 }
 
 func TestValidateTileURL(t *testing.T) {
