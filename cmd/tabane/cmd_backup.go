@@ -35,19 +35,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(fs.Output(), "-shm files), start the server.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, code, exit := parseArgs(fs, args)
+	if exit {
+		return code
 	}
 	if len(positional) != 1 {
 		fmt.Fprintln(stderr, "tabane backup: give exactly one backup FILE")

@@ -30,19 +30,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "write the evaluation as JSON instead of the report")
-	var pos []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, code, exit := parseArgs(fs, args)
+	if exit {
+		return code
 	}
 	if len(pos) != 2 {
 		fmt.Fprintf(stderr, "tabane evaluate: need INSTANCE.json and PLAN.json, got %d argument(s)\n\n", len(pos))

@@ -68,20 +68,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	outPath := fs.String("o", "", "write the plan and its report (JSON) to this file")
 	asJSON := fs.Bool("json", false, "write the plan and its report (JSON) to stdout; the summary goes to stderr")
 	showProgress := fs.Bool("progress", false, "print progress lines on stderr")
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, code, exit := parseArgs(fs, args)
+	if exit {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "tabane solve: need exactly one INSTANCE.json, got %d argument(s)\n\n", len(pos))

@@ -57,19 +57,9 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	// Flags may come before or after the positional ID of revoke.
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, code, exit := parseArgs(fs, args)
+	if exit {
+		return code
 	}
 	var id int64
 	switch sub {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,20 +38,9 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cacheDir := fs.String("cache", defaultWhatifCache(), "cache folder of solved variations")
 	noCache := fs.Bool("no-cache", false, "neither read nor write the cache")
 	dryRun := fs.Bool("dry-run", false, "check the batch and list its variations without solving")
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, code, exit := parseArgs(fs, args)
+	if exit {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "tabane whatif: name one batch file")
