@@ -251,3 +251,17 @@ func BenchmarkSolveNara(b *testing.B) {
 		}
 	}
 }
+
+// TestSolveNobodyParticipates: with no participating municipality the plan is empty,
+// costs nothing, and that is proven at once.
+func TestSolveNobodyParticipates(t *testing.T) {
+	m := optModel(t, "p-tiny")
+	for i := range m.Munis {
+		m.Munis[i].Participates = false
+	}
+	m.Participating = nil
+	res := solveOK(t, m, SolveOptions{Seed: 1})
+	if len(res.Plan.Bundles) != 0 || res.Evaluation.Cost != 0 || res.StopReason != "gap_closed" {
+		t.Fatalf("%d bundles, cost %.2f, stop %q; want an empty plan proven at once", len(res.Plan.Bundles), res.Evaluation.Cost, res.StopReason)
+	}
+}

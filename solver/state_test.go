@@ -209,3 +209,28 @@ func TestStateSwapDelta(t *testing.T) {
 	}
 	checkState(t, s, tried)
 }
+
+// BenchmarkStateRelocateDelta prices moving every asset of p-nara's constructed plan to
+// each depot that may take it (deltaRemove + deltaAdd), the inner loop of the search.
+func BenchmarkStateRelocateDelta(b *testing.B) {
+	m := optModel(b, "p-nara")
+	c := newCandidates(m, 8)
+	s := newState(m, c)
+	construct(s, false)
+	b.ResetTimer()
+	sum := 0.0
+	for i := 0; i < b.N; i++ {
+		for _, a := range m.Participating {
+			rc, _ := s.deltaRemove(a)
+			for _, d := range c.reach[a] {
+				if t, ok := s.allowed(a, int(d.j)); ok {
+					dc, _ := s.deltaAdd(a, int(d.j), t)
+					sum += rc + dc
+				}
+			}
+		}
+	}
+	if math.IsNaN(sum) {
+		b.Fatal("NaN delta")
+	}
+}
