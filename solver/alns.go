@@ -32,7 +32,6 @@ const (
 	nOps
 )
 
-var opNames = [nOps]string{"random", "related", "bundle", "merge", "equipment", "move-depot", "open-depot", "municipality", "feature", "gather"}
 
 type worker struct {
 	s      *state
