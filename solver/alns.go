@@ -32,7 +32,6 @@ const (
 	nOps
 )
 
-
 type worker struct {
 	s      *state
 	rng    *rand.Rand
