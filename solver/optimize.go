@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -171,11 +172,22 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 		defer lbMu.Unlock()
 		return lb
 	}
+	// The best feasible plan's cost, published for the bound (which aims its steps at it
+	// and stops once it proves it); 0 until a feasible plan exists, as BoundOptions
+	// expects. The bound reads it; the search never reads it back, so its decisions do
+	// not depend on the bound's timing (only the stop on a closed gap does).
+	var ubBits atomic.Uint64 // math.Float64bits of the cost; 0 bits = 0.0 = none yet
+	publishUB := func(c float64) {
+		if !math.IsInf(c, 0) && !math.IsNaN(c) && c > 0 {
+			ubBits.Store(math.Float64bits(c))
+		}
+	}
+	upperBound := func() float64 { return math.Float64frombits(ubBits.Load()) }
 	boundDone := make(chan BoundResult, 1)
 	boundStart := time.Now()
 	var boundTime time.Duration
 	go func() {
-		r := LowerBound(boundCtx, m, BoundOptions{Threads: 1, Deadline: deadline, Progress: setLB})
+		r := LowerBound(boundCtx, m, BoundOptions{Threads: 1, Deadline: deadline, Progress: setLB, UpperBoundFunc: upperBound})
 		setLB(r.LowerBound)
 		boundTime = time.Since(boundStart)
 		boundDone <- r
@@ -249,6 +261,9 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 				copy(best, w.best)
 				improved = true
 			}
+		}
+		if improved {
+			publishUB(bestCost)
 		}
 		return improved
 	}
