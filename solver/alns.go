@@ -29,6 +29,7 @@ const (
 	opMunicipality
 	opFeature
 	opGather
+	opConsolidate
 	nOps
 )
 
@@ -163,9 +164,12 @@ func (w *worker) iterate(n int) {
 		T := w.temperature()
 		score := 0.0
 		if f < w.curF-improveEps || (T > 0 && w.rng.Float64() < math.Exp(-(f-w.curF)/T)) {
+			// An accepted change scores; a destroy and repair that put the plan back
+			// as it was does not (rewarding it let the operators that achieve nothing
+			// outweigh the ones that move the plan).
 			if f < w.curF-improveEps {
 				score = 9
-			} else {
+			} else if f > w.curF+improveEps {
 				score = 3
 			}
 			s.commit()
@@ -384,6 +388,8 @@ func (w *worker) destroy(op int) int {
 		w.destroyFeature()
 	case opGather:
 		return w.destroyGather()
+	case opConsolidate:
+		return w.destroyConsolidate()
 	case opMunicipality:
 		mu := -1
 		if w.ir != nil {
@@ -538,6 +544,161 @@ func (w *worker) destroyGather() int {
 		}
 	}
 	return k
+}
+
+// destroyConsolidate moves one fixed charge out of a bundle into another bundle that
+// already pays it, and makes room there: it picks a bundle j2 and one of its features (a
+// piece of equipment or, when j2 mixes, a discipline; rare ones more likely), a bundle
+// j1 that already has the feature (most often the one with most assets having it), sends
+// j2's assets with the feature to j1 first, and takes out of j1 about as much value and
+// workload of assets without the feature, those that j2 serves most cheaply relative
+// to j1, for the repair to place (mostly in j2). Two bundles trade assets so that the
+// charge is paid once: a chain that single moves cannot climb when j1 sits at a limit.
+func (w *worker) destroyConsolidate() int {
+	s := w.s
+	m := s.m
+	j2 := w.randomOpen()
+	if j2 < 0 {
+		return -1
+	}
+	total := 0.0
+	for e := 0; e < s.nE; e++ {
+		if c := s.equipCnt[j2*s.nE+e]; c > 0 {
+			total += 1 / float64(c)
+		}
+	}
+	if s.nd[j2] > 1 {
+		for g := 0; g < s.nG; g++ {
+			if c := s.discCnt[j2*s.nG+g]; c > 0 {
+				total += 1 / float64(c)
+			}
+		}
+	}
+	if total == 0 {
+		return -1
+	}
+	r := w.rng.Float64() * total
+	e, g := -1, -1
+	for k := 0; k < s.nE && e < 0; k++ {
+		if c := s.equipCnt[j2*s.nE+k]; c > 0 {
+			if r -= 1 / float64(c); r < 0 {
+				e = k
+			}
+		}
+	}
+	if e < 0 && s.nd[j2] > 1 {
+		for k := 0; k < s.nG && g < 0; k++ {
+			if c := s.discCnt[j2*s.nG+k]; c > 0 {
+				if r -= 1 / float64(c); r < 0 {
+					g = k
+				}
+			}
+		}
+	}
+	if e < 0 && g < 0 {
+		return -1
+	}
+	has := func(b int) bool {
+		bi := &m.Assets[b]
+		return (g >= 0 && bi.Discipline == g) || (e >= 0 && hasEquip(bi.Equip, e))
+	}
+	cnt := func(j int) int32 {
+		if e >= 0 {
+			return s.equipCnt[j*s.nE+e]
+		}
+		return s.discCnt[j*s.nG+g]
+	}
+	w.buf = w.bundleAssets(j2, w.buf[:0])
+	first := -1
+	for _, b := range w.buf {
+		if has(b) {
+			first = b
+			break
+		}
+	}
+	if first < 0 {
+		return -1
+	}
+	// j1: among the bundles with the feature that may take j2's first asset with it,
+	// the one with most such assets, or (a quarter of the time) a random one.
+	j1, bestC, seen := -1, int32(0), 0
+	pickRandom := w.rng.IntN(4) == 0
+	for _, d := range s.c.reach[first] {
+		j := int(d.j)
+		if j == j2 || s.n[j] == 0 {
+			continue
+		}
+		c := cnt(j)
+		if c == 0 {
+			continue
+		}
+		if _, ok := s.allowed(first, j); !ok {
+			continue
+		}
+		seen++
+		if pickRandom {
+			if w.rng.IntN(seen) == 0 {
+				j1 = j
+			}
+		} else if c > bestC {
+			j1, bestC = j, c
+		}
+	}
+	if j1 < 0 {
+		return -1
+	}
+	inV, inW := 0.0, 0.0
+	for _, b := range w.buf {
+		if !has(b) {
+			continue
+		}
+		if t, ok := s.allowed(b, j1); ok {
+			inV += t
+			inW += m.Assets[b].Workload
+		}
+		w.take(b)
+		w.gathered = append(w.gathered, b)
+	}
+	if inV == 0 {
+		return j1
+	}
+	// Room in j1: its assets without the feature, cheapest to serve from j2 (relative to
+	// j1) first, up to the incoming value and workload scaled by a random factor.
+	type cand struct {
+		a int
+		d float64
+	}
+	var out []cand
+	for _, b32 := range s.c.byDepot[j1] {
+		b := int(b32)
+		if int(s.assign[b]) != j1 || has(b) {
+			continue
+		}
+		t1, _ := s.c.term(s.J, j1, b)
+		d := math.Inf(1)
+		if t2, ok := s.c.term(s.J, j2, b); ok {
+			d = t2 - t1
+		}
+		out = append(out, cand{b, d})
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].d != out[k].d {
+			return out[i].d < out[k].d
+		}
+		return out[i].a < out[k].a
+	})
+	f := 0.5 + w.rng.Float64()
+	outV, outW := 0.0, 0.0
+	for _, c := range out {
+		if outV >= f*inV && (m.MaxWorkload <= 0 || outW >= f*inW) {
+			break
+		}
+		t1, _ := s.c.term(s.J, j1, c.a)
+		outV += t1
+		outW += m.Assets[c.a].Workload
+		w.take(c.a)
+	}
+	return j1
 }
 
 func hasEquip(list []int, e int) bool {
