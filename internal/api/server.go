@@ -93,6 +93,7 @@ func (s *Server) Routes() {
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.HEAD("/healthz", s.healthz) // load balancers often probe with HEAD
 	s.echo.GET("/", s.pageHandler())   // the planner's page (package web) and its files
+	s.echo.HEAD("/", s.pageHandler())
 	s.echo.GET("/static/*", s.pageHandler())
 	s.V1 = s.echo.Group("/api/v1")
 	s.registerMunicipalities(s.V1)
