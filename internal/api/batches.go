@@ -622,16 +622,11 @@ func (s *Server) getBatch(c echo.Context) error {
 func (s *Server) listBatches(c echo.Context) error {
 	q := c.QueryParams()
 	f := data.BatchFilter{Status: q.Get("status")}
-	switch f.Status {
-	case "", data.RunQueued, data.RunRunning, data.RunDone, data.RunFailed, data.RunCancelled, data.RunInterrupted:
-	default:
-		return invalidParameter("status", "must be one of queued, running, done, failed, cancelled, interrupted; found %q", f.Status)
-	}
-	var err error
-	if f.Limit, err = intParam(q, "limit", DefaultPageSize, 1, MaxListLimit); err != nil {
+	if err := statusParam(f.Status); err != nil {
 		return err
 	}
-	if f.Offset, err = intParam(q, "offset", 0, 0, -1); err != nil {
+	var err error
+	if f.Limit, f.Offset, err = paging(q, formatJSON); err != nil {
 		return err
 	}
 	items, total, err := s.store.Batches(c.Request().Context(), f)

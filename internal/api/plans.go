@@ -206,7 +206,7 @@ func (s *Server) runShares(c echo.Context) error {
 		return err
 	}
 	q := c.QueryParams()
-	limit, err := intParam(q, "limit", MaxListLimit, 1, MaxListLimit)
+	limit, err := intParam(q, "limit", MaxPageSize, 1, MaxPageSize)
 	if err != nil {
 		return err
 	}

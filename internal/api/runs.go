@@ -149,16 +149,11 @@ func (s *Server) listRuns(c echo.Context) error {
 		}
 		f.ScenarioID = id
 	}
-	switch f.Status {
-	case "", data.RunQueued, data.RunRunning, data.RunDone, data.RunFailed, data.RunCancelled, data.RunInterrupted:
-	default:
-		return invalidParameter("status", "must be one of queued, running, done, failed, cancelled, interrupted; found %q", f.Status)
-	}
-	var err error
-	if f.Limit, err = intParam(q, "limit", DefaultPageSize, 1, MaxListLimit); err != nil {
+	if err := statusParam(f.Status); err != nil {
 		return err
 	}
-	if f.Offset, err = intParam(q, "offset", 0, 0, -1); err != nil {
+	var err error
+	if f.Limit, f.Offset, err = paging(q, formatJSON); err != nil {
 		return err
 	}
 	runs, total, err := s.store.Runs(c.Request().Context(), f)
@@ -181,8 +176,14 @@ func (s *Server) listRuns(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// MaxListLimit is the largest page of the planning lists (scenarios, runs, shares).
-const MaxListLimit = 10000
+// statusParam checks a ?status= filter of the runs and batches lists ("" = any).
+func statusParam(status string) error {
+	switch status {
+	case "", data.RunQueued, data.RunRunning, data.RunDone, data.RunFailed, data.RunCancelled, data.RunInterrupted:
+		return nil
+	}
+	return invalidParameter("status", "must be one of queued, running, done, failed, cancelled, interrupted; found %q", status)
+}
 
 // runParam reads the run named by path parameter name.
 func (s *Server) runParam(c echo.Context, name string) (data.Run, error) {

@@ -187,11 +187,7 @@ func (s *Server) deleteScenario(c echo.Context) error {
 // listScenarios: GET /api/v1/scenarios?limit=&offset=.
 func (s *Server) listScenarios(c echo.Context) error {
 	q := c.QueryParams()
-	limit, err := intParam(q, "limit", DefaultPageSize, 1, MaxListLimit)
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(q, "offset", 0, 0, -1)
+	limit, offset, err := paging(q, formatJSON)
 	if err != nil {
 		return err
 	}
