@@ -45,6 +45,21 @@ func (s *Store) exists(ctx context.Context, x interface {
 	return err == nil, err
 }
 
+// mustExist checks the row of a create (want false: an existing one is ErrConflict) or
+// of an update (want true: a missing one is ErrNotFound).
+func (s *Store) mustExist(ctx context.Context, tx *sql.Tx, what, table, key, value string, want bool) error {
+	ok, err := s.exists(ctx, tx, table, key, value)
+	switch {
+	case err != nil:
+		return err
+	case ok && !want:
+		return fmt.Errorf("%s %s already exists: %w", what, value, ErrConflict)
+	case !ok && want:
+		return fmt.Errorf("%s %s: %w", what, value, ErrNotFound)
+	}
+	return nil
+}
+
 // CreateMunicipality adds a municipality and its office depot (office-<code>, at the
 // office) unless a depot of that id exists. An existing code is ErrConflict.
 func (s *Store) CreateMunicipality(ctx context.Context, m Municipality) error {
@@ -162,15 +177,8 @@ func (s *Store) writeDepot(ctx context.Context, d Depot, create bool) error {
 		return err
 	}
 	defer tx.Rollback()
-	ok, err := s.exists(ctx, tx, "depots", "id", d.ID)
-	if err != nil {
+	if err := s.mustExist(ctx, tx, "depot", "depots", "id", d.ID, !create); err != nil {
 		return err
-	}
-	if create && ok {
-		return fmt.Errorf("depot %s already exists: %w", d.ID, ErrConflict)
-	}
-	if !create && !ok {
-		return fmt.Errorf("depot %s: %w", d.ID, ErrNotFound)
 	}
 	if d.Municipality != "" {
 		c, err := NormalizeMunicipalityCode(d.Municipality)
@@ -214,15 +222,8 @@ func (s *Store) writeAsset(ctx context.Context, a Asset, create bool) error {
 		return err
 	}
 	defer tx.Rollback()
-	ok, err := s.exists(ctx, tx, "assets", "id", a.ID)
-	if err != nil {
+	if err := s.mustExist(ctx, tx, "asset", "assets", "id", a.ID, !create); err != nil {
 		return err
-	}
-	if create && ok {
-		return fmt.Errorf("asset %s already exists: %w", a.ID, ErrConflict)
-	}
-	if !create && !ok {
-		return fmt.Errorf("asset %s: %w", a.ID, ErrNotFound)
 	}
 	c, err := NormalizeMunicipalityCode(a.Municipality)
 	if err != nil {
