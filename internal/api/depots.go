@@ -43,7 +43,10 @@ func (s *Server) listDepots(c echo.Context) error {
 			return invalidParameter("municipality", "%v", err)
 		}
 	}
-	kind := q.Get("kind")
+	kind, err := depotKindParam(q.Get("kind"))
+	if err != nil {
+		return err
+	}
 	ds, err := s.store.Depots(c.Request().Context())
 	if err != nil {
 		return err
@@ -100,8 +103,10 @@ func applyDepot(d *data.Depot, body map[string]json.RawMessage, create bool) fie
 		case "id":
 			if !create {
 				errs.add("id", "cannot be changed (delete and create the depot instead)")
-			} else if decodeField(&errs, k, raw, &d.ID) && !assetIDPattern.MatchString(d.ID) {
-				errs.add("id", "must be 1–128 characters without /, ?, # or spaces, found %q", d.ID)
+			} else if decodeField(&errs, k, raw, &d.ID) {
+				if err := data.ValidID(d.ID); err != nil {
+					errs = append(errs, *err)
+				}
 			}
 		case "name":
 			decodeField(&errs, k, raw, &d.Name)
