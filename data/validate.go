@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,6 +49,15 @@ func KnownEquipment() []string { return sortedKeys(DefaultEquipmentPrices()) }
 // the cost model may price these only.
 func KnownKinds() []string { return sortedKeys(solver.DefaultDisciplines) }
 
+// figure prints a number of a message: as written up to 15 digits (10000000000, 0.5),
+// in exponent form beyond (1e+308), never 309 digits.
+func figure(x float64) string {
+	if math.Abs(x) < 1e15 {
+		return num(x)
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
 // problems collects field-path errors.
 type problems []solver.InputError
 
@@ -58,7 +68,7 @@ func (p *problems) add(path, format string, args ...any) {
 // number checks a finite number in [lo, hi] (unit names the unit for the message).
 func (p *problems) number(path string, x, lo, hi float64, unit string) {
 	if math.IsNaN(x) || math.IsInf(x, 0) || x < lo || x > hi {
-		p.add(path, "must be a finite number from %s to %s%s, found %s", num(lo), num(hi), unit, num(x))
+		p.add(path, "must be a finite number from %s to %s%s, found %s", figure(lo), figure(hi), unit, figure(x))
 	}
 }
 
@@ -140,7 +150,7 @@ func assetFigures(a Asset, cm *CostModel) problems {
 		p.add("kind", "%q is not a kind the cost model prices (%s)", a.Kind, strings.Join(sortedKeys(cm.Kinds), ", "))
 	}
 	if !geo.ValidLonLat(a.Lon, a.Lat) || math.IsInf(a.Lon, 0) || math.IsInf(a.Lat, 0) {
-		p.add("lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", num(a.Lon), num(a.Lat))
+		p.add("lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", figure(a.Lon), figure(a.Lat))
 	}
 	p.optNumber("length_m", a.LengthM, 0, MaxLengthM, " m")
 	p.optNumber("width_m", a.WidthM, 0, MaxWidthM, " m")
@@ -188,7 +198,7 @@ func ValidateDepot(d Depot) []solver.InputError {
 		}
 	}
 	if !geo.ValidLonLat(d.Lon, d.Lat) {
-		p.add("lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", num(d.Lon), num(d.Lat))
+		p.add("lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", figure(d.Lon), figure(d.Lat))
 	}
 	return p
 }
@@ -205,7 +215,7 @@ func ValidateMunicipality(m Municipality) []solver.InputError {
 	p.text("region", m.Region, MaxTextLen)
 	p.text("office_name", m.OfficeName, MaxTextLen)
 	if !geo.ValidLonLat(m.OfficeLon, m.OfficeLat) {
-		p.add("office_lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", num(m.OfficeLon), num(m.OfficeLat))
+		p.add("office_lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", figure(m.OfficeLon), figure(m.OfficeLat))
 	}
 	return p
 }
@@ -224,7 +234,7 @@ func ValidateCostModel(cm *CostModel) []solver.InputError {
 		p.add("inspection_cycle_years", "must be between 1 and 100 years, found %d", cm.InspectionCycleYears)
 	}
 	if !(cm.DamagedFactor > 0) || cm.DamagedFactor > MaxDamaged {
-		p.add("damaged_factor", "must be a finite number above 0 and at most %d, found %s", MaxDamaged, num(cm.DamagedFactor))
+		p.add("damaged_factor", "must be a finite number above 0 and at most %d, found %s", MaxDamaged, figure(cm.DamagedFactor))
 	}
 	cost("over_rail_base", cm.OverRailBase)
 	cost("over_rail_per_metre", cm.OverRailPerMetre)

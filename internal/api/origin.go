@@ -198,20 +198,29 @@ func (s *Server) checkContentType(c echo.Context) error {
 }
 
 // headAsGet answers HEAD on every GET route (RFC 9110: HEAD is GET without the body; echo
-// routes GET only). The request goes on as a GET; net/http drops the body of a HEAD
-// answer itself, since its own copy of the request still says HEAD. Event streams stay
-// GET only: a HEAD would wait for the run to end.
+// routes GET only). Echo routes the request it was given, so the method is set to GET
+// for the handler and set back before net/http finishes the answer (it must see HEAD
+// then: no body, no Content-Length of its own), and the body the handler writes is
+// dropped. Event streams stay GET only: a HEAD would wait for the run to end.
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.Method == http.MethodHead && !strings.HasSuffix(r.URL.Path, "/events") {
-			get := r.Clone(r.Context())
-			get.Method = http.MethodGet
-			c.SetRequest(get)
+		if r.Method != http.MethodHead || strings.HasSuffix(r.URL.Path, "/events") {
+			return next(c)
 		}
+		w := c.Response().Writer
+		r.Method = http.MethodGet
+		c.Response().Writer = bodyless{w}
+		defer func() { r.Method, c.Response().Writer = http.MethodHead, w }()
 		return next(c)
 	}
 }
+
+// bodyless is a ResponseWriter that keeps the headers and status and drops the body.
+type bodyless struct{ http.ResponseWriter }
+
+func (bodyless) Write(p []byte) (int, error) { return len(p), nil }
+func (bodyless) Flush()                      {}
 
 // isRoute reports whether method and route pattern name a registered route.
 func (s *Server) isRoute(method, path string) bool {
