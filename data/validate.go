@@ -72,10 +72,23 @@ func (p *problems) number(path string, x, lo, hi float64, unit string) {
 	}
 }
 
-func (p *problems) optNumber(path string, x *float64, lo, hi float64, unit string) {
-	if x != nil {
-		p.number(path, *x, lo, hi, unit)
+// assetFigureBounds are the ranges of an asset's optional figures.
+var assetFigureBounds = map[string]struct {
+	hi   float64
+	unit string
+}{"length_m": {MaxLengthM, " m"}, "width_m": {MaxWidthM, " m"}, "cost": {MaxCostYen, " yen"}, "workload": {MaxWorkload, " person-days"}}
+
+// FigureProblem is what is wrong with the value of an asset's figure (length_m, width_m,
+// cost, workload), or "": the importers say it as soon as they read the value, in the
+// words ValidateAsset uses.
+func FigureProblem(name string, x float64) string {
+	b := assetFigureBounds[name]
+	var p problems
+	p.number(name, x, 0, b.hi, b.unit)
+	if len(p) == 0 {
+		return ""
 	}
+	return p[0].Msg
 }
 
 func (p *problems) optInt(path string, x *int, lo, hi int) {
@@ -152,10 +165,16 @@ func assetFigures(a Asset, cm *CostModel) problems {
 	if !geo.ValidLonLat(a.Lon, a.Lat) || math.IsInf(a.Lon, 0) || math.IsInf(a.Lat, 0) {
 		p.add("lon", "lon %s, lat %s are not WGS84 degrees (lon -180…180, lat -90…90)", figure(a.Lon), figure(a.Lat))
 	}
-	p.optNumber("length_m", a.LengthM, 0, MaxLengthM, " m")
-	p.optNumber("width_m", a.WidthM, 0, MaxWidthM, " m")
-	p.optNumber("cost", a.Cost, 0, MaxCostYen, " yen")
-	p.optNumber("workload", a.Workload, 0, MaxWorkload, " person-days")
+	for _, f := range []struct {
+		name string
+		x    *float64
+	}{{"length_m", a.LengthM}, {"width_m", a.WidthM}, {"cost", a.Cost}, {"workload", a.Workload}} {
+		if f.x != nil {
+			if msg := FigureProblem(f.name, *f.x); msg != "" {
+				p.add(f.name, "%s", msg)
+			}
+		}
+	}
 	p.optInt("year_built", a.YearBuilt, MinYearBuilt, MaxYear)
 	p.optInt("last_inspection_fy", a.LastInspectionFY, MinLastFY, MaxYear)
 	p.optInt("health", a.Rating, 1, 4)

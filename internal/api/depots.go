@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/geo"
 )
 
 func (s *Server) registerDepots(g *echo.Group) {
@@ -103,10 +102,8 @@ func applyDepot(d *data.Depot, body map[string]json.RawMessage, create bool) fie
 		case "id":
 			if !create {
 				errs.add("id", "cannot be changed (delete and create the depot instead)")
-			} else if decodeField(&errs, k, raw, &d.ID) {
-				if err := data.ValidID(d.ID); err != nil {
-					errs = append(errs, *err)
-				}
+			} else {
+				decodeField(&errs, k, raw, &d.ID) // its form: data.ValidateDepot below
 			}
 		case "name":
 			decodeField(&errs, k, raw, &d.Name)
@@ -137,12 +134,10 @@ func applyDepot(d *data.Depot, body map[string]json.RawMessage, create bool) fie
 			errs.add(k, "unknown field (id, name, kind, municipality, lon, lat)")
 		}
 	}
-	if !geo.ValidLonLat(d.Lon, d.Lat) {
-		errs.add("lon", "lon %g, lat %g are not WGS84 degrees", d.Lon, d.Lat)
-	}
 	if d.Kind == data.DepotOffice && d.Municipality == "" {
 		errs.add("municipality", "is required for an office depot")
 	}
+	errs.also(data.ValidateDepot(*d)) // the rules of every entrance (data/validate.go)
 	return errs
 }
 

@@ -220,8 +220,11 @@ func TestPoisonedValuesRefusedAtEveryEntrance(t *testing.T) {
 	apiCase("PATCH length", "PATCH", "/api/v1/assets/"+stored[0].ID, `{"length_m": 1e308}`, lengthMsg)
 	apiCase("PATCH equipment", "PATCH", "/api/v1/assets/"+stored[0].ID, `{"equipment": ["death_ray"]}`, equipMsg)
 
-	importCase := func(what, format, ctype, file string, want solver.InputError) {
+	// An import names the field as its format does (the GeoJSON property, the xROAD
+	// member); the message is the API's.
+	importCase := func(what, format, ctype, file string, want solver.InputError, field string) {
 		t.Helper()
+		want.Path = field
 		resp, raw := request{"POST", "/api/v1/imports?format=" + format, "", file, map[string]string{"Content-Type": ctype}}.send(t, srv)
 		var rep data.ImportReport
 		if err := jsonUnmarshal(raw, &rep); err != nil || resp.StatusCode != 422 || len(rep.Rejected) != 1 ||
@@ -229,11 +232,14 @@ func TestPoisonedValuesRefusedAtEveryEntrance(t *testing.T) {
 			t.Errorf("%s: %d %s, want 422 rejecting %+v", what, resp.StatusCode, raw, want)
 		}
 	}
-	importCase("CSV length", "csv", "text/csv", poisonCSV("1e308", ""), lengthMsg)
-	importCase("CSV equipment", "csv", "text/csv", poisonCSV("10", "death_ray"), equipMsg)
-	importCase("GeoJSON length", "geojson", "application/geo+json", poisonGeoJSON("1e308", ""), lengthMsg)
-	importCase("GeoJSON equipment", "geojson", "application/geo+json", poisonGeoJSON("10", "death_ray"), equipMsg)
-	importCase("xROAD length", "xroad", "application/json", poisonXROAD("1e308"), lengthMsg)
+	importCase("CSV length", "csv", "text/csv", poisonCSV("1e308", ""), lengthMsg, "length_m")
+	importCase("CSV equipment", "csv", "text/csv", poisonCSV("10", "death_ray"), equipMsg, "equipment[0]")
+	importCase("GeoJSON length", "geojson", "application/geo+json", poisonGeoJSON("1e308", ""), lengthMsg, "properties.length_m")
+	importCase("GeoJSON equipment", "geojson", "application/geo+json", poisonGeoJSON("10", "death_ray"), equipMsg, "equipment[0]")
+	importCase("xROAD length", "xroad", "application/json", poisonXROAD("1e308"), lengthMsg, "syogen.kyouchou")
+	yearMsg := solver.InputError{Path: "year_built", Msg: "must be between 1800 and 2200, found 1700"}
+	apiCase("POST year", "POST", "/api/v1/assets", fmt.Sprintf(asset, `"year_built": 1700`), yearMsg)
+	importCase("CSV year", "csv", "text/csv", "id,municipality,kind,lon,lat,year_built\nPOISON-1,29201,bridge,135.8,34.68,1700\n", yearMsg, "year_built")
 
 	apiCase("cost model figure", "PUT", "/api/v1/cost-model", `{"kinds": {"bridge": {"base": 1e308}}}`,
 		solver.InputError{Path: "kinds.bridge.base", Msg: "must be a finite number from 0 to 10000000000 yen, found 1e+308"})
