@@ -222,7 +222,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		tok, err := s.lookup(r.Context(), secret, fromCookie)
 		if errors.Is(err, data.ErrTokenInvalid) {
-			s.sec.authFails.fail(c.RealIP(), time.Now())
+			if !fromCookie { // a stale cookie is a browser left signed in, not a guess
+				s.sec.authFails.fail(c.RealIP(), time.Now())
+			}
 			if fromCookie {
 				c.SetCookie(s.sessionCookie(c, "", -1))
 				if isPage(c) {

@@ -378,6 +378,17 @@ func TestFailedAuthenticationLimited(t *testing.T) {
 	if resp, _ := from("198.51.100.7", good); resp.StatusCode != 200 {
 		t.Errorf("the right token from another address: %d, want 200", resp.StatusCode)
 	}
+	// A stale session cookie is a page left open, not a guess: it spends nothing.
+	for i := 0; i < 5; i++ {
+		resp, _ := request{"GET", "/api/v1/assets", "", "", map[string]string{"X-Forwarded-For": "198.51.100.9",
+			"Cookie": "tabane_session=" + data.SessionPrefix + "ended"}}.send(t, srv)
+		if resp.StatusCode != 401 {
+			t.Fatalf("stale cookie %d: %d, want 401", i, resp.StatusCode)
+		}
+	}
+	if resp, _ := from("198.51.100.9", good); resp.StatusCode != 200 {
+		t.Errorf("the right token after stale cookies: %d, want 200", resp.StatusCode)
+	}
 	// The sign-in form spends the same budget.
 	form := map[string]string{"X-Forwarded-For": "198.51.100.8", "Content-Type": "application/x-www-form-urlencoded"}
 	for i, want := range []int{401, 401, 401, 429} {

@@ -16,8 +16,9 @@ import (
 )
 
 // Failed authentication, per client address: a wrong token (Authorization or the sign-in
-// form) or an ended session spends one of AuthFailureBurst attempts, given back one per
-// authFailureEvery. With none left every credential from that address is refused (429)
+// form) spends one of AuthFailureBurst attempts, given back one per authFailureEvery. An
+// ended session does not: a page left open fires several requests with its stale cookie
+// at once, and must still reach /login. With none left every credential from that address is refused (429)
 // until one is given back, a right one too, so that guessing cannot go on by telling the
 // two apart. Requests without a credential are not counted (rate_limit bounds them).
 const (
