@@ -13,8 +13,8 @@ import (
 	"testing"
 )
 
-// boundSharedDir holds the public benchmark instances (../shared/instances).
-const boundSharedDir = "../../shared/instances"
+// boundSharedDir holds the public benchmark instances (copied into testdata).
+const boundSharedDir = "testdata"
 
 func boundLoadModel(t testing.TB, path string) *Model {
 	t.Helper()
