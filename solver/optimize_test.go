@@ -41,7 +41,7 @@ func solveOK(t *testing.T, m *Model, opt SolveOptions) *Result {
 	return res
 }
 
-// TestSolveTinyOptimum: p-tiny's proven optimum (CBC, ../shared/instances/README.md) is
+// TestSolveTinyOptimum: p-tiny's proven optimum (CBC, testdata/README.md) is
 // ¥31,279,239.68; a short iteration budget reaches it.
 func TestSolveTinyOptimum(t *testing.T) {
 	m := optModel(t, "p-tiny")
