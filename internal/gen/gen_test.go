@@ -38,6 +38,19 @@ func TestGenerateDeterministic(t *testing.T) {
 	if c := generate(t, small(12)); bytes.Equal(a, c) {
 		t.Fatal("seeds 11 and 12 give the same instance")
 	}
+	o.Programme, o.Budgets = 5, 1.3
+	if p1, p2 := generate(t, o), generate(t, o); !bytes.Equal(p1, p2) || bytes.Equal(p1, a) {
+		t.Fatal("--programme 5: two runs differ, or the output is the version-1 instance")
+	}
+}
+
+// BenchmarkGenerate: the default, Nara-sized instance (39 municipalities, 1,000 assets).
+func BenchmarkGenerate(b *testing.B) {
+	for b.Loop() {
+		if _, err := Generate(Defaults()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // TestGenerateGolden pins one small instance: a change of the generator's draws or of the
