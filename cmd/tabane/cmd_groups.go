@@ -42,7 +42,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fs.PrintDefaults()
 	}
 	boundaries := fs.String("boundaries", "", "N03 GeoJSON FeatureCollection of the municipalities (required)")
-	instPath := fs.String("instance", "", "instance JSON (MODEL.md): group its participating municipalities, weighted by --by")
+	instPath := fs.String("instance", "", "instance JSON (docs/model.md): group its participating municipalities, weighted by --by")
 	demo := fs.Bool("demo", false, "use the embedded demo: Nara boundaries and the instance of fiscal year --fy")
 	fy := fs.Int("fy", 2027, "--demo: the fiscal year whose due assets weigh")
 	by := fs.String("by", "workload", "weight with --instance: workload, value or assets")
