@@ -193,7 +193,7 @@ func (w *worker) destroy(op int) int {
 // pickFeature picks one of the fixed charges bundle j pays: a piece of equipment e or,
 // when j mixes disciplines, a discipline g, with probability ∝ 1/(assets of j that bring
 // it), so rare ones (cheap to move out) come first. It returns e or g (the other −1),
-// or −1, −1 (no draw) when j pays no such charge.
+// or −1, −1 when j pays no such charge (then without a draw from the worker's source).
 func (w *worker) pickFeature(j int) (e, g int) {
 	s := w.s
 	wt := w.features.weights
