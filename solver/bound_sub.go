@@ -236,11 +236,19 @@ type subScratch struct {
 	seen     []bool
 	regions  []int32
 	discs    []int32
+	dsets    []dset
 	ks       knapsack
 	radix    []uint64
 	classMin []float64
 	classArg []int32
 	exact    []int32 // the best configuration's set when the exact knapsack decided it
+}
+
+// dset is a discipline set D of a configuration (a mask over the depot's present
+// disciplines) and its surcharge S·(|D| − 1).
+type dset struct {
+	mask      uint64
+	surcharge float64
 }
 
 // exactS marks a configuration whose value came from the exact knapsack.
@@ -553,20 +561,17 @@ func (bd *boundData) multiplierGrid(dc *depotCands, sc *subScratch) {
 // by cheap, ties by region, D, E. With more than maxExactDisc disciplines mixing is
 // relaxed to one configuration of every discipline without surcharge.
 func (bd *boundData) rankConfigurations(dc *depotCands, mu []float64, sc *subScratch, single float64) {
-	m, lim, em := bd.m, bd.lim, bd.em
 	nc := len(dc.class)
 	sc.present, sc.allowed = resize(sc.present, nc), resize(sc.allowed, nc)
-	present, allowed := sc.present, sc.allowed
-	clear(present)
+	clear(sc.present)
 	for _, k := range sc.neg {
-		present[dc.cls[k]] = true
+		sc.present[dc.cls[k]] = true
 	}
 	bd.multiplierGrid(dc, sc)
-
 	// Configurations: region (if locked) × discipline set × equipment closure.
 	sc.regions, sc.discs = sc.regions[:0], sc.discs[:0]
 	for c, cl := range dc.class {
-		if !present[c] {
+		if !sc.present[c] {
 			continue
 		}
 		if !slices.Contains(sc.regions, cl.region) {
@@ -578,86 +583,20 @@ func (bd *boundData) rankConfigurations(dc *depotCands, mu []float64, sc *subScr
 	}
 	slices.Sort(sc.regions)
 	slices.Sort(sc.discs)
-	discs := sc.discs
-	type dset struct {
-		mask      uint64
-		surcharge float64
-	}
-	var dsetBuf [8]dset
-	dsets := dsetBuf[:0]
-	switch {
-	case !m.MixAllowed || len(discs) == 1:
-		for i := range discs {
-			dsets = append(dsets, dset{mask: 1 << i})
-		}
-	case len(discs) <= maxExactDisc:
-		for mask := uint64(1); mask < 1<<len(discs); mask++ {
-			cnt := 0
-			for x := mask; x != 0; x &= x - 1 {
-				cnt++
-			}
-			dsets = append(dsets, dset{mask: mask, surcharge: m.Surcharge * float64(cnt-1)})
-		}
-	default: // relaxed: any mix, surcharge dropped
-		dsets = append(dsets, dset{mask: 1<<len(discs) - 1})
-	}
-	if cap(sc.seen) < 1<<maxExactEquip {
-		sc.seen = make([]bool, 1<<maxExactEquip)
-	}
+	bd.disciplineSets(sc)
 	sc.configs = sc.configs[:0]
 	for _, reg := range sc.regions {
-		for _, ds := range dsets {
-			sc.masks = sc.masks[:0]
-			for c, cl := range dc.class {
-				if present[c] && cl.region == reg && sc.discBit(cl.disc)&ds.mask != 0 && !slices.Contains(sc.masks, cl.eq) {
-					sc.masks = append(sc.masks, cl.eq)
-				}
-			}
-			if len(sc.masks) == 0 {
-				continue
-			}
-			seen := sc.seen[:1<<maxExactEquip]
-			clear(seen)
-			sc.conf = append(sc.conf[:0], 0)
-			seen[0] = true
-			for _, x := range sc.masks {
-				cnt := len(sc.conf)
-				for i := 0; i < cnt; i++ {
-					if u := sc.conf[i] | x; !seen[u] {
-						seen[u] = true
-						sc.conf = append(sc.conf, u)
-					}
-				}
-			}
+		for _, ds := range sc.dsets {
+			sc.equipmentClosure(dc, reg, ds.mask)
 			for _, E := range sc.conf {
-				k0 := m.F + em.cost(E) + ds.surcharge
-				if lim.invV > 0 && k0 > lim.V {
+				k0 := bd.m.F + bd.em.cost(E) + ds.surcharge
+				if bd.lim.invV > 0 && k0 > bd.lim.V {
 					continue
 				}
 				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
-				sc.setAllowed(dc, &cf)
-				cf.cell = -1
-				for c := range allowed {
-					if allowed[c] {
-						cf.cell = dc.cell[c]
-						break
-					}
+				if bd.lagrangeRank(dc, &cf, mu, sc) {
+					sc.configs = append(sc.configs, cf)
 				}
-				if cf.cell < 0 {
-					continue // admits no asset: holds no bundle (an empty one would earn μ)
-				}
-				capC := lim.capacity(k0)
-				for i, nu := range sc.mus {
-					v := k0 - dot(nu, capC)
-					for c, sum := range sc.sums[i] {
-						if allowed[c] {
-							v += sum
-						}
-					}
-					cf.cheap = math.Max(cf.cheap, v)
-				}
-				cf.cheap -= mu[cf.cell]
-				sc.configs = append(sc.configs, cf)
 			}
 		}
 	}
@@ -682,6 +621,91 @@ func (bd *boundData) rankConfigurations(dc *depotCands, mu []float64, sc *subScr
 		}
 		return int(a.eq) - int(b.eq)
 	})
+}
+
+// disciplineSets lists in sc.dsets the discipline sets D a configuration may take over
+// the disciplines present (sc.discs), each with its surcharge S·(|D| − 1): one
+// discipline each when mixing is forbidden (or only one is present), every non-empty
+// subset up to maxExactDisc disciplines, beyond that one set of all of them without
+// surcharge (a relaxation).
+func (bd *boundData) disciplineSets(sc *subScratch) {
+	discs := sc.discs
+	sc.dsets = sc.dsets[:0]
+	switch {
+	case !bd.m.MixAllowed || len(discs) == 1:
+		for i := range discs {
+			sc.dsets = append(sc.dsets, dset{mask: 1 << i})
+		}
+	case len(discs) <= maxExactDisc:
+		for mask := uint64(1); mask < 1<<len(discs); mask++ {
+			cnt := 0
+			for x := mask; x != 0; x &= x - 1 {
+				cnt++
+			}
+			sc.dsets = append(sc.dsets, dset{mask: mask, surcharge: bd.m.Surcharge * float64(cnt-1)})
+		}
+	default: // relaxed: any mix, surcharge dropped
+		sc.dsets = append(sc.dsets, dset{mask: 1<<len(discs) - 1})
+	}
+}
+
+// equipmentClosure lists in sc.conf the equipment sets E worth a configuration of
+// region reg and discipline set dmask: the unions of the equipment masks of the
+// classes present there (the empty set first), each once. Any other E costs more
+// than the smallest union that admits the same classes.
+func (sc *subScratch) equipmentClosure(dc *depotCands, reg int32, dmask uint64) {
+	sc.masks = sc.masks[:0]
+	for c, cl := range dc.class {
+		if sc.present[c] && cl.region == reg && sc.discBit(cl.disc)&dmask != 0 && !slices.Contains(sc.masks, cl.eq) {
+			sc.masks = append(sc.masks, cl.eq)
+		}
+	}
+	sc.conf = sc.conf[:0]
+	if len(sc.masks) == 0 {
+		return
+	}
+	sc.seen = resize(sc.seen, 1<<maxExactEquip)
+	clear(sc.seen)
+	sc.conf = append(sc.conf, 0)
+	sc.seen[0] = true
+	for _, x := range sc.masks {
+		cnt := len(sc.conf)
+		for i := 0; i < cnt; i++ {
+			if u := sc.conf[i] | x; !sc.seen[u] {
+				sc.seen[u] = true
+				sc.conf = append(sc.conf, u)
+			}
+		}
+	}
+}
+
+// lagrangeRank sets cf.cell and cf.cheap, the Lagrangian bound of rankConfigurations,
+// from the per-class sums of multiplierGrid. It reports false for a configuration
+// that admits no asset: it holds no bundle (an empty one would earn μ).
+func (bd *boundData) lagrangeRank(dc *depotCands, cf *config, mu []float64, sc *subScratch) bool {
+	sc.setAllowed(dc, cf)
+	cf.cell = -1
+	for c := range sc.allowed {
+		if sc.allowed[c] {
+			cf.cell = dc.cell[c]
+			break
+		}
+	}
+	if cf.cell < 0 {
+		return false
+	}
+	capC := bd.lim.capacity(cf.k0)
+	for i, nu := range sc.mus {
+		v := cf.k0 - dot(nu, capC)
+		for c, sum := range sc.sums[i] {
+			if sc.allowed[c] {
+				v += sum
+			}
+		}
+		cf.cheap = math.Max(cf.cheap, v)
+	}
+	cf.cheap -= mu[cf.cell]
+	return true
 }
 
 // resize returns x with length n, reusing its memory when it is large enough (the
