@@ -77,85 +77,13 @@ func (w *worker) destroy(op int) int {
 			}
 		}
 	case opMergeNeighbours:
-		a := w.randomAsset()
-		ja := int(s.assign[a])
-		jb := -1
-		for _, b := range s.c.near[a] {
-			if j := int(s.assign[b]); j >= 0 && j != ja {
-				jb = j
-				break
-			}
-		}
-		if ja < 0 || jb < 0 {
-			w.take(a)
-			return -1
-		}
-		// Empty the smaller of the two bundles into the larger one's neighbourhood.
-		if s.n[ja] > s.n[jb] {
-			ja, jb = jb, ja
-		}
-		w.buf = w.bundleAssets(ja, w.buf[:0])
-		for _, x := range w.buf {
-			w.take(x)
-		}
-		return jb
+		return w.destroyMergeNeighbours()
 	case opEquipment:
-		var a int
-		for tries := 0; tries < 8; tries++ {
-			a = w.randomAsset()
-			if len(s.m.Assets[a].Equip) > 0 {
-				break
-			}
-		}
-		eq := s.m.Assets[a].Equip
-		if len(eq) == 0 {
-			w.take(a)
-			return -1
-		}
-		e := eq[w.rng.IntN(len(eq))]
-		w.buf = s.c.nearestK(a, 4*w.q(), w.buf[:0])
-		for _, b := range w.buf {
-			if j := s.assign[b]; j >= 0 && s.equipCnt[int(j)*s.nE+e] <= 3 && hasEquip(s.m.Assets[b].Equip, e) {
-				w.take(b)
-			}
-		}
+		w.destroyEquipment()
 	case opMoveDepot:
-		j := w.randomOpen()
-		if j < 0 {
-			return -1
-		}
-		w.buf = w.bundleAssets(j, w.buf[:0])
-		a := w.buf[w.rng.IntN(len(w.buf))]
-		r := s.c.reach[a]
-		k := int(r[w.rng.IntN(len(r))].j)
-		if s.n[k] != 0 {
-			w.take(a)
-			return -1
-		}
-		for _, x := range w.buf {
-			w.take(x)
-		}
-		return k
+		return w.destroyMoveDepot()
 	case opOpenDepot:
-		a := w.randomAsset()
-		r := s.c.reach[a]
-		if len(r) == 0 {
-			return -1
-		}
-		k := int(r[w.rng.IntN(len(r))].j)
-		if s.n[k] != 0 {
-			w.take(a)
-			return -1
-		}
-		q := w.q() * 3
-		for _, b := range s.c.byDepot[k] {
-			if q == 0 {
-				break
-			}
-			w.take(int(b))
-			q--
-		}
-		return k
+		return w.destroyOpenDepot()
 	case opFeature:
 		w.destroyFeature()
 	case opGather:
@@ -163,27 +91,138 @@ func (w *worker) destroy(op int) int {
 	case opConsolidate:
 		return w.destroyConsolidate()
 	case opMunicipality:
-		mu := -1
-		if w.ir != nil {
-			mu = w.ir.randomViolator(w.rng)
+		return w.destroyMunicipality()
+	}
+	return -1
+}
+
+// destroyMergeNeighbours empties the smaller of a random asset's bundle and the nearest
+// other bundle among its neighbours, and names the larger one's depot for the repair.
+func (w *worker) destroyMergeNeighbours() int {
+	s := w.s
+	a := w.randomAsset()
+	ja := int(s.assign[a])
+	jb := -1
+	for _, b := range s.c.near[a] {
+		if j := int(s.assign[b]); j >= 0 && j != ja {
+			jb = j
+			break
 		}
-		if mu < 0 {
-			mu = s.m.Assets[w.randomAsset()].Muni
+	}
+	if ja < 0 || jb < 0 {
+		w.take(a)
+		return -1
+	}
+	// Empty the smaller of the two bundles into the larger one's neighbourhood.
+	if s.n[ja] > s.n[jb] {
+		ja, jb = jb, ja
+	}
+	w.buf = w.bundleAssets(ja, w.buf[:0])
+	for _, x := range w.buf {
+		w.take(x)
+	}
+	return jb
+}
+
+// destroyEquipment picks a piece of equipment of a random asset (one of 8 tries that
+// needs some) and removes, among its nearest assets, those needing it from bundles where
+// at most 3 assets need it: the repair may pay it once instead of in several bundles.
+func (w *worker) destroyEquipment() {
+	s := w.s
+	var a int
+	for tries := 0; tries < 8; tries++ {
+		a = w.randomAsset()
+		if len(s.m.Assets[a].Equip) > 0 {
+			break
 		}
-		own := w.ir.muniAssets[mu]
-		if len(own) == 0 {
-			return -1
+	}
+	eq := s.m.Assets[a].Equip
+	if len(eq) == 0 {
+		w.take(a)
+		return
+	}
+	e := eq[w.rng.IntN(len(eq))]
+	w.buf = s.c.nearestK(a, 4*w.q(), w.buf[:0])
+	for _, b := range w.buf {
+		if j := s.assign[b]; j >= 0 && s.equipCnt[int(j)*s.nE+e] <= 3 && hasEquip(s.m.Assets[b].Equip, e) {
+			w.take(b)
 		}
-		for _, a := range own {
-			w.take(a)
+	}
+}
+
+// destroyMoveDepot empties a random bundle and names a free depot that reaches one of
+// its assets for the repair: the bundle moves there (or, when that depot is taken, only
+// the asset leaves).
+func (w *worker) destroyMoveDepot() int {
+	s := w.s
+	j := w.randomOpen()
+	if j < 0 {
+		return -1
+	}
+	w.buf = w.bundleAssets(j, w.buf[:0])
+	a := w.buf[w.rng.IntN(len(w.buf))]
+	r := s.c.reach[a]
+	k := int(r[w.rng.IntN(len(r))].j)
+	if s.n[k] != 0 {
+		w.take(a)
+		return -1
+	}
+	for _, x := range w.buf {
+		w.take(x)
+	}
+	return k
+}
+
+// destroyOpenDepot names a free depot that reaches a random asset and removes up to
+// three removal sizes of the assets it reaches (nearest first), to open a bundle there.
+func (w *worker) destroyOpenDepot() int {
+	s := w.s
+	a := w.randomAsset()
+	r := s.c.reach[a]
+	if len(r) == 0 {
+		return -1
+	}
+	k := int(r[w.rng.IntN(len(r))].j)
+	if s.n[k] != 0 {
+		w.take(a)
+		return -1
+	}
+	q := w.q() * 3
+	for _, b := range s.c.byDepot[k] {
+		if q == 0 {
+			break
 		}
-		// Half the time the municipality gets a contract of its own at the cheapest free
-		// depot for its first asset: the way out of a bundle that makes it pay too much.
-		if w.rng.IntN(2) == 0 {
-			for _, d := range s.c.reach[own[0]] {
-				if s.n[d.j] == 0 {
-					return int(d.j)
-				}
+		w.take(int(b))
+		q--
+	}
+	return k
+}
+
+// destroyMunicipality removes every asset of a municipality that breaks individual
+// rationality (else of a random asset's), and half the time names a free depot for
+// them: a contract of its own.
+func (w *worker) destroyMunicipality() int {
+	s := w.s
+	mu := -1
+	if w.ir != nil {
+		mu = w.ir.randomViolator(w.rng)
+	}
+	if mu < 0 {
+		mu = s.m.Assets[w.randomAsset()].Muni
+	}
+	own := w.ir.muniAssets[mu]
+	if len(own) == 0 {
+		return -1
+	}
+	for _, a := range own {
+		w.take(a)
+	}
+	// Half the time the municipality gets a contract of its own at the cheapest free
+	// depot for its first asset: the way out of a bundle that makes it pay too much.
+	if w.rng.IntN(2) == 0 {
+		for _, d := range s.c.reach[own[0]] {
+			if s.n[d.j] == 0 {
+				return int(d.j)
 			}
 		}
 	}
