@@ -21,11 +21,11 @@ const DefaultReadTimeout = 2 * time.Minute
 // seconds cannot hold a connection and a handler for ever. A body still arriving then
 // fails its read with a 408 problem (type …:read-timeout) and the connection closes.
 //
-// http.Server.ReadTimeout would do the first half but keep the deadline for the whole
-// request: once the body is read, net/http's background read of the idle connection hits
-// that deadline and cancels the request's context — a run's event stream or a 10-minute
-// solve would end after ReadTimeout. Here the deadline is lifted as soon as the body has
-// been read to its end, and requests without a body never get one.
+// http.Server.ReadTimeout sets the same deadline, but its expiry reaches the handler as
+// a bare i/o timeout that the API would answer as a 500 internal error; here the read
+// error is the 408 problem itself, however the handler passes it on. Once the body has
+// been read to its end net/http lifts the deadline (its background read of the
+// connection starts without one), so a long solve or event stream is not cut.
 func WithBodyReadDeadline(next http.Handler, d time.Duration) http.Handler {
 	if d <= 0 {
 		return next
@@ -35,32 +35,24 @@ func WithBodyReadDeadline(next http.Handler, d time.Duration) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		rc := http.NewResponseController(w)
-		if err := rc.SetReadDeadline(time.Now().Add(d)); err != nil {
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)); err != nil {
 			next.ServeHTTP(w, r) // a ResponseWriter without deadlines (tests' recorders)
 			return
 		}
-		r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc, timeout: d}
+		r.Body = &deadlineBody{ReadCloser: r.Body, timeout: d}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// deadlineBody lifts the read deadline at the body's end and turns a deadline hit into a
-// 408 problem.
+// deadlineBody turns a deadline hit into a 408 problem.
 type deadlineBody struct {
 	io.ReadCloser
-	rc      *http.ResponseController
 	timeout time.Duration
-	lifted  bool
 }
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	switch {
-	case err == io.EOF && !b.lifted:
-		b.lifted = true
-		_ = b.rc.SetReadDeadline(time.Time{})
-	case err != nil && errors.Is(err, os.ErrDeadlineExceeded):
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		// A *Problem, so that the error handler answers it as it is, however the handler
 		// passes the read error on.
 		return n, &Problem{Type: ProblemReadTimeout, Title: "Request body too slow", Status: http.StatusRequestTimeout,
