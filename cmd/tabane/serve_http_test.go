@@ -21,6 +21,16 @@ import (
 // guard is how long the test's side waits for the server before failing.
 const guard = 30 * time.Second
 
+// serveEmpty serves an empty database in-process with the extra flags.
+func serveEmpty(t *testing.T, flags ...string) *served {
+	t.Helper()
+	s := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "t.db"), "--demo=false"}, flags...)...)
+	if s.url == "" {
+		t.Fatalf("serve did not start: %s", s.stderr.String())
+	}
+	return s
+}
+
 func dial(t *testing.T, url string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
@@ -49,11 +59,7 @@ func readResponse(t *testing.T, c net.Conn, br *bufio.Reader) (*http.Response, s
 // time on a connection is unaffected, as is a handler that runs past the deadline after
 // reading its body (the deadline is lifted at the body's end).
 func TestSlowBodyIsCut(t *testing.T) {
-	s := startServe(t, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "t.db"), "--demo=false",
-		"--read-timeout", "300ms")
-	if s.url == "" {
-		t.Fatalf("serve did not start: %s", s.stderr.String())
-	}
+	s := serveEmpty(t, "--read-timeout", "300ms")
 	c := dial(t, s.url)
 	started := time.Now()
 	io.WriteString(c, "POST /api/v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"co")
@@ -82,11 +88,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 // TestIdleConnectionsClose: a keep-alive connection left idle is closed by the server
 // after --idle-timeout.
 func TestIdleConnectionsClose(t *testing.T) {
-	s := startServe(t, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "t.db"), "--demo=false",
-		"--idle-timeout", "200ms")
-	if s.url == "" {
-		t.Fatalf("serve did not start: %s", s.stderr.String())
-	}
+	s := serveEmpty(t, "--idle-timeout", "200ms")
 	c := dial(t, s.url)
 	io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	br := bufio.NewReader(c)
@@ -106,11 +108,7 @@ func TestIdleConnectionsClose(t *testing.T) {
 // TestConnectionCap: with --max-conns 2 and two connections open, a third is not served
 // until one of the two closes; then it is.
 func TestConnectionCap(t *testing.T) {
-	s := startServe(t, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "t.db"), "--demo=false",
-		"--max-conns", "2")
-	if s.url == "" {
-		t.Fatalf("serve did not start: %s", s.stderr.String())
-	}
+	s := serveEmpty(t, "--max-conns", "2")
 	var open []net.Conn
 	for range 2 {
 		c := dial(t, s.url)

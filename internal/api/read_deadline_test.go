@@ -10,9 +10,8 @@ import (
 )
 
 // TestBodyDeadlineLiftedAfterBody: a handler that has read its whole body and then works
-// past the read deadline keeps its request context (http.Server.ReadTimeout would cancel
-// it: net/http's background read hits the deadline), so long solves and event streams
-// are not cut by --read-timeout.
+// past the read deadline keeps its request context, so long solves and event streams are
+// not cut by --read-timeout.
 func TestBodyDeadlineLiftedAfterBody(t *testing.T) {
 	const deadline = 100 * time.Millisecond
 	h := WithBodyReadDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
