@@ -35,6 +35,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	whatifCache := fs.String("whatif-cache", "", "`folder` caching solved what-if variations of API batches (default: <db>.whatif-cache next to the database)")
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
+	maxImportRecords := fs.Int("max-import-records", data.DefaultMaxImportRecords, "most `records` (CSV rows, features) one import may hold; more are refused (413)")
+	maxInventory := fs.Int("max-inventory", data.DefaultMaxInventory, "most `assets` the inventory may hold; imports and new assets past it are refused (422)")
 	toleranceM := fs.Float64("tolerance-m", data.DefaultOwnershipToleranceM, "`metres` an imported asset may lie outside its municipality's boundary before the import report flags it")
 	secFlags := addSecurityFlags(fs) // serve_security.go
 	httpLimits := addHTTPFlags(fs)   // serve_http.go
@@ -52,6 +54,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tabane serve: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
+		return 2
+	}
+	if *maxImportRecords < 1 || *maxInventory < 1 {
+		fmt.Fprintf(stderr, "tabane serve: --max-import-records and --max-inventory must be ≥ 1, found %d and %d\n", *maxImportRecords, *maxInventory)
 		return 2
 	}
 	if err := httpLimits.check(); err != nil {
@@ -115,7 +121,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	logAccess(ctx, log, store, security)
-	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM}
+	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM,
+		MaxImportRecords: *maxImportRecords, MaxInventory: *maxInventory}
 	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security})
 	server.ConfigureBatches(api.BatchOptions{CacheDir: *whatifCache})
 	srv := httpLimits.server(server.Handler())

@@ -353,6 +353,12 @@ func (s *Server) createAsset(c echo.Context) error {
 	if a.ID == "" {
 		a.ID = data.StableAssetID(a.Municipality, a.Kind, a.Name, a.Lon, a.Lat)
 	}
+	if err := s.store.CheckInventoryRoom(ctx, 1, s.maxInventory()); err != nil {
+		if refused, werr := refuseImportLimit(c, err); refused {
+			return werr
+		}
+		return err
+	}
 	if err := s.store.CreateAsset(ctx, a); err != nil {
 		return inventoryWriteError(err, "municipality")
 	}
