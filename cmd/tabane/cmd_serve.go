@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
 	tileURL := fs.String("tile-url", "", "optional raster tile `template` for the map, e.g. https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png (off by default: the page works offline)")
 	whatifCache := fs.String("whatif-cache", "", "`folder` caching solved what-if variations of API batches (default: <db>.whatif-cache next to the database)")
+	pageAssets := fs.Int("page-assets", api.DefaultAssetLayerLimit, "most `assets` the page's map holds; a larger inventory is drawn by the map's view, this many at a time")
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
 	maxImportRecords := fs.Int("max-import-records", data.DefaultMaxImportRecords, "most `records` (CSV rows, features) one import may hold; more are refused (413)")
@@ -56,8 +57,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return 2
 	}
-	if *maxImportRecords < 1 || *maxInventory < 1 {
-		fmt.Fprintf(stderr, "tabane serve: --max-import-records and --max-inventory must be ≥ 1, found %d and %d\n", *maxImportRecords, *maxInventory)
+	if *maxImportRecords < 1 || *maxInventory < 1 || *pageAssets < 1 {
+		fmt.Fprintf(stderr, "tabane serve: --max-import-records, --max-inventory and --page-assets must be ≥ 1, found %d, %d and %d\n", *maxImportRecords, *maxInventory, *pageAssets)
 		return 2
 	}
 	if err := httpLimits.check(); err != nil {
@@ -123,7 +124,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logAccess(ctx, log, store, security)
 	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM,
 		MaxImportRecords: *maxImportRecords, MaxInventory: *maxInventory}
-	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security})
+	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr, AssetLayerLimit: *pageAssets}, Inventory: inventory, Security: security})
 	server.ConfigureBatches(api.BatchOptions{CacheDir: *whatifCache})
 	srv := httpLimits.server(server.Handler())
 	errc := make(chan error, 1)

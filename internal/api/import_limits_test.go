@@ -1,29 +1,22 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tabane/tabane/data"
 )
 
 // limitedServer serves the demo (6,600 assets) with the given inventory limits.
-func limitedServer(t *testing.T, inv InventoryOptions) (*httptest.Server, *data.Store) {
+func limitedServer(t testing.TB, inv InventoryOptions) (*httptest.Server, *data.Store) {
 	t.Helper()
-	store, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "limits.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := store.LoadDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	store := demoStore(t)
 	s := New(store, Options{Inventory: inv})
 	t.Cleanup(func() { s.Close() })
 	srv := httptest.NewServer(s.Handler())
@@ -113,5 +106,58 @@ func TestImportReportGroupsRejections(t *testing.T) {
 	}
 	if !reflect.DeepEqual(summaries, want) {
 		t.Errorf("rejected_summary:\n%s\nwant:\n%s", strings.Join(summaries, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// peakDuring runs f while sampling the heap every millisecond, and returns the highest
+// heap (garbage included) above the heap before f, in MB.
+func peakDuring(f func()) float64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	base, peak := m.HeapAlloc, m.HeapAlloc
+	done := make(chan struct{})
+	sampled := make(chan uint64)
+	go func() {
+		top := uint64(0)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				sampled <- top
+				return
+			case <-tick.C:
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				top = max(top, m.HeapAlloc)
+			}
+		}
+	}()
+	f()
+	close(done)
+	peak = max(peak, <-sampled)
+	return float64(peak-base) / 1e6
+}
+
+// BenchmarkImport1M: POST /api/v1/imports?dry_run=true of generated CSVs of bridges:
+// 1,000,000 rows (36 MB, refused at row 200,001 by the default --max-import-records) and
+// 200,000 rows (at the limit, checked in full); MB-peak is the heap high-water mark.
+func BenchmarkImport1M(b *testing.B) {
+	srv, _ := limitedServer(b, InventoryOptions{ImportBodyLimit: "256M"})
+	for _, rows := range []int{1_000_000, 200_000} {
+		body := bridgesCSV(rows, goodLon)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			var peak float64
+			status := 0
+			for b.Loop() {
+				peak = peakDuring(func() {
+					status, _, _ = send(b, srv, "POST", "/api/v1/imports?dry_run=true", "text/csv", body)
+				})
+			}
+			b.ReportMetric(float64(len(body))/1e6, "MB-file")
+			b.ReportMetric(peak, "MB-peak")
+			b.ReportMetric(float64(status), "status")
+		})
 	}
 }

@@ -50,6 +50,9 @@ export const api = {
   depotsGeo: () => request('GET', 'depots?format=geojson'),
   depots: () => all('depots'),
   assetsGeo: () => request('GET', 'assets?format=geojson'),
+  // assetsGeoIn is at most limit assets inside bbox [west, south, east, north].
+  assetsGeoIn: (bbox, limit) => request('GET', `assets?format=geojson&bbox=${bbox.join(',')}&limit=${limit}`),
+  assetCount: async () => (await request('GET', 'assets?limit=1')).total,
   asset: (id) => request('GET', `assets/${encodeURIComponent(id)}`),
   scenarios: () => all('scenarios'),
   scenario: (id) => request('GET', `scenarios/${encodeURIComponent(id)}`),
