@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,14 +23,31 @@ func TestSecondServeOnOneDatabase(t *testing.T) {
 	p := startBinary(t, bin, "--addr", "127.0.0.1:0", "--db", db)
 	_, runID := startLongRun(t, p.url)
 
+	// Without the lock the second server would serve on: its stdout says so, and it is
+	// stopped rather than waited for.
 	second := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
-	out, err := second.CombinedOutput()
+	var errOut lockedBuffer
+	second.Stderr = &errOut
+	stdout, err := second.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); strings.Contains(line, "serving") {
+		second.Process.Kill()
+		second.Wait()
+		t.Fatalf("a second serve on the same database started: %s", line)
+	}
+	err = second.Wait()
+	out := errOut.String()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("second serve: %v, want exit status 1\n%s", err, out)
 	}
 	want := fmt.Sprintf("tabane serve: database %s is in use by another tabane serve (pid %d)\n", db, p.cmd.Process.Pid)
-	if string(out) != want {
+	if out != want {
 		t.Errorf("second serve said %q, want %q", out, want)
 	}
 	status, b := fetch(t, "GET", fmt.Sprintf("%s/api/v1/runs/%d", p.url, runID), "", "")
