@@ -2,15 +2,19 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
 )
@@ -149,4 +153,36 @@ func TestExportsTakeTheLongTimeout(t *testing.T) {
 			t.Errorf("csv export under a 1 ns request timeout: %d, %d lines, want 200 and %d", status, n, want)
 		}
 	}
+}
+
+// TestExportFailureMidStream: an export whose cursor fails after the first bytes went out
+// cuts the connection (the client's read fails) instead of ending the document as if it
+// were complete; one that fails before any byte answers a problem.
+func TestExportFailureMidStream(t *testing.T) {
+	s := New(demoStore(t), Options{})
+	broken := errors.New("cursor failed")
+	s.Echo().GET("/broken/:after", func(c echo.Context) error {
+		after, _ := strconv.Atoi(c.Param("after"))
+		return streamGeoJSON(c, func(emit func(feature) error) error {
+			for i := range after {
+				if err := emit(feature{Type: "Feature", ID: strconv.Itoa(i), Geometry: pointGeometry(135, 34), Properties: map[string]any{}}); err != nil {
+					return err
+				}
+			}
+			return broken
+		})
+	})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/broken/5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || err == nil || strings.HasSuffix(string(b), "]}\n") {
+		t.Errorf("failure after 5000 features: status %d, read error %v, %d bytes ending %q; want 200 and a cut transfer",
+			resp.StatusCode, err, len(b), b[max(0, len(b)-10):])
+	}
+	wantProblem(t, srv, "/broken/0", 500, ProblemInternal, "")
 }
