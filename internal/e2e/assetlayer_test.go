@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -11,7 +12,8 @@ import (
 // TestAssetLayerByView: with --page-assets 1000 the demo's 6,600 assets are more than the page
 // may hold, so the map loads the assets of its view, at most 1,000 (the whole prefecture: 1,000
 // and marked truncated); zoomed in on a town it holds every asset of the view (as many as the API
-// counts in that bbox), and an asset there opens its popup when clicked.
+// counts in that bbox), and an asset there opens its popup when clicked. The legend says when the
+// view holds more assets than are drawn.
 func TestAssetLayerByView(t *testing.T) {
 	s := startServer(t, "--page-assets", "1000")
 	tb := openPage(t, s)
@@ -26,6 +28,9 @@ func TestAssetLayerByView(t *testing.T) {
 		t.Fatalf("whole prefecture in view: %+v, want layer view, 1000 assets, truncated", st)
 	}
 	initial := st.AssetBBox
+	if got := tb.textOf(t, "#map-legend .truncated"); !strings.Contains(got, "1,000 件だけ表示") {
+		t.Errorf("legend note of a truncated view: %q", got)
+	}
 
 	var list struct {
 		Items []struct {
@@ -56,6 +61,11 @@ func TestAssetLayerByView(t *testing.T) {
 	}
 	if st.Assets != page.Total || st.Assets == 0 {
 		t.Errorf("zoomed in: the layer holds %d assets, the API has %d in %s", st.Assets, page.Total, st.AssetBBox)
+	}
+	var noted bool
+	tb.eval(t, `document.querySelector('#map-legend .truncated') !== null`, &noted)
+	if noted {
+		t.Errorf("the legend still says the view is truncated when every asset in it is drawn")
 	}
 	var pt struct{ X, Y float64 }
 	tb.eval(t, fmt.Sprintf(`(() => { const m = window.tabane.map(); const p = m.latLngToContainerPoint([%f, %f]);

@@ -802,6 +802,7 @@ function renderLegend() {
     box.append(el('div', null, el('span', { class: 'dot ir' }), t('legend.ir')));
   }
   if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
+  if (state.assetsTruncated) box.append(el('div', { class: 'small truncated' }, t('legend.truncated', { n: num(state.assetLimit) })));
 }
 
 // ---------------------------------------------------------------------------------------------
