@@ -77,3 +77,22 @@ func TestAssetLayerByView(t *testing.T) {
 	}
 	tb.noProblems(t)
 }
+
+// TestAssetLayerPagesPastTheListLimit: a view cap above the API's largest page (10,000) is
+// filled in pages: with --page-assets 12000 and 26,600 assets the whole prefecture's view holds
+// 12,000.
+func TestAssetLayerPagesPastTheListLimit(t *testing.T) {
+	s := startServer(t, "--page-assets", "12000")
+	addAssets(t, s, 20000)
+	tb := openPage(t, s)
+	var st struct {
+		Assets          int    `json:"assets"`
+		AssetLayer      string `json:"asset_layer"`
+		AssetsTruncated bool   `json:"assets_truncated"`
+	}
+	tb.eval(t, `window.tabane.stats()`, &st)
+	if st.AssetLayer != "view" || st.Assets != 12000 || !st.AssetsTruncated {
+		t.Errorf("26,600 assets with --page-assets 12000: %+v, want layer view, 12000 assets, truncated", st)
+	}
+	tb.noProblems(t)
+}
