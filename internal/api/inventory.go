@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -113,8 +114,8 @@ func parseBBox(v string) (*[4]float64, error) {
 	var b [4]float64
 	for i, p := range parts {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return nil, invalidParameter("bbox", "%q is not a number", p)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, invalidParameter("bbox", "%q is not a finite number", p)
 		}
 		b[i] = x
 	}
