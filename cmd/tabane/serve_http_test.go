@@ -31,6 +31,9 @@ func serveEmpty(t *testing.T, flags ...string) *served {
 	return s
 }
 
+// host is the server's host:port, for the Host header (foreign hosts are refused).
+func host(s *served) string { return strings.TrimPrefix(s.url, "http://") }
+
 func dial(t *testing.T, url string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
@@ -62,7 +65,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 	s := serveEmpty(t, "--read-timeout", "300ms")
 	c := dial(t, s.url)
 	started := time.Now()
-	io.WriteString(c, "POST /api/v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"co")
+	io.WriteString(c, "POST /api/v1/municipalities HTTP/1.1\r\nHost: "+host(s)+"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"co")
 	br := bufio.NewReader(c)
 	resp, body := readResponse(t, c, br)
 	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(body, `"type":"urn:tabane:problem:read-timeout"`) ||
@@ -79,7 +82,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 
 	// A body in time gets the handler's own answer (a 422 for an incomplete municipality).
 	c = dial(t, s.url)
-	io.WriteString(c, "POST /api/v1/municipalities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+	io.WriteString(c, "POST /api/v1/municipalities HTTP/1.1\r\nHost: "+host(s)+"\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
 	if resp, body := readResponse(t, c, bufio.NewReader(c)); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("body in time: %d %s, want 422", resp.StatusCode, body)
 	}
@@ -90,7 +93,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 func TestIdleConnectionsClose(t *testing.T) {
 	s := serveEmpty(t, "--idle-timeout", "200ms")
 	c := dial(t, s.url)
-	io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: "+host(s)+"\r\n\r\n")
 	br := bufio.NewReader(c)
 	if resp, _ := readResponse(t, c, br); resp.StatusCode != 200 || resp.Close {
 		t.Fatalf("healthz: %d close=%v, want 200 keep-alive", resp.StatusCode, resp.Close)
@@ -112,14 +115,14 @@ func TestConnectionCap(t *testing.T) {
 	var open []net.Conn
 	for range 2 {
 		c := dial(t, s.url)
-		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: "+host(s)+"\r\n\r\n")
 		if resp, _ := readResponse(t, c, bufio.NewReader(c)); resp.StatusCode != 200 {
 			t.Fatalf("healthz: %d", resp.StatusCode)
 		}
 		open = append(open, c)
 	}
 	third := dial(t, s.url) // the kernel completes the handshake; the server does not accept it
-	io.WriteString(third, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	io.WriteString(third, "GET /healthz HTTP/1.1\r\nHost: "+host(s)+"\r\n\r\n")
 	br := bufio.NewReader(third)
 	third.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
 	if _, err := br.ReadByte(); !errors.Is(err, os.ErrDeadlineExceeded) {
