@@ -90,6 +90,7 @@ func TestAssetLayerPagesPastTheListLimit(t *testing.T) {
 		AssetLayer      string `json:"asset_layer"`
 		AssetsTruncated bool   `json:"assets_truncated"`
 	}
+	tb.waitFor(t, `window.tabane.stats().assets > 0`) // the map may move once more after ready
 	tb.eval(t, `window.tabane.stats()`, &st)
 	if st.AssetLayer != "view" || st.Assets != 12000 || !st.AssetsTruncated {
 		t.Errorf("26,600 assets with --page-assets 12000: %+v, want layer view, 12000 assets, truncated", st)

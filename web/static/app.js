@@ -830,16 +830,18 @@ function showAssets(afc) {
   pm.setAssets(afc);
 }
 
-// loadAssetsInView replaces the asset layer by the assets in the map's view; an answer that a
-// later move has made stale is dropped.
-let viewLoad = 0;
+// loadAssetsInView replaces the asset layer by the assets in the map's view; an answer older than
+// the one shown is dropped (answers of two moves may arrive out of order).
+let viewAsked = 0;
+let viewShown = 0;
 async function loadAssetsInView() {
   const b = pm.map.getBounds();
   const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x)).toFixed(5);
   const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)];
-  const mine = ++viewLoad;
+  const mine = ++viewAsked;
   const afc = await api.assetsGeoIn(bbox, state.assetLimit);
-  if (mine !== viewLoad) return;
+  if (mine < viewShown) return;
+  viewShown = mine;
   state.assetBBox = bbox.join(',');
   state.assetsTruncated = (afc.features || []).length >= state.assetLimit;
   showAssets(afc);
