@@ -103,9 +103,9 @@ func Compile(inst *Instance) (*Model, error) {
 	p := inst.Params
 	if inst.Version != 1 {
 		if inst.Version == 0 {
-			v.add("version", "is required: 1 (MODEL.md version 1)")
+			v.add("version", "is required: 1 (docs/model.md, version 1)")
 		} else {
-			v.add("version", "must be 1 (MODEL.md version 1), found %d", inst.Version)
+			v.add("version", "must be 1 (docs/model.md, version 1), found %d", inst.Version)
 		}
 	}
 	m := &Model{Inst: inst, F: p.ContractFixedCost, Tau: p.TravelCostPerKm, Circuity: DefaultCircuity,
