@@ -11,9 +11,9 @@ import (
 
 // TestSolveCLIProgramme: a version-2 instance gets a programme plan that `tabane
 // evaluate` (and referee.py) read as is. pp-tiny is planned feasibly, FY2028's and
-// FY2030's assets (too few to reach min_value alone) brought forward; on pp-level the
-// same plan breaks the yearly value cap, which the first solver does not plan for yet:
-// exit 1 with the violations named.
+// FY2030's assets (too few to reach min_value alone) brought forward; on pp-budget the
+// same plan breaks yearly budgets, which the first solver does not plan for yet: exit 1
+// with the violations named.
 func TestSolveCLIProgramme(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "plan.json")
 	code, stdout, stderr := runSolveCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), "--max-iterations", "200", "--threads", "1", "-o", out)
@@ -35,8 +35,9 @@ func TestSolveCLIProgramme(t *testing.T) {
 		t.Fatalf("plan file: %v, %d lots, %d scheduled", err, len(plan.Bundles), len(plan.Schedule))
 	}
 
-	code, stdout, _ = runSolveCLI(t, filepath.Join(solverTestdata, "pp-level.json"), "--max-iterations", "200", "--threads", "1")
-	if code != 1 || !strings.Contains(stdout, "[year_max_value] year 2027: the programme's value") {
-		t.Errorf("pp-level: exit %d\n%s", code, stdout)
+	code, stdout, _ = runSolveCLI(t, filepath.Join(solverTestdata, "pp-budget.json"), "--max-iterations", "200", "--threads", "1")
+	if code != 1 || !strings.Contains(stdout, "INFEASIBLE, 5 violation(s)") ||
+		!strings.Contains(stdout, "[budget] municipality 29001, year 2029: share ¥4,846,898 exceeds its budget ¥4,607,188") {
+		t.Errorf("pp-budget: exit %d\n%s", code, stdout)
 	}
 }
