@@ -38,10 +38,11 @@ type BlockResult struct {
 // still short pulls assets due later whose window reaches it. Then it plans each
 // block's lots with the one-year solver (Solve) on the block's assets, with the yearly
 // limits scaled by L for multi-year lots (a relaxation: the evaluator checks each
-// year), and judges the whole plan with EvaluateProgramme. The bring-forward charge is
-// additive per asset, so it does not change which lots are best once the years are
-// fixed. Budgets are checked, not yet planned for. The time limit is shared among the
-// attempts and blocks.
+// year), and judges the whole plan with EvaluateProgramme; inspections in a year over a
+// cap or a budget are then moved one at a time while that helps. The bring-forward
+// charge is additive per asset, so it does not change which lots are best once the
+// years are fixed. Budgets are repaired, not planned for from the start. The time limit
+// is shared among the attempts and blocks.
 func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*ProgrammeResult, error) {
 	start := time.Now()
 	if opt.TimeLimit <= 0 {
@@ -404,11 +405,12 @@ func (p *Programme) blockModel(assets []int) (*Model, error) {
 	return Compile(&inst)
 }
 
-// repairYearCaps moves single inspections out of the years over a cap of year_limits
-// into a lot of another year of their window whose depot reaches them, first
-// improvement, largest inspections first; a move stands when it leaves no more
-// violations and less excess over the caps, judged by EvaluateProgramme. Lot
-// assignments inside the other years stay as they are. Yearly lots only.
+// repairYearCaps moves single inspections out of a year over a cap of year_limits, or
+// out of a municipality's year over its budget, into a lot of another year of their
+// window whose depot reaches them: first improvement, largest inspections first. A move
+// stands when it leaves no more violations and less excess over caps and budgets,
+// judged by EvaluateProgramme. Lot assignments inside the other years stay as they are.
+// Yearly lots only.
 func (p *Programme) repairYearCaps(res *ProgrammeResult) {
 	if p.ContractYears > 1 {
 		return // a lot spans its block: moving a year inside it is another repair
@@ -419,63 +421,85 @@ func (p *Programme) repairYearCaps(res *ProgrammeResult) {
 		for _, y := range ev.Years {
 			x += max(0, y.Value-p.YearMaxValue) + max(0, y.Workload-p.YearMaxWorkload)*1e3
 		}
-		return x
-	}
-	ev := res.Evaluation
-	for range 200 { // moves at most: each one re-evaluates the plan
-		over := -1
-		for k, y := range ev.Years {
-			if y.Value > p.YearMaxValue*(1+irRelEps) || y.Workload > p.YearMaxWorkload+limitEps {
-				over = p.FirstFY + k
-				break
+		for _, b := range ev.Budgets {
+			if b.Budget != nil {
+				x += max(0, b.Share-*b.Budget)
 			}
 		}
-		if over < 0 {
+		return x
+	}
+	// overFor reports whether asset a in year y stands in a year over a cap or in its
+	// municipality's year over budget.
+	overFor := func(ev *Evaluation, a, y int) bool {
+		yr := ev.Years[y-p.FirstFY]
+		if yr.Value > p.YearMaxValue*(1+irRelEps) || yr.Workload > p.YearMaxWorkload+limitEps {
+			return true
+		}
+		mu := p.Assets[a].Muni
+		if caps := p.Budgets[mu]; caps != nil {
+			for _, b := range ev.Budgets {
+				if b.FY == y && b.Municipality == p.Munis[mu].Code {
+					return b.Share > caps[y-p.FirstFY]*(1+irRelEps)+1e-6
+				}
+			}
+		}
+		return false
+	}
+	byCost := func(x, y string) int {
+		cx, cy := p.Assets[p.AssetIndex[x]].Cost, p.Assets[p.AssetIndex[y]].Cost
+		switch {
+		case cx > cy:
+			return -1
+		case cx < cy:
+			return 1
+		}
+		return 0
+	}
+	ev := res.Evaluation
+	// try moves asset id from src into dst (in dst's year); it keeps the move when it helps.
+	try := func(src, dst *Bundle, id string) bool {
+		from := plan.Schedule[id]
+		srcBefore, dstLen := src.Assets, len(dst.Assets)
+		src.Assets = slices.DeleteFunc(slices.Clone(src.Assets), func(x string) bool { return x == id })
+		dst.Assets = append(dst.Assets, id)
+		plan.Schedule[id] = *dst.FY
+		if len(src.Assets) > 0 {
+			next := EvaluateProgramme(p, plan)
+			if len(next.Violations) <= len(ev.Violations) && excess(next) < excess(ev) {
+				ev = next
+				return true
+			}
+		}
+		src.Assets, dst.Assets, plan.Schedule[id] = srcBefore, dst.Assets[:dstLen], from
+		return false
+	}
+	for range 200 { // moves at most: each one re-evaluates the plan
+		if excess(ev) <= 0 {
 			break
 		}
 		improved := false
-		for bi := range plan.Bundles {
+		for bi := 0; bi < len(plan.Bundles) && !improved; bi++ {
 			src := &plan.Bundles[bi]
 			assets := slices.Clone(src.Assets)
-			slices.SortStableFunc(assets, func(x, y string) int {
-				cx, cy := p.Assets[p.AssetIndex[x]].Cost, p.Assets[p.AssetIndex[y]].Cost
-				switch {
-				case cx > cy:
-					return -1
-				case cx < cy:
-					return 1
-				}
-				return 0
-			})
+			slices.SortStableFunc(assets, byCost)
 			for _, id := range assets {
 				a := p.AssetIndex[id]
-				if plan.Schedule[id] != over {
+				if !overFor(ev, a, plan.Schedule[id]) {
 					continue
 				}
 				lo, hi := p.Window(a)
 				for ti := range plan.Bundles {
 					dst := &plan.Bundles[ti]
-					y := *dst.FY
-					if y < lo || y > hi || y == over || !p.Reachable(p.DepotIndex[dst.Depot], a) {
+					if y := *dst.FY; y < lo || y > hi || y == plan.Schedule[id] || !p.Reachable(p.DepotIndex[dst.Depot], a) {
 						continue
 					}
-					srcBefore := src.Assets
-					src.Assets = slices.DeleteFunc(slices.Clone(src.Assets), func(x string) bool { return x == id })
-					dst.Assets = append(dst.Assets, id)
-					plan.Schedule[id] = y
-					next := EvaluateProgramme(p, plan)
-					if len(next.Violations) <= len(ev.Violations) && excess(next) < excess(ev) && len(src.Assets) > 0 {
-						ev, improved = next, true
+					if improved = try(src, dst, id); improved {
 						break
 					}
-					src.Assets, dst.Assets, plan.Schedule[id] = srcBefore, dst.Assets[:len(dst.Assets)-1], over
 				}
 				if improved {
 					break
 				}
-			}
-			if improved {
-				break
 			}
 		}
 		if !improved {
