@@ -105,7 +105,7 @@ func Compile(inst *Instance) (*Model, error) {
 	case 0:
 		v.add("version", "is required: 1 (MODEL.md version 1)")
 	case 2:
-		v.add("version", "is 2, a five-year programme (PROGRAMME.md): compile it with CompileProgramme")
+		v.add("version", "must be 1 here (MODEL.md version 1); 2 is a five-year programme (PROGRAMME.md): compile it with CompileProgramme")
 	default:
 		v.add("version", "must be 1 (MODEL.md version 1), found %d", inst.Version)
 	}

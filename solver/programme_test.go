@@ -313,7 +313,7 @@ func TestCompileProgrammeProblems(t *testing.T) {
 	}
 
 	// The version decides the compiler: each says where the other kind goes.
-	if _, err := Compile(inst); err == nil || err.Error() != "version: is 2, a five-year programme (PROGRAMME.md): compile it with CompileProgramme" {
+	if _, err := Compile(inst); err == nil || err.Error() != "version: must be 1 here (MODEL.md version 1); 2 is a five-year programme (PROGRAMME.md): compile it with CompileProgramme" {
 		t.Errorf("Compile on version 2: %v", err)
 	}
 	inst.Version, inst.Programme = 1, nil
