@@ -30,10 +30,13 @@ type YearLimits struct {
 	MaxWorkload *float64 `json:"max_workload,omitempty"`
 }
 
-// Defaults of PROGRAMME.md for absent fields.
+// Defaults of PROGRAMME.md for absent fields, and the longest cycle accepted: every
+// report has one row per year of the horizon (at most one cycle), so an absurd cycle
+// must not size them.
 const (
 	DefaultCycleYears    = 5
 	DefaultContractYears = 1
+	MaxCycleYears        = 100
 )
 
 // Programme is a validated version-2 instance: the compiled Model of everything MODEL.md
@@ -117,8 +120,8 @@ func CompileProgramme(inst *Instance) (*Programme, error) {
 	}
 	if spec.CycleYears != nil {
 		p.CycleYears = *spec.CycleYears
-		if p.CycleYears < 1 {
-			v.add("programme.cycle_years", "must be at least 1, found %d", p.CycleYears)
+		if p.CycleYears < 1 || p.CycleYears > MaxCycleYears {
+			v.add("programme.cycle_years", "must lie in [1, %d], found %d", MaxCycleYears, p.CycleYears)
 		}
 	}
 	if spec.Years == nil {
@@ -191,7 +194,7 @@ func (p *Programme) compileBudgets(raw map[string]json.RawMessage, v *Validation
 		var caps []float64
 		var one float64
 		if err := json.Unmarshal(raw[code], &one); err == nil {
-			caps = make([]float64, max(p.Years, 0))
+			caps = make([]float64, min(max(p.Years, 0), MaxCycleYears))
 			for i := range caps {
 				caps[i] = one
 			}

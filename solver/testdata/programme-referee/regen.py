@@ -4,7 +4,7 @@
     REFEREE=/path/to/referee.py python3 solver/testdata/programme-referee/regen.py
 
 Makes 89 plans on the pp-* instances of solver/testdata and on variants of pp-tiny
-written here (tighter limits, budgets, IR, no mixing, region lock): feasible ones built by
+written here and of pp-multi (tighter limits, budgets, IR, no mixing, region lock): feasible ones built by
 a simple levelling construction, and infeasible ones that each break one rule on purpose.
 Runs the referee on every plan and writes cases.json: one entry per plan with the
 instance file (relative to solver/testdata), the rule the plan breaks on purpose ("" for
