@@ -390,3 +390,17 @@ func FuzzCompileProgramme(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEvaluateProgramme judges the levelled plan of pp-tiny (95 assets, 3 lots).
+func BenchmarkEvaluateProgramme(b *testing.B) {
+	p := testdataProgramme(b, "pp-tiny")
+	var plan Plan
+	if err := json.Unmarshal(readTestdata(b, "pp-tiny.levelled-plan"), &plan); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ev := EvaluateProgramme(p, &plan); !ev.Feasible {
+			b.Fatal(ev.Violations)
+		}
+	}
+}
