@@ -263,7 +263,7 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		old, err := scanMunicipality(tx.QueryRowContext(ctx, "SELECT "+municipalityColumns+", boundary FROM municipalities WHERE code = ?", mr.code), true)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			office := interiorPoint(mr.geom)
+			office := geo.InteriorPoint(mr.geom)
 			m := Municipality{Code: mr.code, Name: mr.name, Prefecture: mr.pref, Participates: true,
 				OfficeName: mr.name, OfficeLon: office[0], OfficeLat: office[1], Boundary: gj}
 			muniWrites = append(muniWrites, m)
@@ -279,7 +279,7 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 				m.Prefecture = mr.pref
 			}
 			if m.OfficeLon == 0 && m.OfficeLat == 0 {
-				office := interiorPoint(mr.geom)
+				office := geo.InteriorPoint(mr.geom)
 				m.OfficeLon, m.OfficeLat = office[0], office[1]
 			}
 			if sameGeometryJSON(old.Boundary, gj) && reflect.DeepEqual(m, withBoundary(old, gj)) {

@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/tabane/tabane/geo"
 )
@@ -196,48 +193,6 @@ func checkPolygons(polys []orb.Polygon) string {
 	}
 	return ""
 }
-
-// interiorPoint is a point inside a (multi)polygon, to stand for a municipality's office
-// when none is known: the area centroid of its largest polygon when that lies inside,
-// else the middle of the widest stretch of the horizontal line through the centroid that
-// lies inside the polygon.
-func interiorPoint(g orb.Geometry) orb.Point {
-	polys := polygonsOf(g)
-	if len(polys) == 0 {
-		return orb.Point{}
-	}
-	sort.SliceStable(polys, func(i, j int) bool { return planar.Area(polys[i]) > planar.Area(polys[j]) })
-	poly := polys[0]
-	c, _ := planar.CentroidArea(poly)
-	if planar.PolygonContains(poly, c) {
-		return c
-	}
-	y := c[1]
-	var xs []float64
-	for _, ring := range poly {
-		for k := 0; k+1 < len(ring); k++ {
-			a, b := ring[k], ring[k+1]
-			if (a[1] > y) != (b[1] > y) {
-				xs = append(xs, a[0]+(y-a[1])*(b[0]-a[0])/(b[1]-a[1]))
-			}
-		}
-	}
-	sort.Float64s(xs)
-	best, bestW := poly[0][0], -1.0
-	for k := 0; k+1 < len(xs); k += 2 {
-		if w := xs[k+1] - xs[k]; w > bestW {
-			best, bestW = orb.Point{(xs[k] + xs[k+1]) / 2, y}, w
-		}
-	}
-	if math.IsNaN(best[0]) {
-		return poly[0][0]
-	}
-	return best
-}
-
-// InteriorPoint is a point inside a Polygon or MultiPolygon (see interiorPoint): it
-// stands for a municipality's office when only its boundary is known.
-func InteriorPoint(g orb.Geometry) orb.Point { return interiorPoint(g) }
 
 // CheckBoundary says why a geometry cannot be a municipality's boundary (nil if it can):
 // a Polygon or MultiPolygon of closed rings of at least 4 WGS84 positions.

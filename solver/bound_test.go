@@ -13,8 +13,8 @@ import (
 	"testing"
 )
 
-// boundSharedDir holds the public benchmark instances (../shared/instances).
-const boundSharedDir = "../../shared/instances"
+// boundSharedDir holds the public benchmark instances (copied into testdata).
+const boundSharedDir = "testdata"
 
 func boundLoadModel(t testing.TB, path string) *Model {
 	t.Helper()
@@ -51,7 +51,7 @@ func boundModelFromJSON(t testing.TB, v any) *Model {
 }
 
 // TestLowerBoundPublicOptima: the bound never exceeds the optimum that CBC/HiGHS proved
-// (../shared/instances/README.md) and, given that cost as the upper bound (as Solve
+// (testdata/README.md) and, given that cost as the upper bound (as Solve
 // gives its best plan's), proves it to within 0.01 %.
 func TestLowerBoundPublicOptima(t *testing.T) {
 	cases := []struct {

@@ -22,7 +22,7 @@ type Instance struct {
 	// Depots may be empty: then every municipality's office is a depot "office-<code>".
 	Depots []Depot `json:"depots,omitempty"`
 	Assets []Asset `json:"assets"`
-	// Programme makes a version-2 instance (PROGRAMME.md); version 1 has none.
+	// Programme makes a version-2 instance (docs/programme.md); version 1 has none.
 	Programme *ProgrammeSpec `json:"programme,omitempty"`
 }
 

@@ -103,11 +103,11 @@ func Compile(inst *Instance) (*Model, error) {
 	switch inst.Version {
 	case 1:
 	case 0:
-		v.add("version", "is required: 1 (MODEL.md version 1)")
+		v.add("version", "is required: 1 (docs/model.md, version 1)")
 	case 2:
-		v.add("version", "must be 1 here (MODEL.md version 1); 2 is a five-year programme (PROGRAMME.md): compile it with CompileProgramme")
+		v.add("version", "must be 1 here (docs/model.md, version 1); 2 is a five-year programme (docs/programme.md): compile it with CompileProgramme")
 	default:
-		v.add("version", "must be 1 (MODEL.md version 1), found %d", inst.Version)
+		v.add("version", "must be 1 (docs/model.md, version 1), found %d", inst.Version)
 	}
 	m := compileModel(inst, v)
 	if err := v.orNil(); err != nil {

@@ -8,10 +8,10 @@ import (
 	"strconv"
 )
 
-// ProgrammeSpec is the "programme" object of a version-2 instance (PROGRAMME.md): the
+// ProgrammeSpec is the "programme" object of a version-2 instance (docs/programme.md): the
 // horizon, the statutory cycle, how far inspections may be brought forward, the length
 // of a lot, and the programme's yearly caps and budgets. Pointers tell absent fields
-// (which take PROGRAMME.md's defaults) from zeros.
+// (which take docs/programme.md's defaults) from zeros.
 type ProgrammeSpec struct {
 	FirstFY         *int        `json:"first_fy"`
 	Years           *int        `json:"years"`
@@ -30,7 +30,7 @@ type YearLimits struct {
 	MaxWorkload *float64 `json:"max_workload,omitempty"`
 }
 
-// Defaults of PROGRAMME.md for absent fields, and the longest cycle accepted: every
+// Defaults of docs/programme.md for absent fields, and the longest cycle accepted: every
 // report has one row per year of the horizon (at most one cycle), so an absurd cycle
 // must not size them.
 const (
@@ -39,7 +39,7 @@ const (
 	MaxCycleYears        = 100
 )
 
-// Programme is a validated version-2 instance: the compiled Model of everything MODEL.md
+// Programme is a validated version-2 instance: the compiled Model of everything docs/model.md
 // defines plus the years. Years are fiscal years (2026), not offsets.
 type Programme struct {
 	*Model
@@ -93,7 +93,7 @@ func (p *Programme) BringForward(a, y int) float64 {
 	return p.Assets[a].Cost * float64(p.Due[a]-y) / float64(p.CycleYears)
 }
 
-// CompileProgramme validates a version-2 instance against MODEL.md and PROGRAMME.md and
+// CompileProgramme validates a version-2 instance against docs/model.md and docs/programme.md and
 // builds its Programme. A *ValidationError lists every problem, each with its path
 // (programme.budgets.29201, assets[4].last_inspection_fy).
 func CompileProgramme(inst *Instance) (*Programme, error) {
@@ -101,9 +101,9 @@ func CompileProgramme(inst *Instance) (*Programme, error) {
 	switch inst.Version {
 	case 2:
 	case 0:
-		v.add("version", "is required: 2 for a programme (PROGRAMME.md)")
+		v.add("version", "is required: 2 for a programme (docs/programme.md)")
 	default:
-		v.add("version", "must be 2 for a programme (PROGRAMME.md), found %d", inst.Version)
+		v.add("version", "must be 2 for a programme (docs/programme.md), found %d", inst.Version)
 	}
 	m := compileModel(inst, v)
 	spec := inst.Programme

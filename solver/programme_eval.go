@@ -69,13 +69,13 @@ type BudgetReport struct {
 type LotPrice struct {
 	Breakdown
 	// BringForward is Σ pen(a) over the lot; Breakdown.Total includes it (Breakdown
-	// keeps MODEL.md's five terms, so that a lot's report reads like a bundle's).
+	// keeps docs/model.md's five terms, so that a lot's report reads like a bundle's).
 	BringForward float64
 	Years        []float64
 }
 
 // LotCost prices a programme lot run from depot j in the block starting fy: asset
-// assets[k] inspected in years[k] (inside the block). It is MODEL.md's formula,
+// assets[k] inspected in years[k] (inside the block). It is docs/model.md's formula,
 // computed by the same code, with equipment mobilised once per year and the
 // bring-forward charge added:
 //
@@ -120,14 +120,14 @@ func (p *Programme) LotCost(j, fy int, assets, years []int) LotPrice {
 		lp.BringForward += pen
 		lp.Years[k] = lotLevel/float64(L) + part.Equipment + part.Assets + part.Travel + pen
 	}
-	// The order of MODEL.md's sum, so that L = 1 without bringing forward reproduces
+	// The order of docs/model.md's sum, so that L = 1 without bringing forward reproduces
 	// BundleCost to the last bit.
 	lp.Total = lp.Fixed + lp.Equipment + lp.Surcharge + lp.Assets + lp.Travel + lp.BringForward
 	return lp
 }
 
 // LotShares splits a lot (as in LotCost) among its municipalities by the closed form of
-// PROGRAMME.md and returns, per municipality index, its year-y share for each year of
+// docs/programme.md and returns, per municipality index, its year-y share for each year of
 // the block: the lot-level part
 //
 //	F/|N(B)| + S·(Σ_{g used by m} 1/|N_g| − 1/|N(B)|)
@@ -192,8 +192,8 @@ func (p *Programme) LotShares(j, fy int, assets, years []int) map[int][]float64 
 // 1), window (a year outside the asset's window), not_in_programme, year_max_value,
 // year_max_workload, budget.
 
-// EvaluateProgramme judges a version-2 plan by PROGRAMME.md alone; it never fails: bad
-// references become violations. It agrees with shared/tools/referee.py (version 2) on
+// EvaluateProgramme judges a version-2 plan by docs/programme.md alone; it never fails: bad
+// references become violations. It agrees with the independent referee (referee.py, version 2) on
 // cost, feasibility, baseline, saving, individual rationality and each year's value and
 // workload, including for broken plans: a lot with an unknown depot or no valid block
 // adds nothing, nor does an asset without a year in its lot's block.

@@ -10,7 +10,7 @@ import (
 )
 
 // refereeCase is one plan of testdata/programme-referee/cases.json with the verdict
-// shared/tools/referee.py gave on it (regen.py records them; Python is not needed here).
+// the independent referee (referee.py) gave on it (regen.py records them; Python is not needed here).
 type refereeCase struct {
 	Name     string          `json:"name"`
 	Instance string          `json:"instance"`

@@ -31,7 +31,7 @@ type BlockResult struct {
 	Infeasible []Infeasibility `json:"infeasible,omitempty"`
 }
 
-// SolveProgramme is a first programme solver (PROGRAMME.md). It schedules every asset in
+// SolveProgramme is a first programme solver (docs/programme.md). It schedules every asset in
 // its due year (levelled under the year caps when there are some); a block whose assets
 // cannot be feasible on their own (Precheck: a group that cannot reach L·min_value, …)
 // hands the assets that may go earlier to the block before, latest block first; a block

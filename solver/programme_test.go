@@ -167,7 +167,7 @@ func TestProgrammeEvaluateHandChecked(t *testing.T) {
 func itoa(y int) string { b, _ := json.Marshal(y); return string(b) }
 
 // TestProgrammeLotCostIsBundleCost: with L = 1 and every asset in its due year, a lot
-// costs exactly MODEL.md's cost(B), computed by the same code, on the hand instance and
+// costs exactly docs/model.md's cost(B), computed by the same code, on the hand instance and
 // on random subsets of pp-tiny.
 func TestProgrammeLotCostIsBundleCost(t *testing.T) {
 	p := handProgramme(t, 1, func(inst *Instance) {
@@ -313,7 +313,7 @@ func TestCompileProgrammeProblems(t *testing.T) {
 	}
 
 	// The version decides the compiler: each says where the other kind goes.
-	if _, err := Compile(inst); err == nil || err.Error() != "version: must be 1 here (MODEL.md version 1); 2 is a five-year programme (PROGRAMME.md): compile it with CompileProgramme" {
+	if _, err := Compile(inst); err == nil || err.Error() != "version: must be 1 here (docs/model.md, version 1); 2 is a five-year programme (docs/programme.md): compile it with CompileProgramme" {
 		t.Errorf("Compile on version 2: %v", err)
 	}
 	inst.Version, inst.Programme = 1, nil
@@ -321,12 +321,12 @@ func TestCompileProgrammeProblems(t *testing.T) {
 	if _, err := Compile(inst); err != nil {
 		t.Errorf("version 1 no longer compiles: %v", err)
 	}
-	if _, err := CompileProgramme(inst); err == nil || err.Error() != "version: must be 2 for a programme (PROGRAMME.md), found 1\nprogramme: is required in version 2: {\"first_fy\": …, \"years\": …} at least" {
+	if _, err := CompileProgramme(inst); err == nil || err.Error() != "version: must be 2 for a programme (docs/programme.md), found 1\nprogramme: is required in version 2: {\"first_fy\": …, \"years\": …} at least" {
 		t.Errorf("CompileProgramme on version 1: %v", err)
 	}
 }
 
-// TestProgrammeDefaultsAndHorizon: absent fields take PROGRAMME.md's defaults; an asset
+// TestProgrammeDefaultsAndHorizon: absent fields take docs/programme.md's defaults; an asset
 // due after the horizon is reported, not planned; a never-inspected or overdue asset is
 // due in first_fy.
 func TestProgrammeDefaultsAndHorizon(t *testing.T) {

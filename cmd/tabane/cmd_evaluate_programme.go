@@ -67,7 +67,7 @@ func printProgrammeEvaluation(w io.Writer, p *solver.Programme, planPath string,
 	fmt.Fprintf(w, "Programme plan %s on instance %q: %d lot(s); FY%d–FY%d, lots of %d year(s); %d assets to plan, %d due after the horizon\n",
 		planPath, p.Inst.Name, len(ev.Bundles), p.FirstFY, p.LastFY(), p.ContractYears, ev.PlannedAssets, len(ev.AfterHorizon))
 	if ev.Feasible {
-		fmt.Fprintln(w, "Verdict: FEASIBLE — every rule of PROGRAMME.md holds")
+		fmt.Fprintln(w, "Verdict: FEASIBLE — every rule of the programme holds")
 	} else {
 		fmt.Fprintf(w, "Verdict: INFEASIBLE — %d violation(s)\n", len(ev.Violations))
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // The levelled plan of pp-tiny: one lot a year from office-29005, FY2028's and FY2030's
-// assets brought forward. shared/tools/referee.py: feasible, cost 65,024,774.34337022,
+// assets brought forward. The independent referee: feasible, cost 65,024,774.34337022,
 // baseline 130,917,331.89971818, FY2026 value 11,480,563.12, workload 65.43.
 func TestEvaluateCLIProgramme(t *testing.T) {
 	inst := filepath.Join(solverTestdata, "pp-tiny.json")
@@ -23,7 +23,7 @@ func TestEvaluateCLIProgramme(t *testing.T) {
 	}
 	for _, want := range []string{
 		"3 lot(s); FY2026–FY2030, lots of 1 year(s); 95 assets to plan",
-		"Verdict: FEASIBLE — every rule of PROGRAMME.md holds",
+		"Verdict: FEASIBLE — every rule of the programme holds",
 		"cost               ¥65,024,774  (bringing forward ¥1,525,840)",
 		"standalone        ¥130,917,332",
 		"2026       ¥11,480,563               —       65.4          —     1      17     ¥21,271,625",

@@ -49,9 +49,9 @@ func finitePtr(x float64) *float64 {
 
 const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--json] [--progress]
 
-Finds a low-cost feasible plan (MODEL.md) with a lower bound. Exit 0: a feasible plan;
+Finds a low-cost feasible plan (docs/model.md) with a lower bound. Exit 0: a feasible plan;
 1: no feasible plan (the reasons are printed); 2: bad input or usage. A version-2
-instance (PROGRAMME.md) gets a programme plan: lots with their block (fy) and a schedule.
+instance (docs/programme.md) gets a programme plan: lots with their block (fy) and a schedule.
 `
 
 // runSolve is `tabane solve`.

@@ -9,7 +9,7 @@ import (
 )
 
 // programmeSolveOutput is what `tabane solve` writes for a version-2 instance: the plan
-// fields of PROGRAMME.md (instance, bundles with fy, schedule) at the top level, so that
+// fields of docs/programme.md (instance, bundles with fy, schedule) at the top level, so that
 // referee.py and `tabane evaluate` read the file as is, then the reports. No lower bound:
 // the first programme solver has none that is valid for the programme.
 type programmeSolveOutput struct {

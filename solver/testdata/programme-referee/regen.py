@@ -369,7 +369,7 @@ def main():
                 sys.exit(f"referee failed on {c['name']}: {r.stderr}")
             c["referee"] = json.loads(r.stdout)
     with open(os.path.join(HERE, "cases.json"), "w") as f:
-        json.dump({"referee": "shared/tools/referee.py (version 2)", "cases": cases}, f, ensure_ascii=False, indent=1)
+        json.dump({"referee": "referee.py (version 2), the independent judge", "cases": cases}, f, ensure_ascii=False, indent=1)
         f.write("\n")
     feas = sum(c["referee"]["feasible"] for c in cases)
     print(f"{len(cases)} plans, {feas} feasible, {len(cases) - feas} infeasible")
