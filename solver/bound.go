@@ -164,6 +164,13 @@ func (m *Model) admissible(j, a int) (float64, bool) {
 		return 0, false
 	}
 	t := ai.Cost + m.Tau*d // Model.AssetTerm
+	if m.pairTerm != nil {
+		extra, ok := m.pairTerm(j, a)
+		if !ok {
+			return 0, false
+		}
+		t += extra
+	}
 	v := m.F + t
 	for _, e := range ai.Equip {
 		v += m.EquipPrice[e]

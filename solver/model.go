@@ -52,6 +52,12 @@ type Model struct {
 	AssetIndex map[string]int
 	DepotIndex map[string]int
 	MuniIndex  map[string]int
+
+	// pairTerm, when set, adds to asset a's term at depot j (and may forbid the pair) in
+	// the lower bound's subproblems: the programme bound (programme_bound.go) uses it for
+	// the window and the bring-forward charge of a depot copy's block. nil in every
+	// model Compile builds.
+	pairTerm func(j, a int) (extra float64, ok bool)
 }
 
 // MuniInfo is a compiled municipality.
