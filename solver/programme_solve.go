@@ -3,13 +3,12 @@ package solver
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
 
-// ProgrammeResult is the outcome of SolveProgramme. It reports no lower bound: the
-// per-block bounds of the one-year solver hold for the schedule chosen here only, not
-// for every schedule of the programme.
+// ProgrammeResult is the outcome of SolveProgramme.
 type ProgrammeResult struct {
 	Plan       *Plan       `json:"plan"`       // nil when no block could be planned
 	Evaluation *Evaluation `json:"evaluation"` // EvaluateProgramme on Plan
@@ -18,7 +17,14 @@ type ProgrammeResult struct {
 	// Blocks is one entry per block of the horizon, in order.
 	Blocks     []BlockResult `json:"blocks"`
 	StopReason string        `json:"stop_reason"` // done, infeasible (some block has no plan), cancelled
-	Elapsed    time.Duration `json:"-"`
+	// LowerBound is ProgrammeLowerBound's (valid for every feasible plan; +Inf when it
+	// proves there is none); Gap = (cost − bound)/cost of a feasible plan, else +Inf.
+	LowerBound  float64 `json:"lower_bound"`
+	BoundMethod string  `json:"bound_method"`
+	Gap         float64 `json:"gap"`
+	// SearchRounds counts the improvement search's rounds (programme_search.go).
+	SearchRounds int           `json:"search_rounds"`
+	Elapsed      time.Duration `json:"-"`
 }
 
 // BlockResult is how one block of the programme was planned.
@@ -48,6 +54,20 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	if opt.TimeLimit <= 0 {
 		opt.TimeLimit = DefaultTimeLimit
 	}
+	deadline := start.Add(opt.TimeLimit)
+	// The bound runs beside the search on one thread, until its own end or the deadline.
+	type boundOut struct {
+		res BoundResult
+		err error
+	}
+	boundDone := make(chan boundOut, 1)
+	go func() {
+		r, err := ProgrammeLowerBound(ctx, p, BoundOptions{Threads: 1, Deadline: deadline})
+		boundDone <- boundOut{r, err}
+	}()
+	// The construction below gets half the time, the improvement search the rest.
+	full := opt.TimeLimit
+	opt.TimeLimit = full / 2
 	// Without year caps every asset starts in its due year. With caps the schedule is
 	// levelled under them, less a margin for what the levelling does not see (letting
 	// costs, equipment, travel from the depot). Each schedule is tried with both orders of
@@ -93,6 +113,15 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 				capW[i] -= over + 0.01*p.YearMaxWorkload
 			}
 		}
+	}
+	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt)
+	bo := <-boundDone
+	if bo.err != nil {
+		return nil, bo.err
+	}
+	best.LowerBound, best.BoundMethod, best.Gap = bo.res.LowerBound, bo.res.Method, math.Inf(1)
+	if ev := best.Evaluation; ev != nil && ev.Feasible && ev.Cost > 0 {
+		best.Gap = max(0, (ev.Cost-best.LowerBound)/ev.Cost)
 	}
 	if best.Plan != nil {
 		for id, y := range best.Plan.Schedule {
