@@ -22,6 +22,9 @@ type ProgrammeResult struct {
 	LowerBound  float64 `json:"lower_bound"`
 	BoundMethod string  `json:"bound_method"`
 	Gap         float64 `json:"gap"`
+	// Infeasible holds ProgrammePrecheck's proofs that no feasible plan exists (the
+	// search still returns its least-violating plan).
+	Infeasible []Infeasibility `json:"infeasible,omitempty"`
 	// SearchRounds counts the improvement search's rounds (programme_search.go).
 	SearchRounds int           `json:"search_rounds"`
 	Elapsed      time.Duration `json:"-"`
@@ -115,6 +118,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		}
 	}
 	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt)
+	best.Infeasible = ProgrammePrecheck(p)
 	bo := <-boundDone
 	if bo.err != nil {
 		return nil, bo.err

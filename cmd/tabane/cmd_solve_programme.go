@@ -10,24 +10,28 @@ import (
 
 // programmeSolveOutput is what `tabane solve` writes for a version-2 instance: the plan
 // fields of docs/programme.md (instance, bundles with fy, schedule) at the top level, so that
-// referee.py and `tabane evaluate` read the file as is, then the reports. No lower bound:
-// the first programme solver has none that is valid for the programme.
+// referee.py and `tabane evaluate` read the file as is, then the reports, the programme's
+// lower bound (solver.ProgrammeLowerBound) and the proven reasons for infeasibility.
 type programmeSolveOutput struct {
-	Instance        string               `json:"instance"`
-	Feasible        bool                 `json:"feasible"`
-	Cost            *float64             `json:"cost"`
-	StandaloneTotal *float64             `json:"standalone_total,omitempty"`
-	Saving          *float64             `json:"saving,omitempty"`
-	SavingPct       *float64             `json:"saving_pct,omitempty"`
-	Bundles         []solver.Bundle      `json:"bundles"`
-	Schedule        map[string]int       `json:"schedule"`
-	Evaluation      *solver.Evaluation   `json:"evaluation"`
-	Moved           int                  `json:"moved"`
-	Blocks          []solver.BlockResult `json:"blocks"`
-	StopReason      string               `json:"stop_reason"`
-	Seconds         float64              `json:"seconds"`
-	Seed            int64                `json:"seed"`
-	Threads         int                  `json:"threads"`
+	Instance        string                 `json:"instance"`
+	Feasible        bool                   `json:"feasible"`
+	Cost            *float64               `json:"cost"`
+	StandaloneTotal *float64               `json:"standalone_total,omitempty"`
+	Saving          *float64               `json:"saving,omitempty"`
+	SavingPct       *float64               `json:"saving_pct,omitempty"`
+	Bundles         []solver.Bundle        `json:"bundles"`
+	Schedule        map[string]int         `json:"schedule"`
+	Evaluation      *solver.Evaluation     `json:"evaluation"`
+	LowerBound      *float64               `json:"lower_bound"`
+	Gap             *float64               `json:"gap"`
+	BoundMethod     string                 `json:"bound_method"`
+	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
+	Moved           int                    `json:"moved"`
+	Blocks          []solver.BlockResult   `json:"blocks"`
+	StopReason      string                 `json:"stop_reason"`
+	Seconds         float64                `json:"seconds"`
+	Seed            int64                  `json:"seed"`
+	Threads         int                    `json:"threads"`
 }
 
 // solveProgramme is `tabane solve` on a version-2 instance: exit 0 when the plan passes
@@ -47,7 +51,8 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 	}
 	out := programmeSolveOutput{Instance: p.Inst.Name, Bundles: []solver.Bundle{}, Schedule: map[string]int{},
 		Moved: res.Moved, Blocks: res.Blocks, StopReason: res.StopReason, Seconds: round2(res.Elapsed),
-		Seed: opt.Seed, Threads: opt.Threads}
+		Seed: opt.Seed, Threads: opt.Threads, LowerBound: finitePtr(res.LowerBound), Gap: finitePtr(res.Gap),
+		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible}
 	if ev := res.Evaluation; ev != nil {
 		out.Feasible, out.Evaluation = ev.Feasible, ev
 		out.Cost = finitePtr(ev.Cost)
@@ -70,6 +75,19 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 			p.Inst.Name, p.FirstFY, p.LastFY(), len(ev.Bundles), solver.FormatYen(ev.Cost), solver.FormatYen(ev.BringForward), res.Moved, verdict)
 		fmt.Fprintf(summary, "  standalone %s, saving %s (%.2f %%); %.2fs\n", solver.FormatYen(ev.StandaloneTotal),
 			solver.FormatYen(ev.Saving), ev.SavingPct, round2(res.Elapsed))
+		gap := "none: no feasible plan"
+		if g := res.Gap; g <= 1 {
+			gap = fmt.Sprintf("%.2f %%", 100*g)
+		}
+		fmt.Fprintf(summary, "  lower bound %s (%s), gap %s\n", solver.FormatYen(res.LowerBound), res.BoundMethod, gap)
+		fmt.Fprintf(summary, "  %-6s %14s %14s %10s %5s %6s\n", "FY", "value", "cap", "workload", "lots", "assets")
+		for _, y := range ev.Years {
+			capV := "-"
+			if y.MaxValue != nil {
+				capV = solver.FormatYen(*y.MaxValue)
+			}
+			fmt.Fprintf(summary, "  %-6d %14s %14s %10.1f %5d %6d\n", y.FY, solver.FormatYen(y.Value), capV, y.Workload, y.Lots, y.Assets)
+		}
 		for i, v := range ev.Violations {
 			if i == 10 {
 				fmt.Fprintf(summary, "  … and %d more\n", len(ev.Violations)-10)
@@ -77,6 +95,9 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 			}
 			fmt.Fprintf(summary, "  - [%s] %s\n", v.Rule, v.Message)
 		}
+	}
+	for _, r := range res.Infeasible {
+		fmt.Fprintf(summary, "  - proven infeasible: [%s] %s\n", r.Rule, r.Message)
 	}
 	for _, b := range res.Blocks {
 		for _, r := range b.Infeasible {
