@@ -22,6 +22,10 @@ import (
 // random relocations followed by descent, keeping the best; random by Seed, rounds capped
 // by MaxIterations, stopped by the deadline.
 
+// searchStall ends the search after this many rounds without a better plan: the
+// iteration count, not the clock, so a run that ends by it is reproducible.
+const searchStall = 1000
+
 // searchPenalty weighs a yen of infeasibility against a yen of cost.
 const searchPenalty = 10
 
@@ -311,6 +315,55 @@ func (s *programmeSearch) merge(i int) bool {
 	return false
 }
 
+// moveGroup tries moving, for each piece of equipment e and year y of lot i, all the
+// assets of lot i in y that need e to another lot, each in the latest year of its
+// window there: moving them one at a time saves nothing while the others still need
+// e's mobilisation in y.
+func (s *programmeSearch) moveGroup(i int) bool {
+	p := s.p
+	src := s.lots[i]
+	type key struct{ e, y int }
+	groups := map[key][]int{}
+	var keys []key
+	for k, a := range src.assets {
+		for _, e := range p.Assets[a].Equip {
+			kk := key{e, src.years[k]}
+			if groups[kk] == nil {
+				keys = append(keys, kk)
+			}
+			groups[kk] = append(groups[kk], a)
+		}
+	}
+	for _, kk := range keys {
+		g := groups[kk]
+		if len(g) < 2 || len(g) == len(src.assets) {
+			continue // one asset: relocate; all of them: merge
+		}
+		for t := range s.lots {
+			dst := s.lots[t]
+			if t == i || len(dst.assets) == 0 {
+				continue
+			}
+			ni, nj, ok := src, dst, true
+			for _, a := range g {
+				y := s.latestIn(a, dst.fy)
+				if y < 0 || !s.allowed(&nj, a, y, -1) {
+					ok = false
+					break
+				}
+				ni, nj = without(ni, a), with(nj, a, y)
+			}
+			if ok && s.change(i, ni, t, nj) {
+				for _, a := range g {
+					s.lotOf[a] = t
+				}
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // descend applies improving merges, splits, relocations and swaps until none is left
 // or the deadline.
 func (s *programmeSearch) descend(ctx context.Context, deadline time.Time, swaps bool) {
@@ -320,7 +373,7 @@ func (s *programmeSearch) descend(ctx context.Context, deadline time.Time, swaps
 			if ctx.Err() != nil || time.Now().After(deadline) {
 				return
 			}
-			if len(s.lots[i].assets) > 0 && (s.merge(i) || s.split(i)) {
+			if len(s.lots[i].assets) > 0 && (s.merge(i) || s.split(i) || s.moveGroup(i)) {
 				improved = true
 			}
 		}
@@ -441,6 +494,53 @@ func (s *programmeSearch) restore(lots []searchLot, lotOf []int) {
 	}
 }
 
+// force moves asset a into lot t, in the latest year of its window in t's block, when
+// the move keeps the rules a lot cannot break (reach, window, mixing, region), whatever
+// it costs.
+func (s *programmeSearch) force(a, t int) {
+	from := s.lotOf[a]
+	y := s.latestIn(a, s.lots[t].fy)
+	if t == from || y < 0 || !s.allowed(&s.lots[t], a, y, -1) {
+		return
+	}
+	ni, nj := without(s.lots[from], a), with(s.lots[t], a, y)
+	s.price(&ni)
+	s.price(&nj)
+	s.addLot(&s.lots[from], -1)
+	s.addLot(&s.lots[t], -1)
+	s.addLot(&ni, 1)
+	s.addLot(&nj, 1)
+	s.lots[from], s.lots[t], s.lotOf[a] = ni, nj, t
+}
+
+// shift moves lot i's assets into lot or slot t where their windows allow, and each
+// of the others into the lot of the latest block its window allows (the years of a
+// lot move together: a lot in FY2027 becomes one in FY2028, its assets due in 2027
+// going to FY2026's lot), whatever it costs.
+func (s *programmeSearch) shift(i, t int) {
+	if i == t {
+		return
+	}
+	for _, a := range slices.Clone(s.lots[i].assets) {
+		if y := s.latestIn(a, s.lots[t].fy); y >= 0 && s.allowed(&s.lots[t], a, y, -1) {
+			s.force(a, t)
+			continue
+		}
+		best := -1
+		for u := range s.lots {
+			if u == i || len(s.lots[u].assets) == 0 || (best >= 0 && s.lots[u].fy <= s.lots[best].fy) {
+				continue
+			}
+			if y := s.latestIn(a, s.lots[u].fy); y >= 0 && s.allowed(&s.lots[u], a, y, -1) {
+				best = u
+			}
+		}
+		if best >= 0 {
+			s.force(a, best)
+		}
+	}
+}
+
 // improveProgramme runs the search on res's plan until deadline and replaces the plan
 // when the evaluator prefers the result (betterProgramme). It returns the rounds run.
 func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, deadline time.Time, opt SolveOptions) int {
@@ -455,31 +555,44 @@ func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, 
 	best := s.objective()
 	bestLots, bestOf := s.snapshot()
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x9e3779b97f4a7c15))
-	rounds := 0
+	rounds, lastBetter := 0, 0
 	for ; ctx.Err() == nil && time.Now().Before(deadline) && (opt.MaxIterations <= 0 || rounds < opt.MaxIterations); rounds++ {
-		// Kick: move a few random assets to a random allowed (lot, year), cost aside.
-		for range 2 + rng.IntN(3) {
-			a := p.Planned[rng.IntN(len(p.Planned))]
-			t := rng.IntN(len(s.lots))
-			y := s.latestIn(a, s.lots[t].fy)
-			from := s.lotOf[a]
-			if t == from || len(s.lots[t].assets) == 0 || y < 0 || !s.allowed(&s.lots[t], a, y, -1) {
-				continue
+		// Kick, cost aside, in turn: a few random assets, each to a random lot; one
+		// municipality's cohort (its assets in one year of a lot) to another lot or
+		// empty slot; a whole lot to another lot or slot (shift); then descend again.
+		switch rounds % 3 {
+		case 0:
+			for range 2 + rng.IntN(3) {
+				a := p.Planned[rng.IntN(len(p.Planned))]
+				if t := rng.IntN(len(s.lots)); len(s.lots[t].assets) > 0 {
+					s.force(a, t)
+				}
 			}
-			ni, nj := without(s.lots[from], a), with(s.lots[t], a, y)
-			s.price(&ni)
-			s.price(&nj)
-			s.addLot(&s.lots[from], -1)
-			s.addLot(&s.lots[t], -1)
-			s.addLot(&ni, 1)
-			s.addLot(&nj, 1)
-			s.lots[from], s.lots[t], s.lotOf[a] = ni, nj, t
+		case 1:
+			a := p.Planned[rng.IntN(len(p.Planned))]
+			l := &s.lots[s.lotOf[a]]
+			y := l.years[slices.Index(l.assets, a)]
+			var cohort []int
+			for k, b := range l.assets {
+				if l.years[k] == y && p.Assets[b].Muni == p.Assets[a].Muni {
+					cohort = append(cohort, b)
+				}
+			}
+			t := rng.IntN(len(s.lots))
+			for _, b := range cohort {
+				s.force(b, t)
+			}
+		default:
+			s.shift(s.lotOf[p.Planned[rng.IntN(len(p.Planned))]], rng.IntN(len(s.lots)))
 		}
 		s.descend(ctx, deadline, rounds%4 == 3)
 		if obj := s.objective(); obj < best-1e-6*max(1, best) {
-			best = obj
+			best, lastBetter = obj, rounds
 			bestLots, bestOf = s.snapshot()
 		} else {
+			if rounds-lastBetter >= searchStall {
+				break
+			}
 			s.restore(bestLots, bestOf)
 		}
 	}

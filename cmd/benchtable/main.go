@@ -74,31 +74,35 @@ func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Wr
 		return err
 	}
 	sort.Strings(paths)
-	type job struct{ name, path string }
+	type job struct {
+		name, path string
+		version    int
+	}
 	var jobs []job
 	for _, p := range paths {
-		// The folder also holds plans and version-2 (programme) instances, which
-		// `tabane solve` does not take: only version-1 instances are benchmarked.
-		if v, err := instanceVersion(p); err != nil {
+		// The folder also holds plans (version 0), which are not benchmarked; version-2
+		// (programme) instances are, with the programme's time limits.
+		v, err := instanceVersion(p)
+		if err != nil {
 			return err
-		} else if v != 1 {
+		} else if v != 1 && v != 2 {
 			continue
 		}
-		jobs = append(jobs, job{strings.TrimSuffix(filepath.Base(p), ".json"), p})
+		jobs = append(jobs, job{strings.TrimSuffix(filepath.Base(p), ".json"), p, v})
 	}
 	for _, e := range extra {
 		name, path, ok := strings.Cut(e, "=")
 		if !ok {
 			return fmt.Errorf("--extra %q: want NAME=PATH", e)
 		}
-		jobs = append(jobs, job{name, path})
+		jobs = append(jobs, job{name, path, 1})
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
 	var rows []row
 	for _, j := range jobs {
-		r, err := solveOne(bin, j.name, j.path, outDir, seed, threads)
+		r, err := solveOne(bin, j.name, j.path, j.version, outDir, seed, threads)
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.name, err)
 		}
@@ -147,7 +151,16 @@ func timeLimit(assets int) time.Duration {
 	}
 }
 
-func solveOne(bin, name, path, outDir string, seed, threads int) (row, error) {
+// programmeTimeLimit is the budget of a programme by its size (issue 11's targets: the
+// 125-asset programmes in 10 s, pp-nara's thousand assets in 30 s).
+func programmeTimeLimit(assets int) time.Duration {
+	if assets <= 300 {
+		return 10 * time.Second
+	}
+	return 30 * time.Second
+}
+
+func solveOne(bin, name, path string, version int, outDir string, seed, threads int) (row, error) {
 	r := row{name: name, cost: math.NaN(), bound: math.NaN(), gap: math.NaN(), bestKnown: math.NaN()}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -166,6 +179,9 @@ func solveOne(bin, name, path, outDir string, seed, threads int) (row, error) {
 		r.depots = len(inst.Municipalities) // one office depot per municipality
 	}
 	r.limit = timeLimit(r.assets)
+	if version == 2 {
+		r.limit = programmeTimeLimit(r.assets)
+	}
 	planPath := filepath.Join(outDir, name+".plan.json")
 	cmd := exec.Command(bin, "solve", path, "--time-limit", r.limit.String(), "--seed", strconv.Itoa(seed),
 		"--threads", strconv.Itoa(threads), "-o", planPath)
