@@ -413,13 +413,19 @@ func (p *Programme) planBlocks(ctx context.Context, year []int, opt SolveOptions
 // and rules with only these assets, version 1, the value, workload and size limits
 // scaled by the block's length L (max_distance_km is not).
 func (p *Programme) blockModel(assets []int) (*Model, error) {
+	return p.subModel(assets, p.ContractYears)
+}
+
+// subModel is the one-year model of the assets with the value, workload and size limits
+// scaled by L.
+func (p *Programme) subModel(assets []int, contractYears int) (*Model, error) {
 	inst := *p.Inst
 	inst.Version, inst.Programme = 1, nil
 	inst.Assets = make([]Asset, len(assets))
 	for k, a := range assets {
 		inst.Assets[k] = p.Inst.Assets[a]
 	}
-	if L := float64(p.ContractYears); L > 1 {
+	if L := float64(contractYears); L > 1 {
 		lim := inst.Params.Limits
 		scale := func(x *float64) *float64 {
 			if x == nil {
@@ -430,7 +436,7 @@ func (p *Programme) blockModel(assets []int) (*Model, error) {
 		}
 		lim.MinValue, lim.MaxValue, lim.MaxWorkload = scale(lim.MinValue), scale(lim.MaxValue), scale(lim.MaxWorkload)
 		if lim.MaxAssets != nil {
-			n := *lim.MaxAssets * p.ContractYears
+			n := *lim.MaxAssets * contractYears
 			lim.MaxAssets = &n
 		}
 		inst.Params.Limits = lim

@@ -69,6 +69,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	outPath := fs.String("o", "", "write the plan and its report (JSON) to this file")
 	asJSON := fs.Bool("json", false, "write the plan and its report (JSON) to stdout; the summary goes to stderr")
 	showProgress := fs.Bool("progress", false, "print progress lines on stderr")
+	compareYearly := fs.Bool("compare-yearly", false, "programme (version 2): also plan each due year alone (the same time in all) and report the saving of planning the years together")
 	pos, code, exit := parseArgs(fs, args)
 	if exit {
 		return code
@@ -88,7 +89,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opt := solver.SolveOptions{TimeLimit: *timeLimit, Seed: *seed, Threads: *threads, MaxIterations: *maxIter}
 	if prog, problems, isProgramme := readProgrammeFile(pos[0]); isProgramme {
-		return solveProgramme(ctx, prog, problems, opt, *outPath, *asJSON, stdout, stderr)
+		return solveProgramme(ctx, prog, problems, opt, *compareYearly, *outPath, *asJSON, stdout, stderr)
 	}
 	m, code := loadModelForCLI("tabane solve", pos[0], stderr)
 	if m == nil {

@@ -26,18 +26,22 @@ type programmeSolveOutput struct {
 	Gap             *float64               `json:"gap"`
 	BoundMethod     string                 `json:"bound_method"`
 	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
-	Moved           int                    `json:"moved"`
-	Blocks          []solver.BlockResult   `json:"blocks"`
-	StopReason      string                 `json:"stop_reason"`
-	Seconds         float64                `json:"seconds"`
-	Seed            int64                  `json:"seed"`
-	Threads         int                    `json:"threads"`
+	// Yearly is --compare-yearly's year-by-year planning; YearlySaving its total less
+	// the programme's cost, when both are feasible.
+	Yearly       *solver.YearlyComparison `json:"yearly,omitempty"`
+	YearlySaving *float64                 `json:"yearly_saving,omitempty"`
+	Moved        int                      `json:"moved"`
+	Blocks       []solver.BlockResult     `json:"blocks"`
+	StopReason   string                   `json:"stop_reason"`
+	Seconds      float64                  `json:"seconds"`
+	Seed         int64                    `json:"seed"`
+	Threads      int                      `json:"threads"`
 }
 
 // solveProgramme is `tabane solve` on a version-2 instance: exit 0 when the plan passes
 // the evaluator, 1 when no plan does, 2 on bad input.
 func solveProgramme(ctx context.Context, p *solver.Programme, problems []string, opt solver.SolveOptions,
-	outPath string, asJSON bool, stdout, stderr io.Writer) int {
+	compareYearly bool, outPath string, asJSON bool, stdout, stderr io.Writer) int {
 	if p == nil {
 		for _, line := range problems {
 			fmt.Fprintln(stderr, line)
@@ -49,15 +53,25 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 		fmt.Fprintf(stderr, "tabane solve: %v\n", err)
 		return 2
 	}
+	var yearly *solver.YearlyComparison
+	if compareYearly {
+		if yearly, err = solver.CompareYearly(ctx, p, opt); err != nil {
+			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return 2
+		}
+	}
 	out := programmeSolveOutput{Instance: p.Inst.Name, Bundles: []solver.Bundle{}, Schedule: map[string]int{},
 		Moved: res.Moved, Blocks: res.Blocks, StopReason: res.StopReason, Seconds: round2(res.Elapsed),
 		Seed: opt.Seed, Threads: opt.Threads, LowerBound: finitePtr(res.LowerBound), Gap: finitePtr(res.Gap),
-		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible}
+		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible, Yearly: yearly}
 	if ev := res.Evaluation; ev != nil {
 		out.Feasible, out.Evaluation = ev.Feasible, ev
 		out.Cost = finitePtr(ev.Cost)
 		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
 		out.Bundles, out.Schedule = res.Plan.Bundles, res.Plan.Schedule
+		if yearly != nil && yearly.Feasible && ev.Feasible {
+			out.YearlySaving = finitePtr(yearly.Total - ev.Cost)
+		}
 	}
 	summary, ok := writeSolveOutput(out, outPath, asJSON, stdout, stderr)
 	if !ok {
@@ -99,6 +113,9 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 	for _, r := range res.Infeasible {
 		fmt.Fprintf(summary, "  - proven infeasible: [%s] %s\n", r.Rule, r.Message)
 	}
+	if yearly != nil {
+		printYearly(summary, yearly, ev)
+	}
 	for _, b := range res.Blocks {
 		for _, r := range b.Infeasible {
 			fmt.Fprintf(summary, "  - block FY%d: [%s] %s\n", b.FY, r.Rule, r.Message)
@@ -108,4 +125,32 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 		return 1
 	}
 	return 0
+}
+
+// printYearly writes --compare-yearly's table: each year's programme value next to the
+// cost of planning that due year alone, then the totals and the saving.
+func printYearly(w io.Writer, yearly *solver.YearlyComparison, ev *solver.Evaluation) {
+	fmt.Fprintf(w, "  year by year (each due year alone, version 1):\n  %-6s %14s %14s %5s\n", "FY", "programme", "year alone", "lots")
+	for k, y := range yearly.Years {
+		prog, alone := "-", "no plan"
+		if ev != nil && k < len(ev.Years) {
+			prog = solver.FormatYen(ev.Years[k].Value)
+		}
+		if y.Feasible {
+			alone = solver.FormatYen(y.Cost)
+		}
+		fmt.Fprintf(w, "  %-6d %14s %14s %5d\n", y.FY, prog, alone, y.Lots)
+		for _, why := range y.Why {
+			fmt.Fprintf(w, "         FY%d alone: %s\n", y.FY, why)
+		}
+	}
+	switch {
+	case !yearly.Feasible:
+		fmt.Fprintf(w, "  year by year has no feasible plan in some year (above); planning the years together does\n")
+	case ev != nil && ev.Feasible:
+		fmt.Fprintf(w, "  year by year %s, together %s: saving %s (%.2f %%)\n", solver.FormatYen(yearly.Total),
+			solver.FormatYen(ev.Cost), solver.FormatYen(yearly.Total-ev.Cost), 100*(yearly.Total-ev.Cost)/yearly.Total)
+	default:
+		fmt.Fprintf(w, "  year by year %s; the programme has no feasible plan\n", solver.FormatYen(yearly.Total))
+	}
 }

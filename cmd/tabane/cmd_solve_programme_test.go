@@ -36,6 +36,17 @@ func TestSolveCLIProgramme(t *testing.T) {
 		t.Fatalf("plan file: %v, %d lots, %d scheduled", err, len(plan.Bundles), len(plan.Schedule))
 	}
 
+	// --compare-yearly: FY2028 and FY2030 alone cannot reach min_value; the summary shows
+	// the year table, the bound and the year-by-year table with the reasons.
+	code, stdout, _ = runSolveCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), "--max-iterations", "100", "--threads", "1", "--compare-yearly")
+	for _, want := range []string{"  lower bound ¥", "  2028               ¥0              -        0.0     0      0",
+		"  2028               ¥0        no plan     0", "FY2028 alone: all participating assets (10 asset(s)",
+		"year by year has no feasible plan in some year (above); planning the years together does"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("--compare-yearly: exit %d, want %q in\n%s", code, want, stdout)
+		}
+	}
+
 	code, stdout, _ = runSolveCLI(t, filepath.Join(solverTestdata, "pp-budget.json"), "--max-iterations", "200", "--threads", "1")
 	if code != 1 || !strings.Contains(stdout, "INFEASIBLE, 1 violation(s)") ||
 		!strings.Contains(stdout, "[budget] municipality 29009, year 2026: share ¥9,967,262 exceeds its budget ¥6,899,055") {
