@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -271,15 +272,13 @@ func readBestKnown(path string) (map[string]bestKnown, error) {
 		for i := range cells {
 			cells[i] = strings.TrimSpace(cells[i])
 		}
-		if col < 0 {
-			for i, c := range cells {
-				if c == "best known" {
-					col = i
-				}
-			}
+		// Every table's header names its own "best known" column (the programme
+		// table has other columns before it than the one-year table).
+		if i := slices.Index(cells, "best known"); i >= 0 {
+			col = i
 			continue
 		}
-		if col >= len(cells) || strings.HasPrefix(cells[0], "---") {
+		if col < 0 || col >= len(cells) || strings.HasPrefix(cells[0], "---") {
 			continue
 		}
 		name := strings.Fields(cells[0])[0]
