@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tabane/tabane/internal/fault"
 )
 
 // Municipality is a row of the inventory: one owner of assets.
@@ -66,7 +68,7 @@ type Asset struct {
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound error = fault.New(fault.NotFound, "not found")
 
 // execer is what both *sql.DB and *sql.Tx offer.
 type execer interface {

@@ -6,17 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,30 +24,9 @@ import (
 
 // What-if batches over the API (issue 7): POST /api/v1/batches takes a batch document
 // (internal/whatif) whose base is a scenario of this server, checks every variation
-// before anything runs, and queues it. One batch solves at a time, its variations
-// side by side (BatchOptions.Parallel); each finished variation is stored as a row at
-// once, so GET shows the rows so far and a cancelled batch keeps them. Results are
-// cached by whatif's content hash in BatchOptions.CacheDir, so a batch posted again
-// solves only what changed.
-
-// BatchOptions tune the what-if batches of a Server (ConfigureBatches).
-type BatchOptions struct {
-	// CacheDir holds the cached results of solved variations; "" is the folder
-	// <database file>.whatif-cache next to the database (the user's cache folder
-	// tabane/whatif for a database without a file).
-	CacheDir string
-	// NoCache turns the cache off: every variation solves.
-	NoCache bool
-	// Parallel is how many variations of a batch solve at once; 0 is half the CPUs
-	// (at least 1), leaving room for the run queue.
-	Parallel int
-	// MaxQueued is how many batches may wait behind the running one; 0 is
-	// DefaultMaxQueuedBatches. One more is refused with 503.
-	MaxQueued int
-}
-
-// DefaultMaxQueuedBatches is the default of BatchOptions.MaxQueued.
-const DefaultMaxQueuedBatches = 16
+// before anything runs, and hands it to the job queue (internal/jobs), which solves
+// one batch at a time and stores each finished variation as a row at once, so GET shows
+// the rows so far and a cancelled batch keeps them.
 
 // batchBodyLimit bounds a batch document.
 const batchBodyLimit = "1M"
@@ -59,254 +34,14 @@ const batchBodyLimit = "1M"
 // Problem type of a batch refused because the queue is full.
 const ProblemBatchQueueFull = "urn:tabane:problem:batch-queue-full"
 
-// interruptedReason is the error of a batch the server did not finish.
-const interruptedReason = "the server stopped before the batch finished; its finished rows are kept — post the batch again to finish it (finished variations come from the cache)"
-
-var (
-	errBatchCancelled = errors.New("batch cancelled")
-	errBatchesClosed  = errors.New("the server is shutting down")
-	errBatchQueueFull = errors.New("too many batches are waiting")
-)
-
-// batchRunner runs the queued batches one at a time, in a goroutine that lives while
-// there is work.
-type batchRunner struct {
-	store *data.Store
-	log   *slog.Logger
-	// solve replaces solver.Solve (nil = solver.Solve): tests hold a variation back.
-	solve whatif.SolveFunc
-
-	mu      sync.Mutex
-	opt     BatchOptions
-	queue   []*batchJob
-	active  *batchJob
-	working bool // the worker goroutine runs
-	closed  bool
-	wg      sync.WaitGroup
-}
-
-// batchJob is a batch waiting or running, with its expanded variations.
-type batchJob struct {
-	id     int64
-	vars   []whatif.Variation
-	cancel context.CancelCauseFunc // set when it starts
-	done   chan struct{}           // closed when it has ended
-}
-
-// ConfigureBatches sets the options of the batches posted from now on (call it before
-// serving). Batches already queued keep the cache and parallelism they start with.
-func (s *Server) ConfigureBatches(opt BatchOptions) {
-	s.batches.mu.Lock()
-	defer s.batches.mu.Unlock()
-	s.batches.opt = opt
-}
-
-// CloseBatches stops the batches: the running one ends interrupted keeping its
-// finished rows, the queued ones end interrupted, and new ones are refused with 503.
-func (s *Server) CloseBatches() {
-	s.batches.close()
-}
-
-// registerBatches creates the batch runner, marks the batches a previous process left
-// active as interrupted, and registers the routes.
+// registerBatches registers the routes of the batches.
 func (s *Server) registerBatches(g *echo.Group) {
-	s.batches = &batchRunner{store: s.store, log: s.log}
-	if n, err := s.store.InterruptBatches(context.Background(), interruptedReason); err != nil {
-		s.log.Error("batches: interrupt the unfinished batches", "err", err)
-	} else if n > 0 {
-		s.log.Warn("batches: unfinished batches of a previous start marked interrupted", "count", n)
-	}
 	g.POST("/batches", s.createBatch, bodyLimit(batchBodyLimit))
 	g.GET("/batches", s.listBatches)
 	g.GET("/batches/:id", s.getBatch)
 	g.DELETE("/batches/:id", s.cancelBatch)
 	g.GET("/batches/:id/results.csv", s.batchResultsCSV)
 	g.GET("/batches/:id/chart.svg", s.batchChartSVG)
-}
-
-// cacheDir is the cache folder of opt for the store's database ("" when off).
-func batchCacheDir(opt BatchOptions, dbPath string) string {
-	switch {
-	case opt.NoCache:
-		return ""
-	case opt.CacheDir != "":
-		return opt.CacheDir
-	case dbPath != "" && dbPath != ":memory:" && !strings.HasPrefix(dbPath, "file:"):
-		return dbPath + ".whatif-cache"
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "tabane", "whatif")
-	}
-	return filepath.Join(os.TempDir(), "tabane-whatif-cache")
-}
-
-// enqueue stores a new batch (create) and queues its variations, unless the queue is
-// full or closed; the check and the insert happen under one lock.
-func (r *batchRunner) enqueue(create func() (data.Batch, error), vars []whatif.Variation) (data.Batch, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return data.Batch{}, errBatchesClosed
-	}
-	limit := r.opt.MaxQueued
-	if limit <= 0 {
-		limit = DefaultMaxQueuedBatches
-	}
-	if len(r.queue) >= limit {
-		return data.Batch{}, fmt.Errorf("%w: %d batches wait behind the running one; cancel one or try again later", errBatchQueueFull, len(r.queue))
-	}
-	b, err := create()
-	if err != nil {
-		return b, err
-	}
-	r.queue = append(r.queue, &batchJob{id: b.ID, vars: vars, done: make(chan struct{})})
-	if !r.working {
-		r.working = true
-		r.wg.Add(1)
-		go r.work()
-	}
-	return b, nil
-}
-
-// work runs the queued batches one after the other, and ends when none is left.
-func (r *batchRunner) work() {
-	defer r.wg.Done()
-	for {
-		r.mu.Lock()
-		if len(r.queue) == 0 || r.closed {
-			r.working = false
-			r.mu.Unlock()
-			return
-		}
-		job := r.queue[0]
-		r.queue = r.queue[1:]
-		ctx, cancel := context.WithCancelCause(context.Background())
-		job.cancel = cancel
-		r.active = job
-		opt := r.opt
-		r.mu.Unlock()
-
-		r.run(ctx, job, opt)
-		cancel(nil)
-		r.mu.Lock()
-		r.active = nil
-		r.mu.Unlock()
-		close(job.done)
-	}
-}
-
-// run solves one batch, storing each row as it finishes, and ends it with its status:
-// done, cancelled (DELETE), interrupted (the server closes) or failed.
-func (r *batchRunner) run(ctx context.Context, job *batchJob, opt BatchOptions) {
-	// The store outlives the batch's context: rows and the final state are written
-	// also after a cancel.
-	bg := context.WithoutCancel(ctx)
-	started, err := r.store.StartBatch(bg, job.id)
-	if err != nil {
-		r.log.Error("batches: start", "batch", job.id, "err", err)
-		r.finish(bg, job.id, data.RunFailed, err.Error())
-		return
-	}
-	if !started {
-		return // cancelled while it waited
-	}
-	parallel := opt.Parallel
-	if parallel <= 0 {
-		parallel = max(1, runtime.GOMAXPROCS(0)/2)
-	}
-	var storeErr error
-	_, runErr := whatif.Run(ctx, job.vars, whatif.RunOptions{
-		Parallel: parallel,
-		CacheDir: batchCacheDir(opt, r.store.Path()),
-		Solve:    r.solve,
-		OnRow: func(row whatif.Row) {
-			if err := r.storeRow(bg, job.id, row); err != nil && storeErr == nil {
-				storeErr = err
-				r.log.Error("batches: store a row", "batch", job.id, "variation", row.Index, "err", err)
-			}
-		},
-	})
-	status, msg := data.RunDone, ""
-	switch cause := context.Cause(ctx); {
-	case storeErr != nil:
-		status, msg = data.RunFailed, "store the rows: "+storeErr.Error()
-	case runErr != nil && errors.Is(cause, errBatchCancelled):
-		status = data.RunCancelled
-	case runErr != nil && errors.Is(cause, errBatchesClosed):
-		status, msg = data.RunInterrupted, interruptedReason
-	case runErr != nil:
-		status, msg = data.RunFailed, runErr.Error()
-	}
-	r.finish(bg, job.id, status, msg)
-}
-
-func (r *batchRunner) finish(ctx context.Context, id int64, status, msg string) {
-	if _, err := r.store.FinishBatch(ctx, id, status, msg); err != nil {
-		r.log.Error("batches: finish", "batch", id, "status", status, "err", err)
-	}
-}
-
-// storeRow writes a row (whatif.Row JSON) and its plan.
-func (r *batchRunner) storeRow(ctx context.Context, id int64, row whatif.Row) error {
-	rowJSON, err := json.Marshal(row)
-	if err != nil {
-		return err
-	}
-	var plan []byte
-	if row.Plan != nil {
-		if plan, err = json.Marshal(row.Plan); err != nil {
-			return err
-		}
-	}
-	return r.store.AddBatchRow(ctx, id, row.Index, rowJSON, plan)
-}
-
-// cancel stops batch id: a queued one ends at once, a running one stops its solves and
-// ends when its finished rows are stored (cancel waits for that, or for ctx).
-func (r *batchRunner) cancel(ctx context.Context, id int64) error {
-	r.mu.Lock()
-	for i, job := range r.queue {
-		if job.id == id {
-			r.queue = append(r.queue[:i:i], r.queue[i+1:]...)
-			r.mu.Unlock()
-			_, err := r.store.FinishBatch(ctx, id, data.RunCancelled, "")
-			close(job.done)
-			return err
-		}
-	}
-	if job := r.active; job != nil && job.id == id {
-		job.cancel(errBatchCancelled)
-		r.mu.Unlock()
-		select {
-		case <-job.done:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	r.mu.Unlock()
-	// Active in the database but held by no runner of this process: end it there.
-	_, err := r.store.FinishBatch(ctx, id, data.RunCancelled, "")
-	return err
-}
-
-// close refuses new batches, ends the queued ones interrupted, stops the running one
-// and waits for it.
-func (r *batchRunner) close() {
-	r.mu.Lock()
-	r.closed = true
-	queued := r.queue
-	r.queue = nil
-	active := r.active
-	r.mu.Unlock()
-	for _, job := range queued {
-		r.finish(context.Background(), job.id, data.RunInterrupted, interruptedReason)
-		close(job.done)
-	}
-	if active != nil {
-		active.cancel(errBatchesClosed)
-	}
-	r.wg.Wait()
 }
 
 // batchItemError is one problem of a posted batch: the variation it is found in (when
@@ -554,17 +289,9 @@ func (s *Server) createBatch(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("batch spec: %w", err)
 	}
-	batch, err := s.batches.enqueue(func() (data.Batch, error) {
-		return s.store.CreateBatch(ctx, data.NewBatch{Name: b.Name, Description: b.Description, ScenarioID: sc.ID,
-			Spec: specJSON, Document: string(doc), Total: len(vars)})
-	}, vars)
-	switch {
-	case errors.Is(err, errBatchQueueFull):
-		c.Response().Header().Set("Retry-After", "60")
-		return &Problem{Type: ProblemBatchQueueFull, Title: "Batch queue full", Status: http.StatusServiceUnavailable, Detail: err.Error()}
-	case errors.Is(err, errBatchesClosed):
-		return &Problem{Type: ProblemShuttingDown, Title: "Shutting down", Status: http.StatusServiceUnavailable, Detail: err.Error()}
-	case err != nil:
+	batch, err := s.planning.runs.SubmitBatch(ctx, data.NewBatch{Name: b.Name, Description: b.Description, ScenarioID: sc.ID,
+		Spec: specJSON, Document: string(doc), Total: len(vars)}, vars)
+	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/batches/"+strconv.FormatInt(batch.ID, 10))
@@ -657,7 +384,7 @@ func (s *Server) cancelBatch(c echo.Context) error {
 		return conflict(fmt.Sprintf("batch %d has already ended (%s)", b.ID, b.Status))
 	}
 	ctx := c.Request().Context()
-	if err := s.batches.cancel(ctx, b.ID); err != nil {
+	if err := s.planning.runs.CancelBatch(ctx, b.ID); err != nil {
 		return err
 	}
 	if b, err = s.store.Batch(ctx, b.ID); err != nil {

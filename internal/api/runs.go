@@ -30,14 +30,21 @@ type planning struct {
 func (s *Server) initPlanning(opt Options) {
 	s.planning.runs = opt.Runs
 	if s.planning.runs == nil {
-		s.planning.runs = jobs.New(s.store, jobs.Options{Logger: s.log})
-		s.planning.ownsRuns = true
+		jo := jobs.Options{Logger: s.log, MaxQueuedRuns: opt.Security.Limits.MaxQueuedRuns}
+		q, err := jobs.Open(context.Background(), s.store, jo)
+		if err != nil {
+			// The leftover jobs stay as they were; the queue works without them.
+			s.log.Error("jobs: mark the unfinished jobs interrupted", "err", err)
+			q = jobs.New(s.store, jo)
+		}
+		s.planning.runs, s.planning.ownsRuns = q, true
 	}
 	s.planning.solveSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 }
 
-// Close stops the server's background work: the run queue it opened itself (see
-// Options.Runs) is closed, cancelling running solves and keeping their best plans.
+// Close stops the server's background work: the job queue it opened itself (see
+// Options.Runs) is closed, cancelling running solves (keeping their best plans) and
+// batches (keeping their rows).
 func (s *Server) Close() error {
 	if s.planning.ownsRuns {
 		return s.planning.runs.Close()
