@@ -86,6 +86,14 @@ func Finite(x float64) *float64 {
 	return &x
 }
 
+// OrZero is *p, or 0 for nil: for tables that hold numbers only.
+func OrZero(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
 // finiteInfeasible copies reasons whose numbers are not finite (a limit of +Inf) with
 // those numbers as 0, which JSON can hold; the message still says what the proof is.
 func finiteInfeasible(in []Infeasibility) []Infeasibility {

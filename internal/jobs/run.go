@@ -216,13 +216,7 @@ func (q *Queue) Active(id int64) bool {
 
 // Summary is the run summary of a plan report.
 func Summary(r *solver.Report) *data.RunSummary {
-	val := func(p *float64) float64 {
-		if p == nil {
-			return 0
-		}
-		return *p
-	}
-	return &data.RunSummary{Cost: val(r.Cost), StandaloneTotal: val(r.StandaloneTotal), Saving: val(r.Saving),
-		SavingPct: val(r.SavingPct), LowerBound: r.LowerBound, Gap: r.Gap, Bundles: len(r.Bundles), Assets: r.AssetCount(),
+	return &data.RunSummary{Cost: solver.OrZero(r.Cost), StandaloneTotal: solver.OrZero(r.StandaloneTotal), Saving: solver.OrZero(r.Saving),
+		SavingPct: solver.OrZero(r.SavingPct), LowerBound: r.LowerBound, Gap: r.Gap, Bundles: len(r.Bundles), Assets: r.AssetCount(),
 		IRViolations: r.IRViolations, Feasible: r.Feasible, StopReason: r.StopReason}
 }

@@ -462,7 +462,7 @@ func deepCopy(v any) any {
 
 // cacheVersion changes whenever the cached result format or the meaning of a key
 // changes, so that old entries are never misread.
-const cacheVersion = 1
+const cacheVersion = 2 // 2: the entry holds the solver.Report
 
 // Settings are the solver settings of a run that change its result.
 type Settings struct {
