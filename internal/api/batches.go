@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/fault"
 	"github.com/tabane/tabane/internal/jobs"
 	"github.com/tabane/tabane/internal/whatif"
 	"github.com/tabane/tabane/solver"
@@ -44,30 +44,11 @@ func (s *Server) registerBatches(g *echo.Group) {
 	g.GET("/batches/:id/chart.svg", s.batchChartSVG)
 }
 
-// batchItemError is one problem of a posted batch: the variation it is found in (when
-// it belongs to one), the path (an override key such as params.limits.max_value, or a
-// place in the batch document such as base or variations[0].set), and the message.
-type batchItemError struct {
-	Variation string `json:"variation,omitempty"`
-	Path      string `json:"path"`
-	Message   string `json:"message"`
-	// Also counts the other variations with the same problem.
-	Also int `json:"also,omitempty"`
-}
-
-// batchProblem is the 422 of a batch that cannot run: a Problem whose errors also name
-// their variation.
-type batchProblem struct {
-	Type     string           `json:"type"`
-	Title    string           `json:"title"`
-	Status   int              `json:"status"`
-	Detail   string           `json:"detail"`
-	Instance string           `json:"instance"`
-	Errors   []batchItemError `json:"errors"`
-}
-
-// refuseBatch answers 422 with the problems of a batch; nothing is queued.
-func refuseBatch(c echo.Context, errs ...batchItemError) error {
+// refuseBatch is the 422 of a batch that cannot run (nothing is queued): every problem
+// with its path (an override key such as params.limits.max_value, or a place in the
+// batch document such as base or variations[0].set) and the variation it is found in,
+// when it belongs to one.
+func refuseBatch(errs ...fault.Field) error {
 	parts := make([]string, 0, len(errs))
 	for i, e := range errs {
 		if i == 3 {
@@ -80,58 +61,33 @@ func refuseBatch(c echo.Context, errs ...batchItemError) error {
 		}
 		parts = append(parts, p)
 	}
-	p := batchProblem{Type: ProblemInvalid, Title: "Invalid input", Status: http.StatusUnprocessableEntity,
-		Detail:   "the batch cannot run, nothing was queued: " + strings.Join(parts, "; "),
-		Instance: c.Request().URL.Path, Errors: errs}
-	c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)
-	return c.JSON(p.Status, p)
+	return &fault.Error{Code: fault.Invalid, Message: "the batch cannot run, nothing was queued: " + strings.Join(parts, "; "), Fields: errs}
 }
 
-// parseErrorLine matches an error of whatif.Parse: "batch: PATH (line N): MESSAGE".
-var parseErrorLine = regexp.MustCompile(`(?s)^batch: ([^ :]+?)(?: \(line (\d+)\))?: (.*)$`)
-
-// parseProblems turns the errors of whatif.Parse into item errors; a YAML syntax error
-// is a 400 instead.
-func parseProblems(err error) ([]batchItemError, error) {
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
+// parseRefusal is the answer to a batch document whatif.Parse refused: a syntax error
+// is a 400, the other problems a 422 naming each path (with its line).
+func parseRefusal(err error) error {
+	var pe *whatif.ParseError
+	if !errors.As(err, &pe) {
+		return refuseBatch(fault.Field{Path: "batch", Message: err.Error()})
 	}
-	var out []batchItemError
-	for _, e := range list {
-		msg := e.Error()
-		if rest, ok := strings.CutPrefix(msg, "batch: yaml: unmarshal errors:\n"); ok {
-			for _, line := range strings.Split(rest, "\n") {
-				line = strings.TrimSpace(line)
-				where, what, ok := strings.Cut(line, ": ")
-				if !ok {
-					where, what = "batch", line
-				}
-				out = append(out, batchItemError{Path: where, Message: what})
-			}
-			continue
+	if pe.Syntax {
+		p := pe.Problems[0]
+		detail := p.Path + ": " + p.Message
+		if p.Path == pe.Name {
+			detail = p.Message
 		}
-		if rest, ok := strings.CutPrefix(msg, "batch: yaml: "); ok {
-			where, what, ok := strings.Cut(rest, ": ")
-			if !ok || !strings.HasPrefix(where, "line ") {
-				where, what = "batch", rest
-			}
-			return nil, malformed("the batch document is not valid YAML or JSON: "+rest,
-				solver.InputError{Path: where, Msg: what})
-		}
-		if m := parseErrorLine.FindStringSubmatch(msg); m != nil {
-			what := m[3]
-			if m[2] != "" {
-				what += " (line " + m[2] + ")"
-			}
-			out = append(out, batchItemError{Path: m[1], Message: what})
-			continue
-		}
-		out = append(out, batchItemError{Path: "batch", Message: strings.TrimPrefix(msg, "batch: ")})
+		return malformed("the batch document is not valid YAML or JSON: "+detail,
+			solver.InputError{Path: p.Path, Msg: p.Message})
 	}
-	return out, nil
+	items := make([]fault.Field, len(pe.Problems))
+	for i, p := range pe.Problems {
+		items[i] = fault.Field{Path: p.Path, Message: p.Message}
+		if p.Line > 0 {
+			items[i].Message += fmt.Sprintf(" (line %d)", p.Line)
+		}
+	}
+	return refuseBatch(items...)
 }
 
 // readBatchDocument reads the body of POST /batches: application/json {"batch": {...}}
@@ -223,56 +179,52 @@ func (s *Server) createBatch(c echo.Context) error {
 	}
 	b, err := whatif.Parse(doc, "batch")
 	if err != nil {
-		items, perr := parseProblems(err)
-		if perr != nil {
-			return perr
-		}
-		return refuseBatch(c, items...)
+		return parseRefusal(err)
 	}
 	// Only scenario bases: a file base would read a file of the server, a db base
 	// another database of it.
 	switch {
 	case b.Base.Instance != "":
-		return refuseBatch(c, batchItemError{Path: "base", Message: fmt.Sprintf(
+		return refuseBatch(fault.Field{Path: "base", Message: fmt.Sprintf(
 			"an instance file (%q) would be read from the server's disk; over the API the base is a scenario of this server: base: {scenario: ID}",
 			b.Base.Instance)})
 	case b.Base.DB != "":
-		return refuseBatch(c, batchItemError{Path: "base.db", Message: "the API's batches use the server's own database; leave db out"})
+		return refuseBatch(fault.Field{Path: "base.db", Message: "the API's batches use the server's own database; leave db out"})
 	}
 	ctx := c.Request().Context()
 	sc, err := s.store.Scenario(ctx, b.Base.Scenario)
 	if errors.Is(err, data.ErrNotFound) {
-		return refuseBatch(c, batchItemError{Path: "base.scenario", Message: fmt.Sprintf("no scenario %d (see GET /api/v1/scenarios)", b.Base.Scenario)})
+		return refuseBatch(fault.Field{Path: "base.scenario", Message: fmt.Sprintf("no scenario %d (see GET /api/v1/scenarios)", b.Base.Scenario)})
 	}
 	if err != nil {
 		return err
 	}
 	base, err := s.store.ScenarioInstance(ctx, sc)
 	if err != nil {
-		return refuseBatch(c, batchItemError{Path: "base.scenario", Message: fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err)})
+		return refuseBatch(fault.Field{Path: "base.scenario", Message: fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err)})
 	}
 	vars, err := b.Expand(base)
 	if err != nil {
 		var be *whatif.BatchError
 		if !errors.As(err, &be) {
-			return refuseBatch(c, batchItemError{Path: "batch", Message: err.Error()})
+			return refuseBatch(fault.Field{Path: "batch", Message: err.Error()})
 		}
-		items := make([]batchItemError, len(be.Problems))
+		items := make([]fault.Field, len(be.Problems))
 		for i, p := range be.Problems {
-			items[i] = batchItemError{Variation: p.Variation, Path: p.Path, Message: p.Message, Also: p.Also}
+			items[i] = fault.Field{Variation: p.Variation, Path: p.Path, Message: p.Message, Also: p.Also}
 		}
-		return refuseBatch(c, items...)
+		return refuseBatch(items...)
 	}
 	spec := batchSpec{Base: batchBase{Scenario: sc.ID}, Solver: batchSolver{TimeLimitS: b.TimeLimit.Seconds(), Seed: b.Seed,
 		MaxIterations: b.MaxIterations, Threads: b.Threads}, Variations: make([]batchVariation, len(vars))}
-	var limits []batchItemError
+	var limits []fault.Field
 	for i, v := range vars {
 		if v.TimeLimit > jobs.MaxTimeLimit {
-			limits = append(limits, batchItemError{Variation: v.Name, Path: "solver.time_limit",
+			limits = append(limits, fault.Field{Variation: v.Name, Path: "solver.time_limit",
 				Message: fmt.Sprintf("at most %v over the API, found %v", jobs.MaxTimeLimit, v.TimeLimit)})
 		}
 		if n := runtime.NumCPU(); v.Threads > n {
-			limits = append(limits, batchItemError{Variation: v.Name, Path: "solver.threads",
+			limits = append(limits, fault.Field{Variation: v.Name, Path: "solver.threads",
 				Message: fmt.Sprintf("at most %d (the server's CPUs), found %d", n, v.Threads)})
 		}
 		ov := v.Overrides
@@ -283,7 +235,7 @@ func (s *Server) createBatch(c echo.Context) error {
 			TimeLimitS: v.TimeLimit.Seconds(), Seed: v.Seed, Key: v.Key}
 	}
 	if len(limits) > 0 {
-		return refuseBatch(c, limits...)
+		return refuseBatch(limits...)
 	}
 	specJSON, err := json.Marshal(spec)
 	if err != nil {

@@ -314,6 +314,24 @@ func postAs(t *testing.T, srv *httptest.Server, contentType, body string) posted
 	return p
 }
 
+// batchItemError is one problem of a refused batch, as the 422 names it.
+type batchItemError struct {
+	Variation string `json:"variation,omitempty"`
+	Path      string `json:"path"`
+	Message   string `json:"message"`
+	Also      int    `json:"also,omitempty"`
+}
+
+// batchProblem is the 422 of a batch that cannot run.
+type batchProblem struct {
+	Type     string           `json:"type"`
+	Title    string           `json:"title"`
+	Status   int              `json:"status"`
+	Detail   string           `json:"detail"`
+	Instance string           `json:"instance"`
+	Errors   []batchItemError `json:"errors"`
+}
+
 // batchRefusal decodes a 422 of POST /batches.
 func batchRefusal(t *testing.T, what string, resp *http.Response, raw []byte) batchProblem {
 	t.Helper()

@@ -104,7 +104,7 @@ func invalidFields(detail string, fe *fault.Error) (*Problem, any, http.Header) 
 	items := false
 	for _, f := range fe.Fields {
 		p.Errors = append(p.Errors, solver.InputError{Path: f.Path, Msg: f.Message})
-		items = items || f.Item != "" || f.Also != 0
+		items = items || f.Variation != "" || f.Also != 0
 	}
 	if !items {
 		return p, p, nil

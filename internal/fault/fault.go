@@ -22,9 +22,9 @@ const (
 type Field struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
-	// Item names the part of a larger request the problem is in (a batch's variation).
-	Item string `json:"variation,omitempty"`
-	// Also counts the other items with the same problem.
+	// Variation names the variation of a what-if batch the problem is in, if any.
+	Variation string `json:"variation,omitempty"`
+	// Also counts the other variations with the same problem.
 	Also int `json:"also,omitempty"`
 }
 

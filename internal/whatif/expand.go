@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/fault"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -48,12 +49,17 @@ type Problem struct {
 	// Also counts the other variations with the same problem (a bad grid value
 	// reaches every combination).
 	Also int `json:"also,omitempty"`
+	// Line is the problem's line in the batch document (0: unknown).
+	Line int `json:"line,omitempty"`
 }
 
 // BatchError lists every problem of a batch.
 type BatchError struct {
 	Problems []Problem `json:"errors"`
 }
+
+// ErrorCode makes a BatchError an invalid input (internal/fault).
+func (e *BatchError) ErrorCode() string { return fault.Invalid }
 
 func (e *BatchError) Error() string {
 	var b strings.Builder
