@@ -265,7 +265,7 @@ func (s *Server) batchParam(c echo.Context) (data.Batch, error) {
 	}
 	b, err := s.store.Batch(c.Request().Context(), id)
 	if err != nil {
-		return b, planningError(err)
+		return b, err
 	}
 	return b, nil
 }
@@ -292,7 +292,7 @@ func (s *Server) getBatch(c echo.Context) error {
 	}
 	d, err := s.batchWithRows(c.Request().Context(), b)
 	if err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
@@ -340,11 +340,11 @@ func (s *Server) cancelBatch(c echo.Context) error {
 		return err
 	}
 	if b, err = s.store.Batch(ctx, b.ID); err != nil {
-		return planningError(err)
+		return err
 	}
 	d, err := s.batchWithRows(ctx, b)
 	if err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
@@ -357,7 +357,7 @@ func (s *Server) resultRows(c echo.Context) (data.Batch, []whatif.Row, error) {
 	}
 	stored, err := s.store.BatchRows(c.Request().Context(), b.ID)
 	if err != nil {
-		return b, nil, planningError(err)
+		return b, nil, err
 	}
 	rows := make([]whatif.Row, len(stored))
 	for i, r := range stored {

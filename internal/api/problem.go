@@ -140,8 +140,8 @@ func limitFault(err error, fe *fault.Error) (*Problem, any, http.Header) {
 	return &lp.Problem, &lp, http.Header{"Retry-After": {retry}}
 }
 
-// planningError maps an error early, where a handler wants the problem itself; most
-// handlers return the error and handleError maps it.
+// planningError maps an error early with errorProblem, for the handlers that still call
+// it; a handler may as well return the error, and handleError maps it the same way.
 func planningError(err error) error {
 	if p, body, _ := errorProblem(err); p != nil && body == any(p) {
 		return p

@@ -138,7 +138,7 @@ func (s *Server) startRun(c echo.Context) error {
 			}
 			return p
 		}
-		return planningError(err)
+		return err
 	}
 	loc := "/api/v1/runs/" + strconv.FormatInt(run.ID, 10)
 	c.Response().Header().Set(echo.HeaderLocation, loc)
@@ -201,7 +201,7 @@ func (s *Server) runParam(c echo.Context, name string) (data.Run, error) {
 	}
 	run, err := s.store.Run(c.Request().Context(), id)
 	if err != nil {
-		return run, planningError(err)
+		return run, err
 	}
 	return run, nil
 }
@@ -229,7 +229,7 @@ func (s *Server) cancelRun(c echo.Context) error {
 	}
 	run, err = s.planning.runs.Cancel(c.Request().Context(), run.ID)
 	if err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, run)
 }
