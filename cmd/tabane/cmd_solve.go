@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tabane/tabane/internal/planout"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -25,7 +26,7 @@ type solveOutput struct {
 	Threads int   `json:"threads"`
 }
 
-const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--json] [--progress]
+const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--geojson MAP.geojson] [--json] [--progress]
 
 Finds a low-cost feasible plan (MODEL.md) with a lower bound. Exit 0: a feasible plan;
 1: no feasible plan (the reasons are printed); 2: bad input or usage.
@@ -44,6 +45,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "search threads")
 	maxIter := fs.Int("max-iterations", 0, "stop after this many iterations per thread (0 = no cap; reproducible runs)")
 	outPath := fs.String("o", "", "write the plan and its report (JSON) to this file")
+	geoPath := fs.String("geojson", "", "write the plan as a GeoJSON map (bundle outlines, depots, assets) to this file")
 	asJSON := fs.Bool("json", false, "write the plan and its report (JSON) to stdout; the summary goes to stderr")
 	showProgress := fs.Bool("progress", false, "print progress lines on stderr")
 	pos, code, exit := parseArgs(fs, args)
@@ -97,6 +99,17 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *outPath != "" {
 		if err := os.WriteFile(*outPath, data, 0o644); err != nil {
 			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return 2
+		}
+	}
+	if *geoPath != "" && res.Plan != nil {
+		// The same map as the API's GET /runs/{id}/plan.geojson (internal/planout).
+		geo, err := planout.GeoJSON(out.Report, m.Inst)
+		if err == nil {
+			err = os.WriteFile(*geoPath, geo, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "tabane solve: --geojson: %v\n", err)
 			return 2
 		}
 	}
