@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/internal/jobs"
@@ -36,8 +37,9 @@ func TestMaxQueuedRunsUnderConcurrency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The rate limit is off: this test is about the queue, not about one client's pace.
-	s := New(store, Options{Runs: q, Security: SecurityOptions{Limits: Limits{RateLimit: -1}}})
+	// The rate limit is off and the request timeout long: this test is about the queue,
+	// not about one client's pace or a slow machine (-race).
+	s := New(store, Options{Runs: q, Security: SecurityOptions{Limits: Limits{RateLimit: -1, RequestTimeout: time.Hour}}})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		q.Close() // the accepted runs end (cancelled, interrupted) before the store closes

@@ -120,6 +120,10 @@ func (s *Server) startRun(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// A full queue refuses before the instance is built; Submit checks again with the insert.
+	if err := s.planning.runs.Room(ctx, jobs.KindRun); err != nil {
+		return err
+	}
 	inst, err := s.store.ScenarioInstance(ctx, sc)
 	if err != nil {
 		return invalid(fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err))

@@ -203,20 +203,8 @@ func New(store *data.Store, opt Options) *Queue {
 func (q *Queue) submit(ctx context.Context, j *job, create func() (int64, error)) error {
 	q.admit.Lock()
 	defer q.admit.Unlock()
-	q.mu.Lock()
-	closed := q.closed
-	l := q.lanes[j.kind]
-	starting, maxQueued := l.starting, l.maxQueued
-	q.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	inStore, err := l.queuedInStore(ctx)
-	if err != nil {
+	if err := q.room(ctx, j.kind); err != nil {
 		return err
-	}
-	if waiting := inStore - starting; waiting >= maxQueued {
-		return &fault.Error{Code: fault.Limit, Message: l.describe(waiting), Limit: l.limitName, Max: maxQueued}
 	}
 	id, err := create()
 	if err != nil {
@@ -232,9 +220,39 @@ func (q *Queue) submit(ctx context.Context, j *job, create func() (int64, error)
 		return ErrClosed
 	}
 	q.active[jobKey{j.kind, id}] = j
+	l := q.lanes[j.kind]
 	l.pending = append(l.pending, j)
 	q.pumpLocked()
 	q.mu.Unlock()
+	return nil
+}
+
+// Room says whether a job of kind would be taken now: ErrClosed, a fault.Limit error
+// when its lane is full, or nil. It lets a caller refuse before costly work (building
+// an instance); the submission checks again, in one step with its insert.
+func (q *Queue) Room(ctx context.Context, kind Kind) error {
+	q.admit.Lock()
+	defer q.admit.Unlock()
+	return q.room(ctx, kind)
+}
+
+// room is Room with q.admit held.
+func (q *Queue) room(ctx context.Context, kind Kind) error {
+	q.mu.Lock()
+	closed := q.closed
+	l := q.lanes[kind]
+	starting, maxQueued := l.starting, l.maxQueued
+	q.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	inStore, err := l.queuedInStore(ctx)
+	if err != nil {
+		return err
+	}
+	if waiting := inStore - starting; waiting >= maxQueued {
+		return &fault.Error{Code: fault.Limit, Message: l.describe(waiting), Limit: l.limitName, Max: maxQueued}
+	}
 	return nil
 }
 
