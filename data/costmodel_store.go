@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/tabane/tabane/solver"
@@ -113,58 +111,6 @@ func costModelFields() []string {
 	return sortedKeys(m)
 }
 
+// equipmentName is the form of an equipment name in a file (the CSV parser checks it
+// before ValidateAsset checks the name has a price).
 var equipmentName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// ValidateCostModel lists the problems of a cost model (nil: valid): every figure finite
-// and non-negative, a cycle of 1–100 years, a positive damaged factor (below 1 is a
-// discount, allowed), kind and equipment names in snake_case.
-func ValidateCostModel(cm *CostModel) []solver.InputError {
-	var out []solver.InputError
-	add := func(path, format string, args ...any) {
-		out = append(out, solver.InputError{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
-	nonNeg := func(path string, x float64) {
-		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-			add(path, "must be a finite number ≥ 0, found %g", x)
-		}
-	}
-	if cm.InspectionCycleYears < 1 || cm.InspectionCycleYears > 100 {
-		add("inspection_cycle_years", "must be between 1 and 100 years, found %d", cm.InspectionCycleYears)
-	}
-	if !(cm.DamagedFactor > 0) || math.IsInf(cm.DamagedFactor, 0) {
-		add("damaged_factor", "must be a finite number > 0, found %g", cm.DamagedFactor)
-	}
-	nonNeg("over_rail_base", cm.OverRailBase)
-	nonNeg("over_rail_per_metre", cm.OverRailPerMetre)
-	nonNeg("over_rail_max", cm.OverRailMax)
-	nonNeg("over_rail_workload", cm.OverRailWorkload)
-	nonNeg("snooper_min_length_m", cm.SnooperMinLength)
-	nonNeg("boat_min_length_m", cm.BoatMinLength)
-	nonNeg("rope_access_min_length_m", cm.RopeAccessMinLength)
-	nonNeg("traffic_control_min_width_m", cm.TrafficControlMinWidth)
-	if len(cm.Kinds) == 0 {
-		add("kinds", "must price at least one kind")
-	}
-	kinds := make([]string, 0, len(cm.Kinds))
-	for k := range cm.Kinds {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		kc := cm.Kinds[k]
-		p := "kinds." + k
-		if !equipmentName.MatchString(k) {
-			add(p, "kind names are snake_case (a-z, 0-9, _)")
-		}
-		nonNeg(p+".base", kc.Base)
-		nonNeg(p+".per_metre", kc.PerMetre)
-		nonNeg(p+".workload", kc.Workload)
-		nonNeg(p+".workload_per_metre", kc.WorkloadPerMetre)
-		for i, e := range kc.Equipment {
-			if !equipmentName.MatchString(e) {
-				add(fmt.Sprintf("%s.equipment[%d]", p, i), "equipment names are snake_case (a-z, 0-9, _), found %q", e)
-			}
-		}
-	}
-	return out
-}

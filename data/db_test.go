@@ -257,7 +257,12 @@ func TestForeignKeysAndChecksAreEnforced(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := 5
-	err = s.PutAssets(ctx, []Asset{{ID: "X2", Municipality: "292010", Kind: "bridge", Lon: 135.8, Lat: 34.6, Rating: &bad}})
+	x2 := Asset{ID: "X2", Municipality: "292010", Kind: "bridge", Lon: 135.8, Lat: 34.6, Rating: &bad}
+	// PutAssets refuses it before the database (validate.go); the CHECK holds below it.
+	if err := s.PutAssets(ctx, []Asset{x2}); err == nil || err.Error() != "health: must be between 1 and 4, found 5" {
+		t.Errorf("rating 5 through PutAssets: err = %v, want the rule of ValidateAsset", err)
+	}
+	err = putAssets(ctx, s.db, []Asset{x2})
 	if err == nil || !strings.Contains(err.Error(), "CHECK") {
 		t.Errorf("rating 5: err = %v, want a CHECK constraint error", err)
 	}

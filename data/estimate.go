@@ -127,6 +127,14 @@ func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, error) {
 	if !known && (a.Cost == nil || a.Workload == nil) {
 		return Estimate{}, nil, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
 	}
+	// A row stored before the rules of validate.go may hold a length that makes every
+	// figure infinite: say so instead of answering +Inf, which no reader can carry.
+	for _, x := range []*float64{a.LengthM, a.WidthM, a.Cost, a.Workload} {
+		if x != nil && (math.IsNaN(*x) || math.IsInf(*x, 0) || *x < 0 || *x > MaxCostYen*MaxLengthM) {
+			probs := assetFigures(a, cm)
+			return Estimate{}, nil, fmt.Errorf("asset %s: %w", a.ID, invalid(probs))
+		}
+	}
 	length, width := 0.0, 0.0
 	if a.LengthM != nil {
 		length = *a.LengthM

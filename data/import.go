@@ -344,10 +344,10 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		if exists {
 			merged = mergeAsset(old, r.a, r.has)
 		}
-		if _, err := stored.Model.Estimate(merged); err != nil {
-			rep.Rejected = append(rep.Rejected, r.issue("kind",
-				"kind %q is not priced by the cost model (%s): give cost and workload, or add the kind to the cost model",
-				merged.Kind, strings.Join(sortedKeys(stored.Model.Kinds), ", ")))
+		if probs := ValidateAsset(merged, stored.Model); len(probs) > 0 {
+			for _, p := range probs { // the rules of every entrance (validate.go)
+				rep.Rejected = append(rep.Rejected, r.issue(p.Path, "%s", p.Msg))
+			}
 			continue
 		}
 		r.a = merged

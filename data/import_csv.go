@@ -235,8 +235,12 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 			return
 		}
 		x, err := parseNumber(s)
-		if err != nil || x < 0 || math.IsInf(x, 0) {
-			bad(c, "%q is not a number ≥ 0", s)
+		if err != nil {
+			bad(c, "%q is not a number", s)
+			return
+		}
+		if msg := FigureProblem(c, x); msg != "" {
+			bad(c, "%s", msg) // the words of ValidateAsset, as at every entrance
 			return
 		}
 		*dst = &x
@@ -245,7 +249,7 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 	optFloat("width_m", fWidth, &r.a.WidthM)
 	optFloat("cost", fCost, &r.a.Cost)
 	optFloat("workload", fWorkload, &r.a.Workload)
-	optYear := func(c string, f assetField, dst **int, lo, hi int) {
+	optYear := func(c string, f assetField, dst **int) {
 		s, ok := get(c)
 		if !ok {
 			return
@@ -259,14 +263,10 @@ func assetFromValues(v map[string]string) (assetRecord, []ImportIssue) {
 			bad(c, "%q: %v", s, err)
 			return
 		}
-		if y < lo || y > hi {
-			bad(c, "%d is outside %d…%d", y, lo, hi)
-			return
-		}
-		*dst = &y
+		*dst = &y // its range: ValidateAsset
 	}
-	optYear("year_built", fYearBuilt, &r.a.YearBuilt, 1800, 2200)
-	optYear("last_inspection_fy", fLastInspection, &r.a.LastInspectionFY, 1950, 2200)
+	optYear("year_built", fYearBuilt, &r.a.YearBuilt)
+	optYear("last_inspection_fy", fLastInspection, &r.a.LastInspectionFY)
 	if s, ok := get("health"); ok {
 		r.has |= fHealth
 		if s != "" {

@@ -252,7 +252,7 @@ func TestImportPolygonsAndRecordErrors(t *testing.T) {
 	wantRejected = []ImportIssue{
 		{Feature: 2, Field: "syogen.gyousei_kuiki.shikuchouson_code", Reason: `municipality code "271277": check digit is 7, expected 6 (全国地方公共団体コード, mod 11)`},
 		{Feature: 2, Field: "syogen.ichi.ido", Reason: "134.75 is outside -90…90 degrees (are longitude and latitude swapped?)"},
-		{Feature: 2, Field: "syogen.kyouchou", Reason: `"-3" is not a number ≥ 0`},
+		{Feature: 2, Field: "syogen.kyouchou", Reason: "must be a finite number from 0 to 100000 m, found -3"},
 	}
 	if !reflect.DeepEqual(rep.Rejected, wantRejected) {
 		t.Errorf("xROAD rejected %+v\nwant %+v", rep.Rejected, wantRejected)

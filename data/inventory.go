@@ -133,6 +133,9 @@ func (s *Store) Municipality(ctx context.Context, code string) (Municipality, er
 
 // PutMunicipality inserts or replaces a municipality (its assets and depots stay).
 func (s *Store) PutMunicipality(ctx context.Context, m Municipality) error {
+	if err := invalid(ValidateMunicipality(m)); err != nil {
+		return err
+	}
 	return putMunicipality(ctx, s.db, m)
 }
 
@@ -177,7 +180,12 @@ func (s *Store) Depots(ctx context.Context) ([]Depot, error) {
 }
 
 // PutDepot inserts or replaces a depot.
-func (s *Store) PutDepot(ctx context.Context, d Depot) error { return putDepot(ctx, s.db, d) }
+func (s *Store) PutDepot(ctx context.Context, d Depot) error {
+	if err := invalid(ValidateDepot(d)); err != nil {
+		return err
+	}
+	return putDepot(ctx, s.db, d)
+}
 
 func putDepot(ctx context.Context, x execer, d Depot) error {
 	var muni any
@@ -330,8 +338,12 @@ func (s *Store) Asset(ctx context.Context, id string) (Asset, error) {
 	return a, err
 }
 
-// PutAssets inserts or replaces assets in one transaction.
+// PutAssets inserts or replaces assets in one transaction; an asset that breaks the
+// rules of ValidateAsset writes nothing (*solver.ValidationError).
 func (s *Store) PutAssets(ctx context.Context, assets []Asset) error {
+	if err := s.validateAssets(ctx, assets, false); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -68,6 +68,9 @@ func (s *Store) CreateMunicipality(ctx context.Context, m Municipality) error {
 		return err
 	}
 	m.Code = code
+	if err := invalid(ValidateMunicipality(m)); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -99,6 +102,9 @@ func (s *Store) UpdateMunicipality(ctx context.Context, m Municipality) error {
 		return err
 	}
 	m.Code = code
+	if err := invalid(ValidateMunicipality(m)); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -172,6 +178,9 @@ func (s *Store) UpdateDepot(ctx context.Context, d Depot) error {
 }
 
 func (s *Store) writeDepot(ctx context.Context, d Depot, create bool) error {
+	if err := invalid(ValidateDepot(d)); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -217,6 +226,9 @@ func (s *Store) CreateAsset(ctx context.Context, a Asset) error { return s.write
 func (s *Store) UpdateAsset(ctx context.Context, a Asset) error { return s.writeAsset(ctx, a, false) }
 
 func (s *Store) writeAsset(ctx context.Context, a Asset, create bool) error {
+	if err := s.validateAssets(ctx, []Asset{a}, false); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

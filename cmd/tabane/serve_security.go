@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	gbytes "github.com/labstack/gommon/bytes"
@@ -20,6 +21,7 @@ import (
 type securityFlags struct {
 	requireToken, trustProxy *bool
 	limits                   api.Limits
+	allowedHosts             []string
 }
 
 func addSecurityFlags(fs *flag.FlagSet) *securityFlags {
@@ -77,12 +79,21 @@ func addSecurityFlags(fs *flag.FlagSet) *securityFlags {
 	fs.Func("rate-burst", fmt.Sprintf("requests a token may send at once above --rate-limit (default %d)", api.DefaultRateBurst), count(&f.limits.RateBurst))
 	fs.Func("request-timeout", "`duration` after which an API request is stopped with a 503 (default 30s)", duration(&f.limits.RequestTimeout))
 	fs.Func("long-request-timeout", "`duration` after which imports, solve, evaluate, groups and batches are stopped (default 10m; run event streams have none)", duration(&f.limits.LongRequestTimeout))
+	fs.Func("allowed-host", "a `name` (or name:port) the Host header may give besides localhost, 127.0.0.1, [::1] and --addr: a reverse proxy's public name; repeatable",
+		func(v string) error {
+			if v == "" || strings.ContainsAny(v, "/ ") {
+				return fmt.Errorf("a host name such as tabane.example.jp or tabane.example.jp:443, found %q", v)
+			}
+			f.allowedHosts = append(f.allowedHosts, v)
+			return nil
+		})
 	return f
 }
 
 // options are the api.SecurityOptions of the flags for a server listening on addr.
 func (f *securityFlags) options(addr string) (api.SecurityOptions, error) {
-	return api.SecurityOptions{ListenAddr: addr, RequireToken: *f.requireToken, TrustProxy: *f.trustProxy, Limits: f.limits}, nil
+	return api.SecurityOptions{ListenAddr: addr, RequireToken: *f.requireToken, TrustProxy: *f.trustProxy, Limits: f.limits,
+		AllowedHosts: f.allowedHosts}, nil
 }
 
 // logAccess says at start whether tokens are required, and warns when they are but none

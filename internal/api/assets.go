@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/geo"
+	"github.com/tabane/tabane/solver"
 )
 
 func (s *Server) registerAssets(g *echo.Group) {
@@ -59,8 +58,9 @@ type assetView struct {
 
 func viewAsset(a data.Asset, cm *data.CostModel) assetView {
 	v := assetView{ID: a.ID, Municipality: a.Municipality, Kind: a.Kind, Name: a.Name, Lon: a.Lon, Lat: a.Lat,
-		LengthM: a.LengthM, WidthM: a.WidthM, YearBuilt: a.YearBuilt, Health: a.Rating, LastInspectionFY: a.LastInspectionFY,
-		OverRail: a.OverRail, OverWater: a.OverWater, Cost: a.Cost, Workload: a.Workload}
+		LengthM: finiteOrNil(a.LengthM), WidthM: finiteOrNil(a.WidthM), YearBuilt: a.YearBuilt, Health: a.Rating,
+		LastInspectionFY: a.LastInspectionFY, OverRail: a.OverRail, OverWater: a.OverWater,
+		Cost: finiteOrNil(a.Cost), Workload: finiteOrNil(a.Workload)}
 	if a.Equipment != nil {
 		eq := a.Equipment
 		v.Equipment = &eq
@@ -112,7 +112,10 @@ func (s *Server) listAssets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := data.AssetFilter{Kind: q.Get("kind")}
+	f := data.AssetFilter{}
+	if f.Kind, err = assetKindParam(q.Get("kind")); err != nil {
+		return err
+	}
 	if v := q.Get("municipality"); v != "" {
 		code, err := data.NormalizeMunicipalityCode(v)
 		if err != nil {
@@ -183,8 +186,6 @@ func (s *Server) answerAsset(c echo.Context, id string, status int) error {
 	return c.JSON(status, viewAsset(a, stored.Model))
 }
 
-var assetIDPattern = regexp.MustCompile(`^[^/?#\s]{1,128}$`)
-
 // assetFields are the members of an asset body.
 var assetFields = []string{"id", "municipality", "kind", "name", "lon", "lat", "length_m", "width_m", "year_built",
 	"health", "last_inspection_fy", "over_rail", "over_water", "cost", "workload", "equipment"}
@@ -205,22 +206,16 @@ func applyAsset(a *data.Asset, body map[string]json.RawMessage, create bool) fie
 		}
 		var x float64
 		if decodeField(&errs, k, raw, &x) {
-			if x < 0 {
-				errs.add(k, "must be ≥ 0, found %g", x)
-			}
-			*dst = &x
+			*dst = &x // ranges: data.ValidateAsset, as for every entrance
 		}
 	}
-	optInt := func(k string, raw json.RawMessage, dst **int, lo, hi int) {
+	optInt := func(k string, raw json.RawMessage, dst **int) {
 		if isJSONNull(raw) {
 			*dst = nil
 			return
 		}
 		var x int
 		if decodeField(&errs, k, raw, &x) {
-			if x < lo || x > hi {
-				errs.add(k, "must be between %d and %d, found %d", lo, hi, x)
-			}
 			*dst = &x
 		}
 	}
@@ -232,9 +227,7 @@ func applyAsset(a *data.Asset, body map[string]json.RawMessage, create bool) fie
 				errs.add("id", "cannot be changed (delete and create the asset instead)")
 				continue
 			}
-			if decodeField(&errs, k, raw, &a.ID) && !assetIDPattern.MatchString(a.ID) {
-				errs.add("id", "must be 1–128 characters without /, ?, # or spaces, found %q", a.ID)
-			}
+			decodeField(&errs, k, raw, &a.ID)
 		case "municipality":
 			var v string
 			if decodeField(&errs, k, raw, &v) {
@@ -245,9 +238,7 @@ func applyAsset(a *data.Asset, body map[string]json.RawMessage, create bool) fie
 				}
 			}
 		case "kind":
-			if decodeField(&errs, k, raw, &a.Kind) && strings.TrimSpace(a.Kind) == "" {
-				errs.add(k, "must not be empty")
-			}
+			decodeField(&errs, k, raw, &a.Kind)
 		case "name":
 			decodeField(&errs, k, raw, &a.Name)
 		case "lon", "lat":
@@ -268,9 +259,9 @@ func applyAsset(a *data.Asset, body map[string]json.RawMessage, create bool) fie
 		case "workload":
 			optFloat(k, raw, &a.Workload)
 		case "year_built":
-			optInt(k, raw, &a.YearBuilt, 1800, 2200)
+			optInt(k, raw, &a.YearBuilt)
 		case "last_inspection_fy":
-			optInt(k, raw, &a.LastInspectionFY, 1950, 2200)
+			optInt(k, raw, &a.LastInspectionFY)
 		case "health":
 			if isJSONNull(raw) {
 				a.Rating = nil
@@ -307,22 +298,7 @@ func applyAsset(a *data.Asset, body map[string]json.RawMessage, create bool) fie
 			errs.add(k, "unknown field (%s)", strings.Join(assetFields, ", "))
 		}
 	}
-	if !geo.ValidLonLat(a.Lon, a.Lat) {
-		errs.add("lon", "lon %g, lat %g are not WGS84 degrees", a.Lon, a.Lat)
-	}
 	return errs
-}
-
-// checkPriced adds a problem when the cost model cannot price the asset.
-func checkPriced(errs *fieldErrors, a data.Asset, cm *data.CostModel) {
-	if _, err := cm.Estimate(a); err != nil {
-		kinds := make([]string, 0, len(cm.Kinds))
-		for k := range cm.Kinds {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		errs.add("kind", "%q is not priced by the cost model (%s): give cost and workload", a.Kind, strings.Join(kinds, ", "))
-	}
 }
 
 // createAsset: POST /api/v1/assets {id?, municipality, kind, lon, lat, …} → 201 with
@@ -340,19 +316,17 @@ func (s *Server) createAsset(c echo.Context) error {
 			errs.add(k, "is required")
 		}
 	}
+	if a.ID == "" {
+		a.ID = data.StableAssetID(a.Municipality, a.Kind, a.Name, a.Lon, a.Lat)
+	}
 	ctx := c.Request().Context()
 	stored, err := s.store.CostModel(ctx)
 	if err != nil {
 		return err
 	}
-	if len(errs) == 0 {
-		checkPriced(&errs, a, stored.Model)
-	}
+	errs.also(data.ValidateAsset(a, stored.Model))
 	if err := errs.problem("asset"); err != nil {
 		return err
-	}
-	if a.ID == "" {
-		a.ID = data.StableAssetID(a.Municipality, a.Kind, a.Name, a.Lon, a.Lat)
 	}
 	if err := s.store.CreateAsset(ctx, a); err != nil {
 		return inventoryWriteError(err, "municipality")
@@ -377,9 +351,7 @@ func (s *Server) patchAsset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(errs) == 0 {
-		checkPriced(&errs, a, stored.Model)
-	}
+	errs.also(data.ValidateAsset(a, stored.Model))
 	if err := errs.problem("asset"); err != nil {
 		return err
 	}
@@ -400,6 +372,10 @@ func (s *Server) deleteAsset(c echo.Context) error {
 // inventoryWriteError maps a write's errors: an unknown referenced municipality is a 422
 // on field; a missing resource 404; an existing id 409.
 func inventoryWriteError(err error, field string) error {
+	var ve *solver.ValidationError
+	if errors.As(err, &ve) {
+		return fieldErrors(ve.Problems).problem("record")
+	}
 	if errors.Is(err, data.ErrUnknownMunicipality) {
 		return invalid(err.Error(), fieldErrors{{Path: field, Msg: "unknown municipality: create it first"}}...)
 	}

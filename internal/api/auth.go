@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,9 +46,13 @@ import (
 // changing it is an admin's decision. A route not in the table is readable by viewers and
 // writable by admins only, so that a new route is never open by mistake.
 //
-// The page signs in at /login with a token (a form, no script); the token then travels
-// in an HttpOnly, SameSite=Strict cookie, and GET / redirects to /login while tokens are
-// required and the browser has no valid session.
+// The page signs in at /login with a token (a form, no script); the server then opens a
+// session (data.CreateSession: its own random secret, stored hashed, 12 hours, revoked at
+// /logout and with its token) whose secret travels in an HttpOnly, SameSite=Strict
+// cookie, and GET / redirects to /login while tokens are required and the browser has no
+// live session. POST, PUT, PATCH and DELETE without Authorization must come from this
+// site whatever the mode (origin.go); POST/GET/DELETE /tokens need an admin's token even
+// where tokens are not required.
 
 // SecurityOptions configure access control and limits (Options.Security).
 type SecurityOptions struct {
@@ -65,6 +68,16 @@ type SecurityOptions struct {
 	TrustProxy bool
 	// Limits are the request limits (limits.go); the zero value takes the defaults.
 	Limits Limits
+	// AllowedHosts are more names (host or host:port) the Host header may give besides
+	// the loopback names and the bound address (serve --allowed-host): a reverse proxy's
+	// public name. See origin.go.
+	AllowedHosts []string
+	// AuthFailureBurst is how many failed authentications a client address may make
+	// before its credentials are refused (429); 0 means DefaultAuthFailureBurst.
+	AuthFailureBurst int
+	// CredentialRecheck is how often an event stream checks its credential is still
+	// live; 0 means DefaultCredentialRecheck.
+	CredentialRecheck time.Duration
 }
 
 // TokensRequired reports whether the options require a token on every API request.
@@ -159,6 +172,12 @@ type security struct {
 	// touched throttles the last_used_at writes: one per token per touchEvery.
 	mu      sync.Mutex
 	touched map[int64]time.Time
+	// authFails bounds failed authentications per client address (sessions.go).
+	authFails *failureLimiter
+	// routes are the registered "METHOD /pattern"s, read once at the first request
+	// (origin.go: a body for no route is the router's 404 or 405, not a 415).
+	routesOnce sync.Once
+	routes     map[string]bool
 }
 
 // touchEvery is how often last_used_at is written for a token in use.
@@ -166,9 +185,11 @@ const touchEvery = time.Minute
 
 // authenticate checks the request's credential against the policy table. The credential
 // is the bearer token of the Authorization header, else the session cookie that POST
-// /login sets for the page (a token too). A cookie is sent by the browser on its own, so a
-// write with it must come from this site: SameSite=Strict, and an Origin (or
-// Sec-Fetch-Site) that names another site is a 403.
+// /login sets for the page. A cookie is sent by the browser on its own, so a write with
+// it must come from this site: SameSite=Strict, and guardSite (origin.go) refuses an
+// Origin or Sec-Fetch-Site that names another site. A wrong credential spends one of the
+// client address's failed attempts (sessions.go); an event stream is closed once its
+// credential is revoked.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -186,7 +207,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if s.sec.required && isPage(c) {
 				return c.Redirect(http.StatusSeeOther, "/login")
 			}
-			if need != "" && s.sec.required {
+			// Tokens make tokens: never without an admin's, even where none is required
+			// (the first one comes from tabane token create).
+			if need != "" && (s.sec.required || group == "tokens") {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane"`)
 				return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
 					Detail: fmt.Sprintf("%s %s needs an API token with the %s role: send Authorization: Bearer tbn_… (tabane token create), or sign in at /login",
@@ -194,8 +217,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		tok, err := s.store.TokenBySecret(r.Context(), secret)
+		if err := s.refuseBlocked(c); err != nil {
+			return err
+		}
+		tok, err := s.lookup(r.Context(), secret, fromCookie)
 		if errors.Is(err, data.ErrTokenInvalid) {
+			if !fromCookie { // a stale cookie is a browser left signed in, not a guess
+				s.sec.authFails.fail(c.RealIP(), time.Now())
+			}
 			if fromCookie {
 				c.SetCookie(s.sessionCookie(c, "", -1))
 				if isPage(c) {
@@ -203,16 +232,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tabane", error="invalid_token"`)
-			return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,
-				Detail: "the API token is unknown or revoked"}
+			what := "the API token is unknown or revoked"
+			if fromCookie {
+				what = "the session has ended (signed out, expired, or its token revoked): sign in again at /login"
+			}
+			return &Problem{Type: ProblemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: what}
 		}
 		if err != nil {
 			return err
-		}
-		if fromCookie && !safeMethod(r.Method) && !s.sameSite(c) {
-			return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
-				Detail: fmt.Sprintf("%s %s with the session cookie must come from this site's page (Origin %q); scripts send Authorization: Bearer",
-					r.Method, path, r.Header.Get("Origin"))}
 		}
 		if need != "" && !tok.Role.Includes(need) {
 			return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
@@ -221,17 +248,23 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(tokenContextKey, &tok)
 		s.touchToken(c, tok.ID)
+		if routeKindOf(c) == routeStream {
+			ctx, stop := s.watchCredential(r.Context(), secret, fromCookie)
+			defer stop()
+			c.SetRequest(r.WithContext(ctx))
+		}
 		return next(c)
 	}
 }
 
-// sessionCookieName holds the page's token after POST /login.
-const sessionCookieName = "tabane_token"
+// sessionCookieName holds the page's session (data.CreateSession) after POST /login: a
+// secret of its own, not the token, revoked at /logout.
+const sessionCookieName = "tabane_session"
 
 // sessionLifetime is how long the page stays signed in.
 const sessionLifetime = 12 * time.Hour
 
-// credential is the request's token secret: the bearer token, else the session cookie.
+// credential is the request's secret: the bearer token, else the session cookie.
 // A malformed Authorization header is a 401.
 func credential(c echo.Context) (secret string, fromCookie bool, err error) {
 	if header := c.Request().Header.Get(echo.HeaderAuthorization); header != "" {
@@ -258,27 +291,6 @@ func safeMethod(m string) bool {
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return safeMethod(c.Request().Method) && (p == "/" || p == "/index.html")
-}
-
-// sameSite reports whether a request comes from this site: its Origin names this host
-// (X-Forwarded-Host behind a trusted proxy), or without Origin, Sec-Fetch-Site does not
-// say cross-site.
-func (s *Server) sameSite(c echo.Context) bool {
-	r := c.Request()
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		site := r.Header.Get("Sec-Fetch-Site")
-		return site == "" || site == "same-origin" || site == "none"
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	host := r.Host
-	if fh := r.Header.Get("X-Forwarded-Host"); s.sec.opt.TrustProxy && fh != "" {
-		host = strings.TrimSpace(strings.Split(fh, ",")[0])
-	}
-	return strings.EqualFold(u.Host, host)
 }
 
 // sessionCookie is the page's session cookie (maxAge < 0 deletes it): HttpOnly, so that no
@@ -331,25 +343,37 @@ func (s *Server) getLogin(c echo.Context) error { return s.renderLogin(c, http.S
 
 // postLogin checks the form's token and sets the session cookie; the page follows.
 func (s *Server) postLogin(c echo.Context) error {
-	if !s.sameSite(c) {
-		return &Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
-			Detail: "sign in from this site's /login page"}
+	// guardSite (origin.go) has refused a sign-in posted from another site's page.
+	if err := s.refuseBlocked(c); err != nil {
+		return err
 	}
 	secret := strings.TrimSpace(c.FormValue("token"))
-	tok, err := s.store.TokenBySecret(c.Request().Context(), secret)
+	ctx := c.Request().Context()
+	tok, err := s.store.TokenBySecret(ctx, secret)
 	if errors.Is(err, data.ErrTokenInvalid) {
+		s.sec.authFails.fail(c.RealIP(), time.Now())
 		return s.renderLogin(c, http.StatusUnauthorized, "The token is unknown or revoked. / トークンが無効です。")
 	}
 	if err != nil {
 		return err
 	}
-	c.SetCookie(s.sessionCookie(c, secret, int(sessionLifetime.Seconds())))
+	session, _, err := s.store.CreateSession(ctx, tok.ID, sessionLifetime)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(s.sessionCookie(c, session, int(sessionLifetime.Seconds())))
 	s.touchToken(c, tok.ID)
 	return c.Redirect(http.StatusSeeOther, "/")
 }
 
-// postLogout deletes the session cookie.
+// postLogout revokes the session on the server and deletes the cookie: a copy of the
+// cookie is worth nothing after it.
 func (s *Server) postLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookieName); err == nil && ck.Value != "" {
+		if err := s.store.RevokeSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
 	c.SetCookie(s.sessionCookie(c, "", -1))
 	return c.Redirect(http.StatusSeeOther, "/login")
 }

@@ -464,7 +464,7 @@ func TestBatchRejectedUpFront(t *testing.T) {
 	yp = postYAML(t, srv, "description: "+strings.Repeat("x", 1<<20)+"\n")
 	problemOf(t, "too large", yp.resp, yp.raw, http.StatusRequestEntityTooLarge, ProblemTooLarge)
 	jp = postAs(t, srv, "text/plain", "base: {scenario: 1}")
-	problemOf(t, "text/plain", jp.resp, jp.raw, http.StatusUnsupportedMediaType, "about:blank")
+	problemOf(t, "text/plain", jp.resp, jp.raw, http.StatusUnsupportedMediaType, ProblemUnsupportedMediaType)
 	yp = postYAML(t, srv, "  \n")
 	problemOf(t, "empty yaml", yp.resp, yp.raw, http.StatusBadRequest, ProblemMalformed)
 

@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/geo"
 )
 
 func (s *Server) registerDepots(g *echo.Group) {
@@ -43,7 +42,10 @@ func (s *Server) listDepots(c echo.Context) error {
 			return invalidParameter("municipality", "%v", err)
 		}
 	}
-	kind := q.Get("kind")
+	kind, err := depotKindParam(q.Get("kind"))
+	if err != nil {
+		return err
+	}
 	ds, err := s.store.Depots(c.Request().Context())
 	if err != nil {
 		return err
@@ -100,8 +102,8 @@ func applyDepot(d *data.Depot, body map[string]json.RawMessage, create bool) fie
 		case "id":
 			if !create {
 				errs.add("id", "cannot be changed (delete and create the depot instead)")
-			} else if decodeField(&errs, k, raw, &d.ID) && !assetIDPattern.MatchString(d.ID) {
-				errs.add("id", "must be 1–128 characters without /, ?, # or spaces, found %q", d.ID)
+			} else {
+				decodeField(&errs, k, raw, &d.ID) // its form: data.ValidateDepot below
 			}
 		case "name":
 			decodeField(&errs, k, raw, &d.Name)
@@ -132,12 +134,10 @@ func applyDepot(d *data.Depot, body map[string]json.RawMessage, create bool) fie
 			errs.add(k, "unknown field (id, name, kind, municipality, lon, lat)")
 		}
 	}
-	if !geo.ValidLonLat(d.Lon, d.Lat) {
-		errs.add("lon", "lon %g, lat %g are not WGS84 degrees", d.Lon, d.Lat)
-	}
 	if d.Kind == data.DepotOffice && d.Municipality == "" {
 		errs.add("municipality", "is required for an office depot")
 	}
+	errs.also(data.ValidateDepot(*d)) // the rules of every entrance (data/validate.go)
 	return errs
 }
 

@@ -279,7 +279,7 @@ func TestImportUpdatesAndRejections(t *testing.T) {
 	want := []data.ImportIssue{
 		{Line: 2, Asset: "X-1", Field: "municipality", Reason: "unknown municipality 29205: import its boundary (N03) or create it first (POST /api/v1/municipalities)"},
 		{Line: 4, Asset: "X-2", Field: "id", Reason: "asset id X-2 repeats the one of line 3"},
-		{Line: 5, Asset: "X-3", Field: "kind", Reason: `kind "castle" is not priced by the cost model (bridge, culvert, footbridge, pump_station, road_furniture, sewer_plant, tunnel): give cost and workload, or add the kind to the cost model`},
+		{Line: 5, Asset: "X-3", Field: "kind", Reason: `"castle" is not a kind the cost model prices (bridge, culvert, footbridge, pump_station, road_furniture, sewer_plant, tunnel)`},
 	}
 	if !reflect.DeepEqual(r.Rejected, want) || countAssets(t, store) != before {
 		t.Errorf("rejected = %+v\nwant %+v; assets %d → %d", r.Rejected, want, before, countAssets(t, store))

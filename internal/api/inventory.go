@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,8 +117,8 @@ func parseBBox(v string) (*[4]float64, error) {
 	var b [4]float64
 	for i, p := range parts {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return nil, invalidParameter("bbox", "%q is not a number", p)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, invalidParameter("bbox", "%q is not a finite number", p)
 		}
 		b[i] = x
 	}

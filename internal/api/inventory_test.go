@@ -141,10 +141,10 @@ func TestAssetCRUD(t *testing.T) {
 	status, b = sendJSON(t, srv, "POST", "/api/v1/assets", `{"municipality": "29203", "kind": "castle", "lon": 135.77, "lat": 34.64, "health": 7}`, nil)
 	wantStatusBody(t, "bad fields", status, b, 422, `"path":"health","message":"must be 1–4 or \"I\"–\"IV\", found 7"`)
 	status, b = sendJSON(t, srv, "POST", "/api/v1/assets", `{"municipality": "29203", "kind": "castle", "lon": 135.77, "lat": 34.64}`, nil)
-	wantStatusBody(t, "unpriced kind", status, b, 422, `"path":"kind","message":"\"castle\" is not priced by the cost model`)
+	wantStatusBody(t, "unpriced kind", status, b, 422, `"path":"kind","message":"\"castle\" is not a kind the cost model prices (bridge, culvert, footbridge, pump_station, road_furniture, sewer_plant, tunnel)"`)
 	status, b = sendJSON(t, srv, "POST", "/api/v1/assets", `{"kind": "bridge", "lon": 200, "lat": 34.64}`, nil)
 	wantStatusBody(t, "missing and out of range", status, b, 422, `"path":"municipality","message":"is required"`)
-	if !strings.Contains(string(b), `"path":"lon","message":"lon 200, lat 34.64 are not WGS84 degrees"`) {
+	if !strings.Contains(string(b), `"path":"lon","message":"lon 200, lat 34.64 are not WGS84 degrees (lon -180…180, lat -90…90)"`) {
 		t.Errorf("out of range lon: %s", b)
 	}
 
@@ -358,7 +358,7 @@ func TestCostModelChangesDerivedCost(t *testing.T) {
 		t.Errorf("after PUT: derived cost %v due %v, want 413,600 and 2026", *a.Derived.Cost, *a.DueFY)
 	}
 	status, b = sendJSON(t, srv, "PUT", "/api/v1/cost-model", `{"kinds": {"bridge": {"base": -1}}, "damaged_factor": 0}`, nil)
-	wantStatusBody(t, "invalid", status, b, 422, `"path":"kinds.bridge.base","message":"must be a finite number ≥ 0, found -1"`)
+	wantStatusBody(t, "invalid", status, b, 422, `"path":"kinds.bridge.base","message":"must be a finite number from 0 to 10000000000 yen, found -1"`)
 	if !strings.Contains(string(b), `"path":"damaged_factor"`) {
 		t.Errorf("damaged_factor 0 not refused: %s", b)
 	}

@@ -149,13 +149,15 @@ func refuse(c echo.Context, p limitProblem) error {
 // limit, in this order (a request is judged on who sends it before what it holds).
 func (s *Server) useSecurity(opt SecurityOptions) {
 	s.sec = &security{opt: opt, limits: opt.Limits.WithDefaults(), required: opt.TokensRequired(),
-		touched: map[int64]time.Time{}}
+		touched: map[int64]time.Time{}, authFails: newFailureLimiter(opt.AuthFailureBurst)}
 	if opt.TrustProxy {
 		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
 	} else {
 		s.echo.IPExtractor = echo.ExtractIPDirect()
 	}
+	s.echo.Pre(headAsGet)
 	s.echo.Use(s.securityHeaders)
+	s.echo.Use(s.guardSite) // origin.go: Host, Origin, Content-Type
 	s.echo.Use(s.authenticate)
 	if s.sec.limits.RateLimit > 0 {
 		s.echo.Use(s.rateLimiter())
@@ -364,4 +366,19 @@ func (s *Server) limitAssets(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// routeBodyTooLarge is the 413 of a route's own body limit (bodyLimit, written as "16K"):
+// named body_limit (import_body_limit for imports) with limit_bytes, as the server-wide
+// limit's refusal.
+func routeBodyTooLarge(c echo.Context, written string) error {
+	n, _ := gbytes.Parse(written)
+	name := "body_limit"
+	if routeKindOf(c) == routeImport {
+		name = "import_body_limit"
+	}
+	return refuse(c, limitProblem{Problem: Problem{Type: ProblemTooLarge, Title: "Request body too large",
+		Status: http.StatusRequestEntityTooLarge,
+		Detail: fmt.Sprintf("%s: the body of %s %s may hold at most %sB (%d bytes)", name, c.Request().Method, c.Path(), written, n)},
+		Limit: name, LimitBytes: n})
 }

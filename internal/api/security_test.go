@@ -138,7 +138,8 @@ func concretePath(p string) string {
 // belongs to a named group of the policy table (a new route must be placed there).
 func TestRolesOnEveryRoute(t *testing.T) {
 	ctx := context.Background()
-	srv, s, store := secServer(t, false, SecurityOptions{ListenAddr: "0.0.0.0:8080", Limits: Limits{RateLimit: -1}})
+	srv, s, store := secServer(t, false, SecurityOptions{ListenAddr: "0.0.0.0:8080", Limits: Limits{RateLimit: -1},
+		AuthFailureBurst: 1 << 30}) // this test sends bad tokens on purpose
 	secrets := map[data.Role]string{}
 	for _, r := range []data.Role{data.RoleViewer, data.RolePlanner, data.RoleAdmin} {
 		_, secret, err := store.CreateToken(ctx, string(r)+" token", r)
@@ -214,10 +215,18 @@ func TestRolesOnEveryRoute(t *testing.T) {
 // a token that is sent is held to its role, and a bad one is refused.
 func TestLoopbackWithoutTokens(t *testing.T) {
 	ctx := context.Background()
-	srv, _, store := secServer(t, false, SecurityOptions{ListenAddr: "127.0.0.1:8080"})
+	srv, _, store := secServer(t, false, SecurityOptions{ListenAddr: "127.0.0.1"})
 	_, viewer, _ := store.CreateToken(ctx, "v", data.RoleViewer)
-	if resp, b := authCall(t, srv, "POST", "/api/v1/tokens", "", []byte(`{"name": "ci", "role": "planner"}`)); resp.StatusCode != 201 {
-		t.Fatalf("create a token without one on loopback: %d %s", resp.StatusCode, b)
+	if resp, _ := authCall(t, srv, "GET", "/api/v1/assets", "", nil); resp.StatusCode != 200 {
+		t.Errorf("read without a token on loopback: %d, want 200", resp.StatusCode)
+	}
+	// Tokens are made by an admin's token only, even here (the CLI makes the first one).
+	if resp, b := authCall(t, srv, "POST", "/api/v1/tokens", "", []byte(`{"name": "ci", "role": "planner"}`)); resp.StatusCode != 401 ||
+		!strings.Contains(string(b), "needs an API token with the admin role") {
+		t.Errorf("create a token without one on loopback: %d %s, want 401", resp.StatusCode, b)
+	}
+	if toks, _ := store.Tokens(ctx); len(toks) != 1 {
+		t.Errorf("%d tokens after the refused creation, want 1", len(toks))
 	}
 	if resp, _ := authCall(t, srv, "GET", "/api/v1/tokens", viewer, nil); resp.StatusCode != 403 {
 		t.Errorf("a viewer token on loopback listed tokens: %d", resp.StatusCode)
@@ -533,8 +542,9 @@ func TestEscapedNameComesBackAsText(t *testing.T) {
 
 // TestPageSession: with tokens required the page redirects to /login; a valid token there
 // sets an HttpOnly, SameSite=Strict cookie that the page's API calls then carry, held to
-// the token's role; a write with the cookie from another site is refused; a revoked
-// token sends the page back to /login; /logout deletes the cookie.
+// the token's role; the cookie is a server-side session, not the token; a write with the
+// cookie from another site is refused; a revoked token ends its sessions and sends the
+// page back to /login; /logout revokes the session; an expired one is refused.
 func TestPageSession(t *testing.T) {
 	ctx := context.Background()
 	srv, _, store := secServer(t, false, SecurityOptions{ListenAddr: "0.0.0.0:8080"})
@@ -545,7 +555,7 @@ func TestPageSession(t *testing.T) {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		if cookie != "" {
-			req.AddCookie(&http.Cookie{Name: "tabane_token", Value: cookie})
+			req.AddCookie(&http.Cookie{Name: "tabane_session", Value: cookie})
 		}
 		if origin != "" {
 			req.Header.Set("Origin", origin)
@@ -577,46 +587,74 @@ func TestPageSession(t *testing.T) {
 	if resp, _ := do("POST", "/login", "", "https://evil.example", form, "token="+plannerSecret); resp.StatusCode != 403 || len(resp.Cookies()) != 0 {
 		t.Errorf("POST /login from another site: %d %v, want 403 without a cookie", resp.StatusCode, resp.Cookies())
 	}
-	resp, _ = do("POST", "/login", "", srv.URL, form, "token="+plannerSecret)
-	cks := resp.Cookies()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" || len(cks) != 1 || cks[0].Name != "tabane_token" ||
-		cks[0].Value != plannerSecret || !cks[0].HttpOnly || cks[0].SameSite != http.SameSiteStrictMode || cks[0].MaxAge != 12*3600 || cks[0].Path != "/" {
-		t.Fatalf("POST /login: %d %q %+v", resp.StatusCode, resp.Header.Get("Location"), cks)
+	login := func(secret string) string {
+		t.Helper()
+		resp, _ := do("POST", "/login", "", srv.URL, form, "token="+secret)
+		cks := resp.Cookies()
+		if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" || len(cks) != 1 || cks[0].Name != "tabane_session" ||
+			!strings.HasPrefix(cks[0].Value, data.SessionPrefix) || len(cks[0].Value) != len(data.SessionPrefix)+43 ||
+			strings.Contains(cks[0].Value, secret[len(data.TokenPrefix):]) ||
+			!cks[0].HttpOnly || cks[0].SameSite != http.SameSiteStrictMode || cks[0].MaxAge != 12*3600 || cks[0].Path != "/" {
+			t.Fatalf("POST /login: %d %q %+v", resp.StatusCode, resp.Header.Get("Location"), cks)
+		}
+		return cks[0].Value
 	}
-	if resp, body := do("GET", "/", plannerSecret, "", "", ""); resp.StatusCode != 200 || !strings.Contains(body, "/static/app.js") {
+	session, viewerSession := login(plannerSecret), login(viewerSecret)
+	if session == viewerSession {
+		t.Fatalf("two sign-ins share the session %s", session)
+	}
+	// The cookie holds a session of its own, never the token: the token is no cookie.
+	if resp, _ := do("GET", "/api/v1/municipalities", plannerSecret, "", "", ""); resp.StatusCode != 401 {
+		t.Errorf("the raw token as the cookie: %d, want 401", resp.StatusCode)
+	}
+	if resp, body := do("GET", "/", session, "", "", ""); resp.StatusCode != 200 || !strings.Contains(body, "/static/app.js") {
 		t.Errorf("GET / with the session: %d", resp.StatusCode)
 	}
-	if resp, _ := do("GET", "/api/v1/municipalities", plannerSecret, "", "", ""); resp.StatusCode != 200 {
+	if resp, _ := do("GET", "/api/v1/municipalities", session, "", "", ""); resp.StatusCode != 200 {
 		t.Errorf("API read with the session: %d", resp.StatusCode)
 	}
 	scenario := `{"name": "page", "fiscal_year": 2027}`
-	if resp, body := do("POST", "/api/v1/scenarios", plannerSecret, srv.URL, "application/json", scenario); resp.StatusCode != 201 {
+	if resp, body := do("POST", "/api/v1/scenarios", session, srv.URL, "application/json", scenario); resp.StatusCode != 201 {
 		t.Errorf("write with the session from the page: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := do("POST", "/api/v1/scenarios", plannerSecret, "https://evil.example", "application/json", scenario); resp.StatusCode != 403 ||
+	if resp, body := do("POST", "/api/v1/scenarios", session, "https://evil.example", "application/json", scenario); resp.StatusCode != 403 ||
 		!strings.Contains(body, "must come from this site") {
 		t.Errorf("write with the session from another site: %d %s, want 403", resp.StatusCode, body)
 	}
 	req, _ := http.NewRequest("DELETE", srv.URL+"/api/v1/scenarios/1", nil)
-	req.AddCookie(&http.Cookie{Name: "tabane_token", Value: plannerSecret})
+	req.AddCookie(&http.Cookie{Name: "tabane_session", Value: session})
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	if resp, err := noRedirect.Do(req); err != nil || resp.StatusCode != 403 {
 		t.Errorf("cross-site delete without Origin: %v %v, want 403", resp.StatusCode, err)
 	}
-	if resp, _ := do("POST", "/api/v1/scenarios", viewerSecret, srv.URL, "application/json", scenario); resp.StatusCode != 403 {
+	if resp, _ := do("POST", "/api/v1/scenarios", viewerSession, srv.URL, "application/json", scenario); resp.StatusCode != 403 {
 		t.Errorf("a viewer's session writes: %d, want 403", resp.StatusCode)
 	}
+	// Revoking the token ends its sessions.
 	store.RevokeToken(ctx, planner.ID)
-	resp, _ = do("GET", "/", plannerSecret, "", "", "")
+	resp, _ = do("GET", "/", session, "", "", "")
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login" || len(resp.Cookies()) != 1 || resp.Cookies()[0].MaxAge >= 0 {
 		t.Errorf("GET / with a revoked session: %d %q %v, want 303 to /login deleting the cookie", resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
 	}
-	if resp, _ := do("GET", "/api/v1/municipalities", plannerSecret, "", "", ""); resp.StatusCode != 401 {
-		t.Errorf("API with a revoked session: %d, want 401", resp.StatusCode)
+	if resp, body := do("GET", "/api/v1/municipalities", session, "", "", ""); resp.StatusCode != 401 || !strings.Contains(body, "the session has ended") {
+		t.Errorf("API with a revoked token's session: %d %s, want 401", resp.StatusCode, body)
 	}
-	resp, _ = do("POST", "/logout", viewerSecret, srv.URL, "", "")
+	// /logout revokes the session on the server: a copy of the cookie is worth nothing.
+	resp, _ = do("POST", "/logout", viewerSession, srv.URL, "", "")
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login" || len(resp.Cookies()) != 1 || resp.Cookies()[0].MaxAge >= 0 {
 		t.Errorf("POST /logout: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	if resp, _ := do("GET", "/api/v1/municipalities", viewerSession, "", "", ""); resp.StatusCode != 401 {
+		t.Errorf("the cookie after /logout: %d, want 401", resp.StatusCode)
+	}
+	// An expired session is refused (the store's clock: a session of 1 ns).
+	tok, _ := store.TokenBySecret(ctx, viewerSecret)
+	expired, _, err := store.CreateSession(ctx, tok.ID, time.Nanosecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := do("GET", "/api/v1/municipalities", expired, "", "", ""); resp.StatusCode != 401 {
+		t.Errorf("an expired session: %d, want 401", resp.StatusCode)
 	}
 	// On loopback without --require-token the page opens at once.
 	srv2, _, _ := secServer(t, false, SecurityOptions{})

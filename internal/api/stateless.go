@@ -52,8 +52,7 @@ func bodyLimit(limit string) echo.MiddlewareFunc {
 			err := h(c)
 			var he *echo.HTTPError
 			if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-				return &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
-					Detail: fmt.Sprintf("the body of %s %s may hold at most %sB", c.Request().Method, c.Path(), limit)}
+				return routeBodyTooLarge(c, limit) // limits.go: the limit members of every 413
 			}
 			return err
 		}
