@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -18,13 +17,11 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-// planning is the state of the planning routes: the run queue and the slots of the
-// stateless solver (POST /api/v1/solve).
+// planning is the state of the planning routes: the job queue (internal/jobs), which
+// also holds the slots of the stateless solves (POST /api/v1/solve, SolveNow).
 type planning struct {
 	runs     *jobs.Queue
 	ownsRuns bool
-	// solveSlots bounds the stateless solves running at once.
-	solveSlots chan struct{}
 }
 
 func (s *Server) initPlanning(opt Options) {
@@ -39,7 +36,6 @@ func (s *Server) initPlanning(opt Options) {
 		}
 		s.planning.runs, s.planning.ownsRuns = q, true
 	}
-	s.planning.solveSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 }
 
 // Close stops the server's background work: the job queue it opened itself (see

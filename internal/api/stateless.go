@@ -289,14 +289,7 @@ func (s *Server) solveStateless(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	select {
-	case s.planning.solveSlots <- struct{}{}:
-		defer func() { <-s.planning.solveSlots }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	res, err := solver.Solve(ctx, model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
+	res, err := s.planning.runs.SolveNow(c.Request().Context(), model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
 	if err != nil {
 		return err
 	}

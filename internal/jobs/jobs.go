@@ -29,6 +29,7 @@ import (
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/internal/fault"
+	"github.com/tabane/tabane/solver"
 )
 
 // Kind is the kind of a job.
@@ -87,6 +88,9 @@ type Queue struct {
 	// from queued to running in the database with the lane's count of it: the count of
 	// waiting jobs a submission reads is then always exact.
 	admit sync.Mutex
+
+	// direct bounds the synchronous solves (SolveNow) running at once.
+	direct chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -174,7 +178,8 @@ func New(store *data.Store, opt Options) *Queue {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{store: store, opt: opt, log: log, active: map[jobKey]*job{}}
+	q := &Queue{store: store, opt: opt, log: log, active: map[jobKey]*job{},
+		direct: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 	q.lanes = map[Kind]*lane{
 		KindRun: {slots: opt.Concurrency, maxQueued: opt.MaxQueuedRuns, limitName: "max_queued_runs",
 			queuedInStore: func(ctx context.Context) (int, error) {
@@ -225,6 +230,19 @@ func (q *Queue) submit(ctx context.Context, j *job, create func() (int64, error)
 	q.pumpLocked()
 	q.mu.Unlock()
 	return nil
+}
+
+// SolveNow solves m at once, in the caller's goroutine, for a client that waits for the
+// answer (the API's stateless POST /solve): at most half the CPUs' worth of such solves
+// run at a time, the others wait for a slot while ctx lasts.
+func (q *Queue) SolveNow(ctx context.Context, m *solver.Model, opt solver.SolveOptions) (*solver.Result, error) {
+	select {
+	case q.direct <- struct{}{}:
+		defer func() { <-q.direct }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return solver.Solve(ctx, m, opt)
 }
 
 // Room says whether a job of kind would be taken now: ErrClosed, a fault.Limit error
