@@ -18,16 +18,17 @@ vet:
 test: vet
 	$(GO) test -race -count=1 ./...
 
+# The national instance (≈150,000 assets) is generated, not stored: `tabane gen` is
+# deterministic by seed, so every clone benchmarks the same instance.
+NATIONAL = --seed 17 --munis 1700 --assets 150000 --spread 420 --districts 50
+
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 	@mkdir -p bench-out
-	test -s bench-out/national.json || { python3 ../shared/tools/gen.py --seed 17 --munis 1700 --assets 150000 \
-		--spread 420 --max-distance 40 --districts 50 > bench-out/national.json.tmp && \
-		mv bench-out/national.json.tmp bench-out/national.json; }
-	test -s bench-out/national-d60.json || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); \
-		d["params"]["limits"]["max_distance_km"]=60; d["name"]+="-d60"; json.dump(d,open(sys.argv[2],"w"))' \
-		bench-out/national.json bench-out/national-d60.json
-	$(GO) run ./cmd/benchtable --instances ../shared/instances \
+	test -s bench-out/national.json || ./bin/tabane gen $(NATIONAL) --max-distance 40 -o bench-out/national.json
+	test -s bench-out/national-d60.json || ./bin/tabane gen $(NATIONAL) --max-distance 60 \
+		--name synthetic-s17-m1700-n150000-d60 -o bench-out/national-d60.json
+	$(GO) run ./cmd/benchtable --instances solver/testdata \
 		--extra national=bench-out/national.json --extra national-d60=bench-out/national-d60.json
 
 # Fuzz targets as package:Name. `make fuzz` runs each for FUZZTIME (CI: 3s each, in .ci/run).

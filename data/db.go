@@ -80,8 +80,8 @@ type Store struct {
 	path string
 }
 
-// DB exposes the connection pool for repositories in other files of this package and for
-// tools (backup). Callers must not change connection settings.
+// DB exposes the connection pool to tests that inspect tables directly (Backup opens its
+// own read-only connection). Callers must not change connection settings.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Path is the database file.

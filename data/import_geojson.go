@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/tabane/tabane/geo"
 )
@@ -22,7 +19,7 @@ import (
 // MultiPolygon features are municipality boundaries (国土数値情報 N03: N03_007 code,
 // N03_004 name, N03_003 county or city, N03_001 prefecture; features of one code are
 // merged). Features are numbered from 1 in the report.
-func parseGeoJSON(body []byte) (*parsed, error) {
+func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	var fc struct {
 		Type     string            `json:"type"`
@@ -33,6 +30,9 @@ func parseGeoJSON(body []byte) (*parsed, error) {
 	}
 	if fc.Type != "FeatureCollection" {
 		return nil, &ImportFileError{Format: FormatGeoJSON, Msg: fmt.Sprintf("type is %q, expected a FeatureCollection", fc.Type)}
+	}
+	if err := checkRecordCount(len(fc.Features), maxRecords); err != nil {
+		return nil, err
 	}
 	p := &parsed{encoding: "utf-8", records: len(fc.Features)}
 	muniIndex := map[string]int{}
@@ -196,48 +196,6 @@ func checkPolygons(polys []orb.Polygon) string {
 	}
 	return ""
 }
-
-// interiorPoint is a point inside a (multi)polygon, to stand for a municipality's office
-// when none is known: the area centroid of its largest polygon when that lies inside,
-// else the middle of the widest stretch of the horizontal line through the centroid that
-// lies inside the polygon.
-func interiorPoint(g orb.Geometry) orb.Point {
-	polys := polygonsOf(g)
-	if len(polys) == 0 {
-		return orb.Point{}
-	}
-	sort.SliceStable(polys, func(i, j int) bool { return planar.Area(polys[i]) > planar.Area(polys[j]) })
-	poly := polys[0]
-	c, _ := planar.CentroidArea(poly)
-	if planar.PolygonContains(poly, c) {
-		return c
-	}
-	y := c[1]
-	var xs []float64
-	for _, ring := range poly {
-		for k := 0; k+1 < len(ring); k++ {
-			a, b := ring[k], ring[k+1]
-			if (a[1] > y) != (b[1] > y) {
-				xs = append(xs, a[0]+(y-a[1])*(b[0]-a[0])/(b[1]-a[1]))
-			}
-		}
-	}
-	sort.Float64s(xs)
-	best, bestW := poly[0][0], -1.0
-	for k := 0; k+1 < len(xs); k += 2 {
-		if w := xs[k+1] - xs[k]; w > bestW {
-			best, bestW = orb.Point{(xs[k] + xs[k+1]) / 2, y}, w
-		}
-	}
-	if math.IsNaN(best[0]) {
-		return poly[0][0]
-	}
-	return best
-}
-
-// InteriorPoint is a point inside a Polygon or MultiPolygon (see interiorPoint): it
-// stands for a municipality's office when only its boundary is known.
-func InteriorPoint(g orb.Geometry) orb.Point { return interiorPoint(g) }
 
 // CheckBoundary says why a geometry cannot be a municipality's boundary (nil if it can):
 // a Polygon or MultiPolygon of closed rings of at least 4 WGS84 positions.

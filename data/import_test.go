@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -85,24 +83,6 @@ func TestSniffImportFormat(t *testing.T) {
 		if got := SniffImportFormat([]byte(c.body), c.name, c.ctype); got != c.want {
 			t.Errorf("SniffImportFormat(%q, %q, %q) = %s, want %s", c.body, c.name, c.ctype, got, c.want)
 		}
-	}
-}
-
-// TestInteriorPoint: a C-shaped polygon whose centroid lies in the notch still gets a
-// point inside.
-func TestInteriorPoint(t *testing.T) {
-	c := orb.Polygon{{{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}, {0, 0}}}
-	if centroid, _ := planar.CentroidArea(c); planar.PolygonContains(c, centroid) {
-		t.Fatalf("the test polygon's centroid %v should lie outside it", centroid)
-	}
-	p := InteriorPoint(c)
-	if !planar.PolygonContains(c, p) {
-		t.Errorf("InteriorPoint = %v, not inside", p)
-	}
-	square := orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}}
-	small := orb.Polygon{{{10, 10}, {10.1, 10}, {10.1, 10.1}, {10, 10}}}
-	if p := InteriorPoint(orb.MultiPolygon{small, square}); p != (orb.Point{1, 1}) {
-		t.Errorf("InteriorPoint of a multipolygon = %v, want the centroid of the largest part (1, 1)", p)
 	}
 }
 

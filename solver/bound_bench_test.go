@@ -28,6 +28,6 @@ func BenchmarkLowerBound(b *testing.B) { benchLowerBound(b, "p-nara.json", 38865
 // BenchmarkLowerBoundSmall: p-small, optimum 75,327,721.56.
 func BenchmarkLowerBoundSmall(b *testing.B) { benchLowerBound(b, "p-small.json", 75327721.56) }
 
-// BenchmarkLowerBoundLarge: p-large (10,053 assets, 125 depots), read from the shared
-// instances (not copied into the repository); no plan is known, the gap is left out.
+// BenchmarkLowerBoundLarge: p-large (10,053 assets, 125 depots, copied into testdata);
+// no plan is known, the gap is left out.
 func BenchmarkLowerBoundLarge(b *testing.B) { benchLowerBound(b, "p-large.json", 0) }

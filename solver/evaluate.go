@@ -78,10 +78,11 @@ func valueBelow(c, v float64) bool { return c < v-valueEps*max(1, c) }
 func valueAbove(c, v float64) bool { return c > v+valueEps*max(1, c) }
 
 // Evaluate judges a plan by MODEL.md alone; it never fails: bad references become
-// violations. It agrees with shared/tools/referee.py on cost, baseline, saving,
-// feasibility and the number of individual-rationality violations for every plan,
-// including broken ones: a bundle with an unknown depot or without a known asset adds
-// no cost, and an asset listed in two bundles is priced in both.
+// violations. It agrees with the independent referee (its verdicts are recorded in
+// testdata/referee) on cost, baseline, saving, feasibility and the number of
+// individual-rationality violations for every plan, including broken ones: a bundle
+// with an unknown depot or without a known asset adds no cost, and an asset listed in
+// two bundles is priced in both.
 func Evaluate(m *Model, p *Plan) *Evaluation {
 	ev := &Evaluation{Violations: []Violation{}, Bundles: make([]BundleReport, 0, len(p.Bundles)),
 		Standalone: map[string]float64{}, Shares: map[string]float64{}, IRViolations: []string{}}

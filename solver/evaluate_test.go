@@ -1,19 +1,18 @@
 package solver
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tabane/tabane/internal/refereetest"
 )
 
 // readTestdata reads solver/testdata/NAME.json (copies of the public instances).
@@ -171,15 +170,23 @@ func TestEvaluateHandChecked(t *testing.T) {
 	if len(ev.IRViolations) != 0 {
 		t.Errorf("IR violations %v, want none", ev.IRViolations)
 	}
-	// The referee script itself, as a planner runs it, agrees and exits 0.
+	// The referee script itself, as a planner runs it, agreed and exited 0; without a3 it
+	// exited 1.
 	_, data := handModel(t, nil)
-	ref, code := runReferee(t, data, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}))
-	if code != 0 || !ref.Feasible || !evNear(ref.Cost, cost, 1e-6) || !evNear(ref.Baseline, 8030015.114442, 1e-6) {
-		t.Errorf("referee.py: exit %d, %+v", code, ref)
+	whole, missing := t.Name()+"/a1 a2 a3", t.Name()+"/a1 a2"
+	pMissing := handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}})
+	refs := refereetest.Check(t, []refereetest.Job{
+		refJob(t, whole, "", data, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2", "a3"}}), ev),
+		refJob(t, missing, "", data, pMissing, Evaluate(m, pMissing)),
+	})
+	if refereetest.Recording() {
+		return
 	}
-	ref, code = runReferee(t, data, handPlan(Bundle{ID: "L1", Depot: "hub", Assets: []string{"a1", "a2"}}))
-	if code != 1 || ref.Feasible {
-		t.Errorf("referee.py on a plan missing a3: exit %d, %+v", code, ref)
+	if ref := refs[whole]; ref.Exit != 0 || !ref.Feasible || !evNear(ref.Cost, cost, 1e-6) || !evNear(ref.Baseline, 8030015.114442, 1e-6) {
+		t.Errorf("referee.py: exit %d, %+v", ref.Exit, ref)
+	}
+	if ref := refs[missing]; ref.Exit != 1 || ref.Feasible {
+		t.Errorf("referee.py on a plan missing a3: exit %d, %+v", ref.Exit, ref)
 	}
 }
 
@@ -245,7 +252,7 @@ func TestEvaluateViolations(t *testing.T) {
 			handPlan(Bundle{ID: "LX", Depot: "y-office", Assets: []string{"a1"}}, Bundle{ID: "LY", Depot: "hub", Assets: []string{"a2", "a3"}}),
 			[]string{"individual_rationality"}, 2986671.704814 + 4050015.114442, []string{"X"}},
 	}
-	var jobs []refereeJob
+	var jobs []refereetest.Job
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m, data := handModel(t, c.tweak)
@@ -272,10 +279,10 @@ func TestEvaluateViolations(t *testing.T) {
 			if len(ev.Bundles) != len(c.plan.Bundles) {
 				t.Errorf("%d bundle reports for %d bundles", len(ev.Bundles), len(c.plan.Bundles))
 			}
-			jobs = append(jobs, refereeJob{name: c.name, instance: data, plan: c.plan, ev: ev})
+			jobs = append(jobs, refJob(t, t.Name(), "", data, c.plan, ev))
 		})
 	}
-	agreeWithReferee(t, jobs)
+	refereetest.Check(t, jobs)
 }
 
 // TestEvaluateViolationDetails checks the locating fields of grouped violations.
@@ -311,140 +318,35 @@ func TestEvaluateViolationDetails(t *testing.T) {
 func evFloat(x float64) *float64 { return &x }
 func evInt(x int) *int           { return &x }
 
-// refereeVerdict is the part of referee.py's output the evaluator must agree with.
-type refereeVerdict struct {
-	Feasible     bool     `json:"feasible"`
-	Errors       []string `json:"errors"`
-	Cost         float64  `json:"cost"`
-	Baseline     float64  `json:"baseline"`
-	SavingsPct   float64  `json:"savings_pct"`
-	IRViolations int      `json:"ir_violations"`
-}
-
-const refereePath = "../../shared/tools/referee.py"
-
-// runReferee runs referee.py on plan and the instance JSON, as a planner would, and
-// returns its verdict and exit code.
-func runReferee(t testing.TB, instance []byte, p *Plan) (refereeVerdict, int) {
+// refJob is a plan Evaluate judged (ev), for the referee's recorded verdict: on the
+// instance file (relative to this package) or, when file is "", on the instance JSON data.
+func refJob(t testing.TB, name, file string, data []byte, p *Plan, ev *Evaluation) refereetest.Job {
 	t.Helper()
-	ip, pp := writeRefereeFiles(t, t.TempDir(), instance, p)
-	out, err := exec.Command("python3", refereePath, ip, pp).Output()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("referee: %v", err)
-	}
-	var v refereeVerdict
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("referee output %q (exit %d): %v", out, code, err)
-	}
-	return v, code
-}
-
-func writeRefereeFiles(t testing.TB, dir string, instance []byte, p *Plan) (string, string) {
-	t.Helper()
-	f, err := os.CreateTemp(dir, "instance-*.json")
+	plan, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ip := f.Name()
-	f.Close()
-	pd, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
+	j := refereetest.Job{Name: name, Plan: plan, Ours: refereetest.Ours{Feasible: ev.Feasible, Cost: ev.Cost,
+		Baseline: ev.StandaloneTotal, SavingPct: ev.SavingPct, IRViolations: len(ev.IRViolations)}}
+	if file != "" {
+		j.InstanceFile = refereetest.FromRoot(t, file)
+	} else {
+		j.Instance = data
 	}
-	pp := strings.TrimSuffix(ip, ".json") + ".plan.json"
-	if err := os.WriteFile(ip, instance, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pp, pd, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return ip, pp
+	return j
 }
 
-// refereeJob is a plan Evaluate has judged, for the referee to judge too.
-type refereeJob struct {
-	name     string
-	instance []byte
-	plan     *Plan
-	ev       *Evaluation
-}
-
-// refereeBatch is referee.py's main for many plans in one python3 process: it calls the
-// script's own judge on each (instance, plan) pair read from stdin and prints the verdict.
-const refereeBatch = `
-import json, os, sys
-sys.path.insert(0, os.path.dirname(sys.argv[1]))
-from referee import judge
-for line in sys.stdin:
-    ip, pp = json.loads(line)
-    print(json.dumps(judge(json.load(open(ip)), json.load(open(pp)))), flush=True)
-`
-
-// agreeWithReferee has the referee judge every job and compares its verdicts with the
-// Evaluations: 1e-6 relative on money, exactly on feasibility and the IR count.
-func agreeWithReferee(t *testing.T, jobs []refereeJob) {
-	t.Helper()
-	dir := t.TempDir()
-	var in bytes.Buffer
-	for _, j := range jobs {
-		ip, pp := writeRefereeFiles(t, dir, j.instance, j.plan)
-		line, _ := json.Marshal([]string{ip, pp})
-		in.Write(append(line, '\n'))
-	}
-	cmd := exec.Command("python3", "-c", refereeBatch, refereePath)
-	cmd.Stdin = &in
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("referee: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(jobs) {
-		t.Fatalf("referee gave %d verdicts for %d plans", len(lines), len(jobs))
-	}
-	rel := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*max(1, math.Abs(b)) }
-	for i, j := range jobs {
-		var ref refereeVerdict
-		if err := json.Unmarshal([]byte(lines[i]), &ref); err != nil {
-			t.Fatalf("%s: referee output %q: %v", j.name, lines[i], err)
-		}
-		ev := j.ev
-		if ev.Feasible != ref.Feasible {
-			t.Errorf("%s: feasible = %v, referee says %v (%v); violations %+v", j.name, ev.Feasible, ref.Feasible, ref.Errors, ev.Violations)
-		}
-		if !rel(ev.Cost, ref.Cost) {
-			t.Errorf("%s: cost = %.6f, referee %.6f", j.name, ev.Cost, ref.Cost)
-		}
-		if !rel(ev.StandaloneTotal, ref.Baseline) {
-			t.Errorf("%s: standalone total = %.6f, referee baseline %.6f", j.name, ev.StandaloneTotal, ref.Baseline)
-		}
-		if !rel(ev.SavingPct, ref.SavingsPct) {
-			t.Errorf("%s: saving %% = %.9f, referee %.9f", j.name, ev.SavingPct, ref.SavingsPct)
-		}
-		if len(ev.IRViolations) != ref.IRViolations {
-			t.Errorf("%s: %d IR violations %v, referee %d", j.name, len(ev.IRViolations), ev.IRViolations, ref.IRViolations)
-		}
-	}
-}
-
-// TestEvaluateAgreesWithReferee judges plans on every public test instance with both
-// Evaluate and referee.py: the proven optima, perturbations of them (assets moved between
+// TestEvaluateAgreesWithReferee judges plans on every public test instance with Evaluate
+// and compares with referee.py's recorded verdicts: the proven optima, perturbations of them (assets moved between
 // bundles, a bundle moved to another depot), one contract per municipality and
 // discipline, nearest-depot and random assignments, and a plan with every kind of
 // reference error.
 func TestEvaluateAgreesWithReferee(t *testing.T) {
-	optimum := map[string]float64{ // shared/instances/README.md, proven by CBC/HiGHS
+	optimum := map[string]float64{ // testdata/README.md, proven by CBC/HiGHS
 		"p-tiny": 31279239.68, "p-small": 75327721.56, "p-small-strict": 118329041.78,
 	}
-	var jobs []refereeJob
+	var jobs []refereetest.Job
 	for _, name := range []string{"p-tiny", "p-small", "p-small-strict", "p-infeasible", "p-ir", "p-nara"} {
-		data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		m := testdataModel(t, name)
 		rng := rand.New(rand.NewPCG(7, uint64(len(m.Assets))))
 		plans := map[string]*Plan{
@@ -482,10 +384,10 @@ func TestEvaluateAgreesWithReferee(t *testing.T) {
 		}
 		for _, pname := range slices.Sorted(maps.Keys(plans)) {
 			p := plans[pname]
-			jobs = append(jobs, refereeJob{name: name + "/" + pname, instance: data, plan: p, ev: Evaluate(m, p)})
+			jobs = append(jobs, refJob(t, t.Name()+"/"+name+"/"+pname, filepath.Join("testdata", name+".json"), nil, p, Evaluate(m, p)))
 		}
 	}
-	agreeWithReferee(t, jobs)
+	refereetest.Check(t, jobs)
 }
 
 // officePlan is every municipality going alone: one bundle per municipality and

@@ -14,7 +14,7 @@ import (
 // most ¥2,307,021.39 — from office-29019, the farthest depot within 35 km — and region R3's
 // two (A000246, S00006) at most ¥4,253,339.40 from office-29003; both are below min_value
 // ¥8,000,000, and with region_locked and mixing forbidden they cannot join anything else.
-// (shared/instances/README.md: "≈¥2.31M" and "≈¥4.25M"; recomputed with referee.py's Model.)
+// (testdata/README.md: "≈¥2.31M" and "≈¥4.25M"; recomputed with the independent referee.)
 func TestPrecheckPInfeasible(t *testing.T) {
 	m := testdataModel(t, "p-infeasible")
 	got := Precheck(m)

@@ -4,13 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
-// optModel loads a public instance from ../shared/instances.
+// optModel loads a public instance from testdata (copies of the public benchmark instances).
 func optModel(t testing.TB, name string) *Model {
 	t.Helper()
-	path := "../../shared/instances/" + name + ".json"
+	path := filepath.Join("testdata", name+".json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)

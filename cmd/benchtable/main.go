@@ -1,11 +1,11 @@
 // Command benchtable runs `tabane solve` on every public instance (and the generated
-// national one) as a child process and prints the benchmark table of the README:
+// national one, `tabane gen`) as a child process and prints the benchmark table of the README:
 // assets, depots, cost, lower bound, gap, best known (parsed from the instances'
 // README), ratio to it, seconds and peak memory (the child's maximum resident set).
 //
 // Usage (from the repository root, after `make build`):
 //
-//	go run ./cmd/benchtable [--instances ../shared/instances] [--bin bin/tabane]
+//	go run ./cmd/benchtable [--instances solver/testdata] [--bin bin/tabane]
 //	    [--out bench-out] [--extra NAME=PATH ...] [--seed 1] [--threads 2]
 //
 // Time limits follow the targets of issue 3 by instance size: ≤ 300 assets 1 s,
@@ -52,7 +52,7 @@ type row struct {
 }
 
 func main() {
-	instDir := flag.String("instances", "../shared/instances", "folder of the public instances and their README.md")
+	instDir := flag.String("instances", "solver/testdata", "folder of the public instances and their README.md")
 	bin := flag.String("bin", "bin/tabane", "the tabane binary")
 	outDir := flag.String("out", "bench-out", "folder for plans and the table (git-ignored)")
 	seed := flag.Int("seed", 1, "seed passed to every solve")
@@ -79,6 +79,13 @@ func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Wr
 	type job struct{ name, path string }
 	var jobs []job
 	for _, p := range paths {
+		// The folder also holds plans and version-2 (programme) instances, which
+		// `tabane solve` does not take: only version-1 instances are benchmarked.
+		if v, err := instanceVersion(p); err != nil {
+			return err
+		} else if v != 1 {
+			continue
+		}
 		jobs = append(jobs, job{strings.TrimSuffix(filepath.Base(p), ".json"), p})
 	}
 	for _, e := range extra {
@@ -110,6 +117,22 @@ func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Wr
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// instanceVersion is the "version" of a JSON file: 1 or 2 for instances, 0 for plans
+// (which have none).
+func instanceVersion(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var head struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return head.Version, nil
 }
 
 // timeLimit is the budget of an instance by its size (the targets of issue 3).

@@ -16,7 +16,7 @@ import (
 
 const evaluateUsage = `Usage: tabane evaluate INSTANCE.json PLAN.json [--json]
 
-Checks a plan against an instance by MODEL.md alone: cost and breakdown of every bundle,
+Checks a plan against an instance by the model alone (docs/model.md): cost and breakdown of every bundle,
 every violated rule, standalone costs, saving, Shapley shares, individual rationality.
 Exit 0: the plan is feasible; 1: it is not; 2: bad input or usage.
 `
@@ -134,7 +134,7 @@ func printEvaluation(w io.Writer, m *solver.Model, planPath string, plan *solver
 		fmt.Fprintf(w, "Note: the plan names instance %q; it is judged against %q all the same\n", plan.Instance, m.Inst.Name)
 	}
 	if ev.Feasible {
-		fmt.Fprintln(w, "Verdict: FEASIBLE — every rule of MODEL.md holds")
+		fmt.Fprintln(w, "Verdict: FEASIBLE — every rule of the model holds")
 	} else {
 		fmt.Fprintf(w, "Verdict: INFEASIBLE — %d violation(s)\n", len(ev.Violations))
 	}

@@ -40,7 +40,7 @@ func TestEvaluateCLIFeasible(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	// The proven optimum of shared/instances/README.md: ¥31,279,239.68.
+	// The proven optimum of solver/testdata/README.md: ¥31,279,239.68.
 	for _, want := range []string{"Verdict: FEASIBLE", "cost            ¥31,279,240", "B1 at office-29005: ¥31,279,240 — 43 asset(s)",
 		"fixed ¥2,000,000", "Individual rationality (not required by this instance): every municipality pays at most"} {
 		if !strings.Contains(out, want) {

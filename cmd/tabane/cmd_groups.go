@@ -42,7 +42,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fs.PrintDefaults()
 	}
 	boundaries := fs.String("boundaries", "", "N03 GeoJSON FeatureCollection of the municipalities (required)")
-	instPath := fs.String("instance", "", "instance JSON (MODEL.md): group its participating municipalities, weighted by --by")
+	instPath := fs.String("instance", "", "instance JSON (docs/model.md): group its participating municipalities, weighted by --by")
 	demo := fs.Bool("demo", false, "use the embedded demo: Nara boundaries and the instance of fiscal year --fy")
 	fy := fs.Int("fy", 2027, "--demo: the fiscal year whose due assets weigh")
 	by := fs.String("by", "workload", "weight with --instance: workload, value or assets")
@@ -93,8 +93,9 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *capW < 0 || math.IsNaN(*capW) {
 		return usageErr("--cap must be non-negative, got %g", *capW)
 	}
-	if *by != "workload" && *by != "value" && *by != "assets" {
-		return usageErr("--by must be workload, value or assets, got %q", *by)
+	weightBy, err := data.ParseWeightBy(*by)
+	if err != nil {
+		return usageErr("--by %v", err)
 	}
 	var islandMode geo.IslandMode
 	switch *islands {
@@ -152,7 +153,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		for _, w := range warnings {
 			fmt.Fprintln(stderr, "warning:", w)
 		}
-		weightName = map[string]string{"workload": "workload (person-days)", "value": "value (yen)", "assets": "assets"}[*by]
+		weightName = weightBy.Label()
 	} else {
 		for i := range regions {
 			regions[i].Weight = 1
@@ -203,8 +204,7 @@ func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 
-	weightBy := strings.Fields(weightName)[0]
-	fc := geo.GroupsGeoJSON(regions, res, geo.OutlineMethod(*outline), *tolM, weightBy)
+	fc := geo.GroupsGeoJSON(regions, res, geo.OutlineMethod(*outline), *tolM, strings.Fields(weightName)[0])
 	outlines := make([]orb.Geometry, len(fc.Features))
 	for gi, f := range fc.Features {
 		outlines[gi] = f.Geometry
@@ -278,16 +278,9 @@ func instanceRegions(inst *solver.Instance, all []geo.Region, by string) ([]geo.
 	for i, r := range all {
 		byCode[r.Code] = i
 	}
-	weight := map[string]float64{}
-	for _, a := range inst.Assets {
-		switch by {
-		case "workload":
-			weight[a.Municipality] += a.Workload
-		case "value":
-			weight[a.Municipality] += a.Cost
-		case "assets":
-			weight[a.Municipality]++
-		}
+	weight, err := data.RegionWeights(inst, by)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--by %v", err)
 	}
 	var regions []geo.Region
 	var warnings []string

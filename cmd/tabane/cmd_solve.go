@@ -28,7 +28,7 @@ type solveOutput struct {
 
 const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--geojson MAP.geojson] [--json] [--progress]
 
-Finds a low-cost feasible plan (MODEL.md) with a lower bound. Exit 0: a feasible plan;
+Finds a low-cost feasible plan (docs/model.md) with a lower bound. Exit 0: a feasible plan;
 1: no feasible plan (the reasons are printed); 2: bad input or usage.
 `
 

@@ -7,39 +7,47 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"sort"
 	"strings"
 
+	"git.sr.ht/~sbinet/gg"
 	"github.com/paulmach/orb"
 	"github.com/tabane/tabane/geo"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// groupPalette holds twelve distinguishable fill colours.
-var groupPalette = []color.RGBA{
-	{0x8d, 0xd3, 0xc7, 255}, {0xfd, 0xb4, 0x62, 255}, {0xbe, 0xba, 0xda, 255}, {0xfb, 0x80, 0x72, 255},
-	{0x80, 0xb1, 0xd3, 255}, {0xb3, 0xde, 0x69, 255}, {0xfc, 0xcd, 0xe5, 255}, {0xff, 0xff, 0xb3, 255},
-	{0xbc, 0x80, 0xbd, 255}, {0xcc, 0xeb, 0xc5, 255}, {0xff, 0xed, 0x6f, 255}, {0xd9, 0xd9, 0xd9, 255},
+// groupColor is the fill of group gi: twelve distinguishable colours, repeated.
+func groupColor(gi int) color.RGBA {
+	palette := [...]color.RGBA{
+		{0x8d, 0xd3, 0xc7, 255}, {0xfd, 0xb4, 0x62, 255}, {0xbe, 0xba, 0xda, 255}, {0xfb, 0x80, 0x72, 255},
+		{0x80, 0xb1, 0xd3, 255}, {0xb3, 0xde, 0x69, 255}, {0xfc, 0xcd, 0xe5, 255}, {0xff, 0xff, 0xb3, 255},
+		{0xbc, 0x80, 0xbd, 255}, {0xcc, 0xeb, 0xc5, 255}, {0xff, 0xed, 0x6f, 255}, {0xd9, 0xd9, 0xd9, 255},
+	}
+	return palette[gi%len(palette)]
 }
 
-// mapCanvas maps WGS84 onto pixels with an equirectangular projection.
-type mapCanvas struct {
-	img              *image.RGBA
-	minLon, maxLat   float64
-	kx, scale, inset float64
+// Layout of the map, in pixels (the canvas runs at 72 dpi, so one vg point is one pixel).
+const (
+	mapInset   = 16.0
+	mapLegendW = 260.0
+	mapDPI     = 72
+)
+
+// groupsMap projects WGS84 onto the canvas (equirectangular, y up as in vg).
+type groupsMap struct {
+	minLon, minLat float64
+	kx, scale      float64
+	width, height  int
 }
 
-func (c *mapCanvas) px(p orb.Point) (float64, float64) {
-	return c.inset + (p[0]-c.minLon)*c.kx*c.scale, c.inset + (c.maxLat-p[1])*c.scale
-}
-
-// drawGroupsPNG draws the regions filled by group colour, municipal borders in grey,
-// group outlines in dark grey, group labels at their centres and a legend.
-func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines []orb.Geometry, weightName string, width int) error {
+// newGroupsMap fits the regions' extent into width pixels less the legend.
+func newGroupsMap(regions []geo.Region, groups, width int) (groupsMap, error) {
 	if width < 200 || width > 4000 {
-		return fmt.Errorf("width %d outside 200..4000 pixels", width)
+		return groupsMap{}, fmt.Errorf("width %d outside 200..4000 pixels", width)
 	}
 	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	for _, r := range regions {
@@ -49,158 +57,117 @@ func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines
 			b = b.Extend(r.Office)
 		}
 	}
-	legendW := 260.0
-	c := &mapCanvas{minLon: b.Min[0], maxLat: b.Max[1], inset: 16,
+	m := groupsMap{minLon: b.Min[0], minLat: b.Min[1], width: width,
 		kx: math.Cos((b.Min[1] + b.Max[1]) / 2 * math.Pi / 180)}
-	spanX := math.Max((b.Max[0]-b.Min[0])*c.kx, 1e-9)
-	c.scale = (float64(width) - 2*c.inset - legendW) / spanX
-	height := int(math.Ceil((b.Max[1]-b.Min[1])*c.scale + 2*c.inset))
-	height = max(height, 60+16*len(res.Groups))
-	c.img = image.NewRGBA(image.Rect(0, 0, width, height))
-	fillRect(c.img, c.img.Bounds(), color.RGBA{255, 255, 255, 255})
+	m.scale = (float64(width) - 2*mapInset - mapLegendW) / math.Max((b.Max[0]-b.Min[0])*m.kx, 1e-9)
+	m.height = max(int(math.Ceil((b.Max[1]-b.Min[1])*m.scale+2*mapInset)), 60+16*groups)
+	return m, nil
+}
+
+// pt is p on the canvas.
+func (m groupsMap) pt(p orb.Point) vg.Point {
+	return vg.Point{X: vg.Length(mapInset + (p[0]-m.minLon)*m.kx*m.scale), Y: vg.Length(mapInset + (p[1]-m.minLat)*m.scale)}
+}
+
+// pixel is the image pixel (x right, y down) that holds p.
+func (m groupsMap) pixel(p orb.Point) image.Point {
+	q := m.pt(p)
+	return image.Pt(int(q.X), m.height-1-int(q.Y))
+}
+
+// path is the outline of a Polygon or MultiPolygon, every ring a closed sub-path.
+func (m groupsMap) path(g orb.Geometry) vg.Path {
+	var rings []orb.Ring
+	switch t := g.(type) {
+	case orb.Polygon:
+		rings = t
+	case orb.MultiPolygon:
+		for _, p := range t {
+			rings = append(rings, p...)
+		}
+	}
+	var path vg.Path
+	for _, ring := range rings {
+		for k, p := range ring {
+			if k == 0 {
+				path.Move(m.pt(p))
+			} else {
+				path.Line(m.pt(p))
+			}
+		}
+		path.Close()
+	}
+	return path
+}
+
+// drawGroupsPNG draws the regions filled by group colour, municipal borders in grey,
+// group outlines in dark grey, group labels and a legend, with gonum/plot's vg canvas.
+func drawGroupsPNG(w io.Writer, regions []geo.Region, res geo.Grouping, outlines []orb.Geometry, weightName string, width int) error {
+	m, err := newGroupsMap(regions, len(res.Groups), width)
+	if err != nil {
+		return err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, m.width, m.height))
+	// Our own gg context, for the even-odd rule: a hole (an enclave) stays unfilled
+	// whichever way its ring turns. vgimg expects it flipped to y up, as it makes its own.
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	ctx.SetFillRuleEvenOdd()
+	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(mapDPI))
 
 	for i, r := range regions {
-		col := groupPalette[res.Of[i]%len(groupPalette)]
-		for _, p := range polys(r.Geometry) {
-			c.fillPolygon(p, col)
-		}
+		c.SetColor(groupColor(res.Of[i]))
+		c.Fill(m.path(r.Geometry))
 	}
+	c.SetColor(color.RGBA{150, 150, 150, 255})
+	c.SetLineWidth(0.7)
 	for _, r := range regions {
-		for _, p := range polys(r.Geometry) {
-			for _, ring := range p {
-				c.polyline(ring, color.RGBA{150, 150, 150, 255}, 0)
-			}
-		}
+		c.Stroke(m.path(r.Geometry))
 	}
+	c.SetColor(color.RGBA{40, 40, 40, 255})
+	c.SetLineWidth(2)
 	for _, o := range outlines {
-		for _, p := range polys(o) {
-			for _, ring := range p {
-				c.polyline(ring, color.RGBA{40, 40, 40, 255}, 1)
-			}
-		}
+		c.Stroke(m.path(o))
 	}
 	for i, r := range regions {
-		if r.Geometry == nil {
-			x, y := c.px(r.Office)
-			dot(c.img, x, y, 3, groupPalette[res.Of[i]%len(groupPalette)])
+		if r.Geometry == nil { // offices only: a dot
+			var dot vg.Path
+			dot.Arc(m.pt(r.Office), 3, 0, 2*math.Pi)
+			c.SetColor(groupColor(res.Of[i]))
+			c.Fill(dot)
 		}
 	}
-	face := basicfont.Face7x13
+
+	dc := draw.New(c)
+	sty := text.Style{Color: color.Black, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11),
+		Handler: plot.DefaultTextHandler, XAlign: draw.XCenter, YAlign: draw.YCenter}
 	for gi, grp := range res.Groups {
 		// The label goes on the member anchor nearest to the group's mean, which lies
-		// in the group even when the mean does not.
+		// in the group even when the mean does not; a white box keeps it readable.
 		at, best := grp.Center, math.Inf(1)
 		for _, u := range grp.Members {
 			a := regions[u].Anchor()
-			if d := math.Hypot((a[0]-grp.Center[0])*c.kx, a[1]-grp.Center[1]); d < best {
+			if d := math.Hypot((a[0]-grp.Center[0])*m.kx, a[1]-grp.Center[1]); d < best {
 				at, best = a, d
 			}
 		}
-		x, y := c.px(at)
-		label(c.img, face, int(x)-10, int(y)+4, geo.GroupID(gi), true)
+		p, id := m.pt(at), geo.GroupID(gi)
+		hw, hh := sty.Width(id)/2+3, sty.Height(id)/2+1
+		dc.FillPolygon(color.White, []vg.Point{{X: p.X - hw, Y: p.Y - hh}, {X: p.X + hw, Y: p.Y - hh}, {X: p.X + hw, Y: p.Y + hh}, {X: p.X - hw, Y: p.Y + hh}})
+		dc.FillText(sty, p, id)
 	}
-	lx := width - int(legendW) + 8
-	label(c.img, face, lx, 24, fmt.Sprintf("%d groups, weight = %s", len(res.Groups), strings.Fields(weightName)[0]), false)
+
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+	lx := vg.Length(float64(m.width) - mapLegendW + 8)
+	top := vg.Length(m.height)
+	dc.FillText(sty, vg.Point{X: lx, Y: top - 24}, fmt.Sprintf("%d groups, weight = %s", len(res.Groups), strings.Fields(weightName)[0]))
 	for gi, grp := range res.Groups {
-		y := 44 + 16*gi
-		fillRect(c.img, image.Rect(lx, y-10, lx+14, y+2), groupPalette[gi%len(groupPalette)])
-		label(c.img, face, lx+20, y, fmt.Sprintf("%s %2d members, weight %s", geo.GroupID(gi), len(grp.Members), fmtWeight(grp.Weight)), false)
+		y := top - vg.Length(44+16*gi)
+		dc.FillPolygon(groupColor(gi), []vg.Point{{X: lx, Y: y}, {X: lx + 14, Y: y}, {X: lx + 14, Y: y + 12}, {X: lx, Y: y + 12}})
+		dc.FillText(sty, vg.Point{X: lx + 20, Y: y}, fmt.Sprintf("%s %2d members, weight %s", geo.GroupID(gi), len(grp.Members), fmtWeight(grp.Weight)))
 	}
-	return png.Encode(w, c.img)
-}
-
-func polys(g orb.Geometry) []orb.Polygon {
-	switch t := g.(type) {
-	case orb.Polygon:
-		return []orb.Polygon{t}
-	case orb.MultiPolygon:
-		return t
-	}
-	return nil
-}
-
-// fillPolygon fills p (with its holes) by even-odd scanlines through pixel centres.
-func (c *mapCanvas) fillPolygon(p orb.Polygon, col color.RGBA) {
-	type seg struct{ x0, y0, x1, y1 float64 }
-	var segs []seg
-	ymin, ymax := math.Inf(1), math.Inf(-1)
-	for _, ring := range p {
-		for k := 0; k+1 < len(ring); k++ {
-			x0, y0 := c.px(ring[k])
-			x1, y1 := c.px(ring[k+1])
-			segs = append(segs, seg{x0, y0, x1, y1})
-			ymin, ymax = math.Min(ymin, math.Min(y0, y1)), math.Max(ymax, math.Max(y0, y1))
-		}
-	}
-	bounds := c.img.Bounds()
-	var xs []float64
-	for y := max(int(ymin), bounds.Min.Y); y <= min(int(ymax), bounds.Max.Y-1); y++ {
-		yc := float64(y) + 0.5
-		xs = xs[:0]
-		for _, s := range segs {
-			if (s.y0 <= yc) != (s.y1 <= yc) {
-				xs = append(xs, s.x0+(yc-s.y0)/(s.y1-s.y0)*(s.x1-s.x0))
-			}
-		}
-		sort.Float64s(xs)
-		for k := 0; k+1 < len(xs); k += 2 {
-			for x := max(int(math.Ceil(xs[k]-0.5)), bounds.Min.X); x <= min(int(math.Floor(xs[k+1]-0.5)), bounds.Max.X-1); x++ {
-				c.img.SetRGBA(x, y, col)
-			}
-		}
-	}
-}
-
-// polyline draws the ring with square pens of half-width r pixels.
-func (c *mapCanvas) polyline(ring orb.Ring, col color.RGBA, r int) {
-	for k := 0; k+1 < len(ring); k++ {
-		x0, y0 := c.px(ring[k])
-		x1, y1 := c.px(ring[k+1])
-		n := int(math.Ceil(math.Max(math.Abs(x1-x0), math.Abs(y1-y0)))) + 1
-		for i := 0; i <= n; i++ {
-			t := float64(i) / float64(n)
-			x, y := int(x0+t*(x1-x0)), int(y0+t*(y1-y0))
-			for dx := -r; dx <= r; dx++ {
-				for dy := -r; dy <= r; dy++ {
-					if image.Pt(x+dx, y+dy).In(c.img.Bounds()) {
-						c.img.SetRGBA(x+dx, y+dy, col)
-					}
-				}
-			}
-		}
-	}
-}
-
-func dot(img *image.RGBA, x, y float64, r int, col color.RGBA) {
-	for dx := -r; dx <= r; dx++ {
-		for dy := -r; dy <= r; dy++ {
-			if dx*dx+dy*dy <= r*r && image.Pt(int(x)+dx, int(y)+dy).In(img.Bounds()) {
-				img.SetRGBA(int(x)+dx, int(y)+dy, col)
-			}
-		}
-	}
-}
-
-func fillRect(img *image.RGBA, r image.Rectangle, col color.RGBA) {
-	r = r.Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, col)
-		}
-	}
-}
-
-// label writes ASCII text with its baseline at (x, y), optionally on a white halo.
-func label(img *image.RGBA, face font.Face, x, y int, s string, halo bool) {
-	d := &font.Drawer{Dst: img, Face: face}
-	if halo {
-		d.Src = image.NewUniform(color.RGBA{255, 255, 255, 255})
-		for _, o := range [][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {1, 1}, {-1, 1}, {1, -1}} {
-			d.Dot = fixed.P(x+o[0], y+o[1])
-			d.DrawString(s)
-		}
-	}
-	d.Src = image.NewUniform(color.RGBA{0, 0, 0, 255})
-	d.Dot = fixed.P(x, y)
-	d.DrawString(s)
+	// The best compression: the map is flat colour, and docs/groups-nara.png is committed.
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	return enc.Encode(w, img)
 }

@@ -23,6 +23,7 @@ func commands() []command {
 		{"serve", "start the HTTP service (API and web map)", runServe},
 		{"solve", "solve an instance: a plan, its cost, shares and a lower bound", runSolve},
 		{"evaluate", "check a plan against an instance (exit 0 feasible, 1 infeasible, 2 bad input)", runEvaluate},
+		{"gen", "write a synthetic instance (deterministic by --seed)", runGen},
 		{"groups", "partition municipalities into regional groups (地域インフラ群)", runGroups},
 		{"whatif", "run a batch of what-if variations", runWhatif},
 		{"token", "create, list and revoke API tokens", runToken},

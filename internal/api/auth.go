@@ -403,12 +403,17 @@ func (s *Server) registerTokens(g *echo.Group) {
 	g.DELETE("/tokens/:id", s.revokeToken)
 }
 
+// listTokens: GET /api/v1/tokens?limit=&offset= — every token, revoked ones included.
 func (s *Server) listTokens(c echo.Context) error {
+	limit, offset, err := paging(c.QueryParams(), formatJSON)
+	if err != nil {
+		return err
+	}
 	toks, err := s.store.Tokens(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list[data.Token]{Items: toks, Total: len(toks)})
+	return c.JSON(http.StatusOK, pageOf(c, window(toks, limit, offset), len(toks), limit, offset))
 }
 
 // createdToken is the answer of POST /tokens: the only time the secret is shown.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
@@ -312,17 +311,7 @@ func (s *Server) listBatches(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := page[data.Batch]{Items: items, Total: total, Limit: f.Limit, Offset: f.Offset}
-	if f.Offset+len(items) < total {
-		next := url.Values{}
-		if f.Status != "" {
-			next.Set("status", f.Status)
-		}
-		next.Set("limit", strconv.Itoa(f.Limit))
-		next.Set("offset", strconv.Itoa(f.Offset+f.Limit))
-		out.Next = c.Request().URL.Path + "?" + next.Encode()
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, pageOf(c, items, total, f.Limit, f.Offset))
 }
 
 // cancelBatch: DELETE /api/v1/batches/{id} stops the batch, keeps its finished rows and

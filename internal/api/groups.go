@@ -80,8 +80,8 @@ func (s *Server) postGroups(c echo.Context) error {
 	if req.By == "" {
 		req.By = "workload"
 	}
-	if req.By != "workload" && req.By != "value" && req.By != "assets" {
-		errs.add("by", "must be workload, value or assets, found %q", req.By)
+	if _, err := data.ParseWeightBy(req.By); err != nil {
+		errs.add("by", "%v", err)
 	}
 	if req.Outline == "" {
 		req.Outline = "dissolve"
@@ -248,16 +248,9 @@ func (s *Server) groupRegions(c echo.Context, inst *solver.Instance, by string, 
 		}
 		boundary[m.Code] = g.Geometry()
 	}
-	weight := map[string]float64{}
-	for _, a := range inst.Assets {
-		switch by {
-		case "workload":
-			weight[a.Municipality] += a.Workload
-		case "value":
-			weight[a.Municipality] += a.Cost
-		default:
-			weight[a.Municipality]++
-		}
+	weight, err := data.RegionWeights(inst, by)
+	if err != nil {
+		return nil, invalidParameter("by", "%v", err)
 	}
 	var regions []geo.Region
 	seen := map[string]bool{}

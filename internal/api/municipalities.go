@@ -256,7 +256,7 @@ func (s *Server) createMunicipality(c echo.Context) error {
 		if len(m.Boundary) == 0 {
 			errs.add("office", "is required without a boundary ({lon, lat})")
 		} else if g, err := geojson.UnmarshalGeometry(m.Boundary); err == nil {
-			p := data.InteriorPoint(g.Geometry())
+			p := geo.InteriorPoint(g.Geometry())
 			m.OfficeLon, m.OfficeLat = p[0], p[1]
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -167,20 +166,7 @@ func (s *Server) listRuns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := page[data.Run]{Items: runs, Total: total, Limit: f.Limit, Offset: f.Offset}
-	if f.Offset+len(runs) < total {
-		next := url.Values{}
-		if f.ScenarioID != 0 {
-			next.Set("scenario", strconv.FormatInt(f.ScenarioID, 10))
-		}
-		if f.Status != "" {
-			next.Set("status", f.Status)
-		}
-		next.Set("limit", strconv.Itoa(f.Limit))
-		next.Set("offset", strconv.Itoa(f.Offset+f.Limit))
-		out.Next = c.Request().URL.Path + "?" + next.Encode()
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, pageOf(c, runs, total, f.Limit, f.Offset))
 }
 
 // statusParam checks a ?status= filter of the runs and batches lists ("" = any).

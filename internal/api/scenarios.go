@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -195,14 +194,7 @@ func (s *Server) listScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := page[data.Scenario]{Items: scs, Total: total, Limit: limit, Offset: offset}
-	if offset+len(scs) < total {
-		next := url.Values{}
-		next.Set("limit", strconv.Itoa(limit))
-		next.Set("offset", strconv.Itoa(offset+limit))
-		out.Next = c.Request().URL.Path + "?" + next.Encode()
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, pageOf(c, scs, total, limit, offset))
 }
 
 // scenarioInstance: GET /api/v1/scenarios/{id}/instance — the MODEL.md instance a run of

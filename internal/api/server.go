@@ -130,14 +130,8 @@ func (jsonSerializer) Serialize(c echo.Context, v any, indent string) error {
 	return enc.Encode(v)
 }
 
-// list is the envelope of every collection response.
-type list[T any] struct {
-	Items []T `json:"items"`
-	Total int `json:"total"`
-}
-
-// page is the envelope of a paginated collection: Next is the link to the following
-// page, absent on the last one.
+// page is the envelope of every collection response (built by pageOf): Next is the link
+// to the following page, also sent as a Link header, absent on the last one.
 type page[T any] struct {
 	Items  []T    `json:"items"`
 	Total  int    `json:"total"`

@@ -1,5 +1,8 @@
-import json, subprocess, sys
-G = '/work/shared/tools/gen.py'
+import json, os, subprocess, sys
+# TOOLS: the folder holding the upstream gen.py, exact.py and referee.py (not in this repository).
+T = os.environ.get('TOOLS') or sys.exit('make.py: set TOOLS=/path/to/tools (gen.py, exact.py, referee.py)')
+T = os.path.join(T, '')
+G = T + 'gen.py'
 cases = [
   # name, gen args, param overrides
   ("g1", "--seed 101 --munis 4 --assets 30 --spread 15", {}),
@@ -14,7 +17,6 @@ cases = [
   ("m3", "--seed 203 --munis 8 --assets 120 --spread 25", {"limits": {"min_value": 5000000, "max_value": 25000000, "max_workload": 150, "max_assets": 60, "max_distance_km": 30}}),
   ("g8", "--seed 108 --munis 4 --assets 25 --spread 15", {"limits": {"min_value": 0, "max_value": 80000000, "max_workload": 30, "max_assets": 250, "max_distance_km": 35}}),
 ]
-T = '/work/shared/tools/'
 optima = {}
 for name, args, over in cases:
     inst = json.loads(subprocess.check_output(["python3", G] + args.split()))
