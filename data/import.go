@@ -46,6 +46,10 @@ type ImportOptions struct {
 	ToleranceM float64
 	// DryRun checks the file and reports what would happen, writing nothing.
 	DryRun bool
+	// MaxRecords bounds the records of the file (0: DefaultMaxImportRecords; < 0: none)
+	// and MaxInventory the assets of the inventory after the import (0:
+	// DefaultMaxInventory; < 0: none); past either the import is an *ImportLimitError.
+	MaxRecords, MaxInventory int
 }
 
 // ImportCounts counts records by outcome.
@@ -94,11 +98,15 @@ type ImportReport struct {
 	Unchanged      int           `json:"unchanged"`
 	Assets         ImportCounts  `json:"assets"`
 	Municipalities ImportCounts  `json:"municipalities"`
-	Rejected       []ImportIssue `json:"rejected"`
-	Skipped        []ImportIssue `json:"skipped"`
-	Flagged        []ImportFlag  `json:"flagged"`
-	IgnoredColumns []string      `json:"ignored_columns,omitempty"`
-	ToleranceM     float64       `json:"tolerance_m"`
+	Rejected       []ImportIssue `json:"rejected"` // the first MaxListedIssues
+	// RejectedCount counts every rejected record; RejectedSummary groups them by field
+	// and reason (import_limits.go).
+	RejectedCount   int             `json:"rejected_count"`
+	RejectedSummary []RejectedGroup `json:"rejected_summary"`
+	Skipped         []ImportIssue   `json:"skipped"`
+	Flagged         []ImportFlag    `json:"flagged"`
+	IgnoredColumns  []string        `json:"ignored_columns,omitempty"`
+	ToleranceM      float64         `json:"tolerance_m"`
 }
 
 // ErrImportRejected is returned with the report when records were rejected and the
@@ -220,16 +228,17 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		tol = DefaultOwnershipToleranceM
 	}
 	rep := ImportReport{Format: format, Partial: opt.Partial, ToleranceM: tol,
-		Rejected: []ImportIssue{}, Skipped: []ImportIssue{}, Flagged: []ImportFlag{}}
+		Rejected: []ImportIssue{}, Skipped: []ImportIssue{}, Flagged: []ImportFlag{}, RejectedSummary: []RejectedGroup{}}
+	maxRecords := withDefault(opt.MaxRecords, DefaultMaxImportRecords)
 	var p *parsed
 	var err error
 	switch format {
 	case FormatCSV:
-		p, err = parseCSV(body)
+		p, err = parseCSV(body, maxRecords)
 	case FormatGeoJSON:
-		p, err = parseGeoJSON(body)
+		p, err = parseGeoJSON(body, maxRecords)
 	case FormatXROAD:
-		p, err = parseXROAD(body)
+		p, err = parseXROAD(body, maxRecords)
 	default:
 		return rep, &ImportFileError{Msg: fmt.Sprintf("unknown format %q (csv, geojson or xroad)", opt.Format)}
 	}
@@ -375,11 +384,15 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		a, b := rep.Rejected[i], rep.Rejected[j]
 		return a.Line+a.Feature < b.Line+b.Feature
 	})
+	summariseRejected(&rep)
 	rep.Created = rep.Assets.Created + rep.Municipalities.Created
 	rep.Updated = rep.Assets.Updated + rep.Municipalities.Updated
 	rep.Unchanged = rep.Assets.Unchanged + rep.Municipalities.Unchanged
-	if len(rep.Rejected) > 0 && !opt.Partial {
+	if rep.RejectedCount > 0 && !opt.Partial {
 		return rep, ErrImportRejected
+	}
+	if err := CheckInventoryRoom(ctx, tx, rep.Assets.Created, withDefault(opt.MaxInventory, DefaultMaxInventory)); err != nil {
+		return rep, err
 	}
 	if opt.DryRun {
 		return rep, nil // the deferred rollback ends the transaction; Written stays false

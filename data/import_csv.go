@@ -83,7 +83,7 @@ func decodeText(b []byte) (string, string, error) {
 }
 
 // parseCSV reads a CSV (or tab-separated) file with a header row.
-func parseCSV(body []byte) (*parsed, error) {
+func parseCSV(body []byte, maxRecords int) (*parsed, error) {
 	text, enc, err := decodeText(body)
 	if err != nil {
 		return nil, &ImportFileError{Format: FormatCSV, Msg: err.Error()}
@@ -134,6 +134,9 @@ func parseCSV(body []byte) (*parsed, error) {
 			break
 		}
 		p.records++
+		if err := checkRecordCount(p.records, maxRecords); err != nil {
+			return nil, err
+		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {

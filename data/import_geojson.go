@@ -19,7 +19,7 @@ import (
 // MultiPolygon features are municipality boundaries (国土数値情報 N03: N03_007 code,
 // N03_004 name, N03_003 county or city, N03_001 prefecture; features of one code are
 // merged). Features are numbered from 1 in the report.
-func parseGeoJSON(body []byte) (*parsed, error) {
+func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	var fc struct {
 		Type     string            `json:"type"`
@@ -30,6 +30,9 @@ func parseGeoJSON(body []byte) (*parsed, error) {
 	}
 	if fc.Type != "FeatureCollection" {
 		return nil, &ImportFileError{Format: FormatGeoJSON, Msg: fmt.Sprintf("type is %q, expected a FeatureCollection", fc.Type)}
+	}
+	if err := checkRecordCount(len(fc.Features), maxRecords); err != nil {
+		return nil, err
 	}
 	p := &parsed{encoding: "utf-8", records: len(fc.Features)}
 	muniIndex := map[string]int{}

@@ -64,7 +64,7 @@ func rawText(r json.RawMessage) string {
 // inspection fiscal year and rating (hantei_kubun 1–4 = I–IV; other values, such as 8,
 // and inspection year 0 mean not rated). xROAD has no asset id (shisetsu_id is the
 // position), so the id is StableAssetID(code, "bridge", name, lon, lat).
-func parseXROAD(body []byte) (*parsed, error) {
+func parseXROAD(body []byte, maxRecords int) (*parsed, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	var doc struct {
 		Result []json.RawMessage `json:"result"`
@@ -74,6 +74,9 @@ func parseXROAD(body []byte) (*parsed, error) {
 	}
 	if doc.Result == nil {
 		return nil, &ImportFileError{Format: FormatXROAD, Msg: `no "result" array (an xROAD answer is {"result": [...]})`}
+	}
+	if err := checkRecordCount(len(doc.Result), maxRecords); err != nil {
+		return nil, err
 	}
 	p := &parsed{encoding: "utf-8", records: len(doc.Result)}
 	for i, raw := range doc.Result {

@@ -295,13 +295,43 @@ func (f AssetFilter) where() (string, []any, error) {
 
 // Assets returns the assets that match f, ordered by id, and how many match in all.
 func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]Asset, int, error) {
-	where, args, err := f.where()
+	total, err := s.CountMatchingAssets(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
+	out := []Asset{}
+	err = s.EachAsset(ctx, f, func(a Asset) error {
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// CountMatchingAssets is how many assets match f (its Limit and Offset aside).
+func (s *Store) CountMatchingAssets(ctx context.Context, f AssetFilter) (int, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return 0, err
+	}
 	var total int
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM assets"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count assets: %w", err)
+		return 0, fmt.Errorf("count assets: %w", err)
+	}
+	return total, nil
+}
+
+// EachAsset calls fn with every asset that matches f, in id order, one row of a SQL
+// cursor at a time: memory stays constant however many assets match, which is what
+// the exports of a million-asset inventory need (Assets holds them all). An error of fn
+// stops the walk and is returned as it is. The cursor holds one read transaction (WAL:
+// writers go on) until the walk ends.
+func (s *Store) EachAsset(ctx context.Context, f AssetFilter, fn func(Asset) error) error {
+	where, args, err := f.where()
+	if err != nil {
+		return err
 	}
 	q := "SELECT " + assetColumns + " FROM assets" + where + " ORDER BY id"
 	if f.Limit > 0 {
@@ -313,18 +343,22 @@ func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]Asset, int, error)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list assets: %w", err)
+		return fmt.Errorf("list assets: %w", err)
 	}
 	defer rows.Close()
-	out := []Asset{}
 	for rows.Next() {
 		a, err := scanAsset(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("list assets: %w", err)
+			return fmt.Errorf("list assets: %w", err)
 		}
-		out = append(out, a)
+		if err := fn(a); err != nil {
+			return err
+		}
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list assets: %w", err)
+	}
+	return nil
 }
 
 // Asset returns one asset by id.

@@ -47,7 +47,7 @@ func KnownEquipment() []string { return sortedKeys(DefaultEquipmentPrices()) }
 
 // KnownKinds are the asset kinds the solver has a discipline for (solver.DefaultDisciplines):
 // the cost model may price these only.
-func KnownKinds() []string { return sortedKeys(solver.DefaultDisciplines) }
+func KnownKinds() []string { return sortedKeys(solver.DefaultDisciplines()) }
 
 // figure prints a number of a message: as written up to 15 digits (10000000000, 0.5),
 // in exponent form beyond (1e+308), never 309 digits.
@@ -271,10 +271,11 @@ func ValidateCostModel(cm *CostModel) []solver.InputError {
 		kinds = append(kinds, k)
 	}
 	sort.Strings(kinds)
+	disciplines := solver.DefaultDisciplines()
 	for _, k := range kinds {
 		kc := cm.Kinds[k]
 		path := "kinds." + k
-		if _, known := solver.DefaultDisciplines[k]; !known {
+		if _, known := disciplines[k]; !known {
 			p.add(path, "%q is not a kind the solver knows (%s)", k, strings.Join(KnownKinds(), ", "))
 		}
 		cost(path+".base", kc.Base)

@@ -22,7 +22,28 @@ type BoundOptions struct {
 	Progress       func(lb float64) // optional, called when the bound improves
 	MaxIter        int              // 0 = default; caps the subgradient iterations
 	Log            func(msg string) // optional trace of the iterations (benchmarks, debugging)
+	Tuning         BoundTuning      // sizes of the relaxations; the zero value is the default
 }
+
+// BoundTuning sizes the Lagrangian bound's data and depot subproblems. Each zero field
+// means its documented default, so BoundTuning{} is the tuning every run uses; tests
+// set other values to reach the code paths that only huge or dense instances take.
+type BoundTuning struct {
+	// MaxPairs caps the depot–asset pairs whose candidate lists the Lagrangian bound
+	// stores (about 50 bytes a pair); beyond it only the counting bound runs.
+	// 0 = DefaultMaxBoundPairs.
+	MaxPairs int
+	// ExactKnapsackItems is the largest set of admitted negative candidates a depot
+	// configuration solves as an exact 0-1 knapsack (branch and bound) instead of by its
+	// linear relaxation alone. 0 = DefaultExactKnapsackItems; negative = never.
+	ExactKnapsackItems int
+}
+
+// Defaults of BoundTuning.
+const (
+	DefaultMaxBoundPairs      = 30_000_000 // about 1.5 GB of candidate lists
+	DefaultExactKnapsackItems = 40
+)
 
 // BoundResult is a proven lower bound on the cost of every feasible plan of a model.
 type BoundResult struct {
@@ -75,7 +96,7 @@ func LowerBound(ctx context.Context, m *Model, opt BoundOptions) BoundResult {
 	if opt.Threads <= 0 {
 		opt.Threads = runtime.GOMAXPROCS(0)
 	}
-	bd := newBoundData(m, opt.Threads)
+	bd := newBoundData(m, opt.Threads, opt.Tuning)
 	res := BoundResult{Multipliers: make([]float64, len(m.Assets))}
 	if bd.infeasible != "" {
 		res.LowerBound, res.Method, res.Infeasible = math.Inf(1), "infeasible", bd.infeasible
@@ -118,8 +139,11 @@ type boundData struct {
 
 	em    equipModel
 	lim   limits
-	cands []depotCands // nil when there are too many pairs (pairs > maxBoundPairs)
+	sur   [][3]float64 // the surrogate weight vectors π of the depot subproblems
+	cands []depotCands // nil when there are too many pairs (pairs > maxPairs)
 	pairs int
+	// exactItems is BoundTuning.ExactKnapsackItems resolved: 0 = never exact.
+	exactItems int
 
 	infeasible string
 	// counting is bound 1 of LowerBound; countingWhy proves infeasibility when set.
@@ -150,8 +174,20 @@ func (m *Model) admissible(j, a int) (float64, bool) {
 	return t, true
 }
 
-func newBoundData(m *Model, threads int) *boundData {
+func newBoundData(m *Model, threads int, tune BoundTuning) *boundData {
+	maxPairs := tune.MaxPairs
+	if maxPairs <= 0 {
+		maxPairs = DefaultMaxBoundPairs
+	}
 	bd := &boundData{m: m, n: len(m.Participating), asset: m.Participating, pos: make([]int, len(m.Assets))}
+	switch {
+	case tune.ExactKnapsackItems < 0:
+		bd.exactItems = 0
+	case tune.ExactKnapsackItems == 0:
+		bd.exactItems = DefaultExactKnapsackItems
+	default:
+		bd.exactItems = tune.ExactKnapsackItems
+	}
 	for i := range bd.pos {
 		bd.pos[i] = -1
 	}
@@ -159,6 +195,7 @@ func newBoundData(m *Model, threads int) *boundData {
 		bd.pos[a] = p
 	}
 	bd.em, bd.lim = newEquipModel(m), newLimits(m)
+	bd.sur = bd.lim.surrogates()
 	// Cells: region when region-locked, discipline when mixing is forbidden.
 	key := map[[2]int]int{}
 	bd.cellKey = key
@@ -184,7 +221,7 @@ func newBoundData(m *Model, threads int) *boundData {
 	for p := range bd.tmin {
 		bd.tmin[p] = math.Inf(1)
 	}
-	// The depot candidate lists take about 50 bytes a pair; beyond maxBoundPairs
+	// The depot candidate lists take about 50 bytes a pair; beyond maxPairs
 	// (no or a very wide max_distance_km on a large instance) they are not built and
 	// only the counting bound runs, its cheapest terms found by a streaming pass.
 	band := make([]int, len(m.Depots))
@@ -195,7 +232,7 @@ func newBoundData(m *Model, threads int) *boundData {
 	for _, x := range band {
 		pairs += x
 	}
-	if pairs > maxBoundPairs {
+	if pairs > maxPairs {
 		bd.pairs = pairs
 		// one min array per worker over a contiguous share of the depots; min does not
 		// depend on the order, so the merged result does not depend on the threads
@@ -248,9 +285,6 @@ func newBoundData(m *Model, threads int) *boundData {
 	bd.counting, bd.countingWhy = bd.countingBound()
 	return bd
 }
-
-// maxBoundPairs caps the depot–asset pairs the Lagrangian bound stores (about 1.5 GB).
-var maxBoundPairs = 30_000_000
 
 // parallelFor runs f(0..n-1) on up to threads goroutines.
 func parallelFor(threads, n int, f func(i int)) {

@@ -13,11 +13,9 @@ import (
 // its node limit leaves the relaxation's value in place (an unfinished search's best
 // set is an upper bound, never a valid lower one).
 
-// bbMaxItems is the largest admitted set solved exactly; bbNodeLimit caps one search.
-var (
-	bbMaxItems  = 40
-	bbNodeLimit = 5000
-)
+// bbNodeLimit caps one search. The largest admitted set solved exactly is
+// BoundTuning.ExactKnapsackItems.
+const bbNodeLimit = 5000
 
 type bbItem struct {
 	r, w, t float64 // reduced cost, workload, term c_a + τ·d

@@ -22,7 +22,7 @@ import (
 // target a little above the best bound).
 //
 // Step parameters of the volume algorithm and the polishing phase:
-var (
+const (
 	volumeAlpha    = 0.02 // the averaging weight settles here, halving from a trajectory's start whenever the step shrinks
 	volumeThetaMax = 1.0
 	volumeReds     = 20
@@ -33,16 +33,19 @@ var (
 
 // initEquipShare is the part of all equipment prices the starting λ spreads over a
 // full bundle's value, with F (each asset starts at t_min·(1 + (F + s·ΣM)/V)).
-var initEquipShare = 0.5
+const initEquipShare = 0.5
 
 // trajectoryParams start one run of the volume algorithm.
 type trajectoryParams struct{ theta, alpha float64 }
 
-// trajectories: the first is the one large instances run; small ones (at most
-// multiStartPairs depot–asset pairs, where an iteration costs microseconds) run all
-// three from the same start and keep the best, because the dual's non-smoothness
-// makes a single run's result depend on its step parameters.
-var trajectories = [...]trajectoryParams{{0.1, 0.1}, {0.5, 0.3}, {0.1, 0.02}}
+// trajectories are the starts of the volume algorithm: the first is the one large
+// instances run; small ones (at most multiStartPairs depot–asset pairs, where an
+// iteration costs microseconds) run all three from the same start and keep the best,
+// because the dual's non-smoothness makes a single run's result depend on its step
+// parameters. A function, not a variable, so that no caller can change them.
+func trajectories() [3]trajectoryParams {
+	return [...]trajectoryParams{{0.1, 0.1}, {0.5, 0.3}, {0.1, 0.02}}
+}
 
 const multiStartPairs = 20000
 
@@ -50,14 +53,13 @@ const multiStartPairs = 20000
 // holds every depot's solution of the last evaluation.
 type lagrangeEval struct {
 	bd      *boundData
-	sur     [][3]float64
 	threads int
 	sols    []subSolution
 	scratch []subScratch
 }
 
 func newLagrangeEval(bd *boundData, threads int) *lagrangeEval {
-	return &lagrangeEval{bd: bd, sur: bd.lim.surrogates(), threads: threads,
+	return &lagrangeEval{bd: bd, threads: threads,
 		sols: make([]subSolution, len(bd.cands)), scratch: make([]subScratch, threads)}
 }
 
@@ -67,7 +69,7 @@ func (ev *lagrangeEval) value(lam, mu []float64) float64 {
 	bd := ev.bd
 	if ev.threads <= 1 {
 		for j := range bd.cands {
-			solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, mu, &ev.scratch[0], &ev.sols[j])
+			bd.solveDepot(&bd.cands[j], lam, mu, &ev.scratch[0], &ev.sols[j])
 		}
 		return ev.sum(lam, mu)
 	}
@@ -82,7 +84,7 @@ func (ev *lagrangeEval) value(lam, mu []float64) float64 {
 				if j >= len(bd.cands) {
 					return
 				}
-				solveDepot(bd.m, bd.lim, bd.em, ev.sur, &bd.cands[j], lam, mu, sc, &ev.sols[j])
+				bd.solveDepot(&bd.cands[j], lam, mu, sc, &ev.sols[j])
 			}
 		}(&ev.scratch[w])
 	}
@@ -280,9 +282,10 @@ func lagrangian(ctx context.Context, bd *boundData, opt BoundOptions, res *Bound
 	overall := math.Inf(-1)
 	best, bestZ, it := math.Inf(-1), z0, 0
 	closed := false
-	plan := trajectories[:1]
+	starts := trajectories()
+	plan := starts[:1]
 	if len(bd.cands)*bd.n <= multiStartPairs {
-		plan = trajectories[:]
+		plan = starts[:]
 	}
 	for _, tp := range plan {
 		b, bz, n := trajectory(tp, z0, maxIter, &overall, &closed)

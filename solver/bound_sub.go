@@ -27,11 +27,13 @@ import (
 //   - surrogate: the three capacities folded into one, Σ (π·g_a) x_a ≤ π·cap for a
 //     weight vector π ≥ 0; the greedy rule by ratio r_a/(π·g_a) solves that
 //     fractional knapsack exactly;
-//   - Lagrangian: for any μ ≥ 0, K0 − μ·cap + Σ_a min(0, r_a + μ·g_a) (weak duality).
+//   - Lagrangian: for any ν ≥ 0, K0 − ν·cap + Σ_a min(0, r_a + ν·g_a) (weak duality).
 //
 // The Lagrangian form is cheap for every configuration at once (sums per class of
-// assets), so it ranks the configurations; the surrogate form refines them in that
-// order until no unrefined configuration can be below the best one. Equipment kinds
+// assets), so it ranks the configurations (rankConfigurations); the surrogate form
+// (surrogateBound) and, for few candidates, the exact knapsack (exactKnapsackBound)
+// refine them in that order until no unrefined configuration can be below the best
+// one. solveDepot lists the steps. Equipment kinds
 // beyond the maxExactEquip dearest are treated as free and the surcharge is dropped
 // when a depot sees more than maxExactDisc disciplines: relaxations again. Every
 // step relaxes, so the result is a valid lower bound.
@@ -188,18 +190,16 @@ func buildDepotCands(bd *boundData, idx *latIndex, j int) depotCands {
 	return dc
 }
 
-// surrogateCandidates are weight vectors π over the normalised capacities, in order of
-// usefulness on the instances we know (the value cap binds most); LowerBound sorts
-// by the first two whose limits exist.
-var surrogateCandidates = [...][3]float64{{0, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}}
-
 const maxSurrogates = 2
 
-// surrogates picks the weight vectors for the limits that exist.
+// surrogates picks the weight vectors π over the normalised capacities for the limits
+// that exist: the first maxSurrogates distinct ones of a list in order of usefulness
+// on the instances we know (the value cap binds most).
 func (l limits) surrogates() [][3]float64 {
+	candidates := [...][3]float64{{0, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 0, 1}, {1, 1, 1}}
 	mask := capacityMask(l)
 	var out [][3]float64
-	for _, pi := range surrogateCandidates {
+	for _, pi := range candidates {
 		q := [3]float64{pi[0] * mask[0], pi[1] * mask[1], pi[2] * mask[2]}
 		if q == ([3]float64{}) || slices.Contains(out, q) {
 			continue
@@ -210,9 +210,6 @@ func (l limits) surrogates() [][3]float64 {
 	}
 	return out
 }
-
-// muFactors scale each surrogate's critical multiplier into the ranking grid.
-var muFactors = [...]float64{0.8, 1, 1.25}
 
 type config struct {
 	cell   int32
@@ -239,11 +236,19 @@ type subScratch struct {
 	seen     []bool
 	regions  []int32
 	discs    []int32
+	dsets    []dset
 	ks       knapsack
 	radix    []uint64
 	classMin []float64
 	classArg []int32
 	exact    []int32 // the best configuration's set when the exact knapsack decided it
+}
+
+// dset is a discipline set D of a configuration (a mask over the depot's present
+// disciplines) and its surcharge S·(|D| − 1).
+type dset struct {
+	mask      uint64
+	surcharge float64
 }
 
 // exactS marks a configuration whose value came from the exact knapsack.
@@ -365,12 +370,70 @@ func criticalDual(order []uint64, r, gs []float64, cls []uint16, allowed []bool,
 	return v
 }
 
-// solveDepot computes the subproblem bound of depot dc under multipliers lam.
+// solveDepot bounds from below the subproblem of depot j = dc.j under the multipliers
+// λ (lam, one per participating position) and μ (mu, one per cell: "cell c needs at
+// least N_c bundles", so every bundle of cell c earns μ_c):
 //
-// mu holds one multiplier per cell for "cell c needs at least N_c bundles": every
-// configuration's value is lowered by μ of its cell.
-func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depotCands, lam, mu []float64, sc *subScratch, out *subSolution) {
+//	LB_j(λ, μ) ≤ min(0, min { cost(B) − Σ_{a∈B} λ_a − μ_{cell(B)} : B feasible at j })
+//
+// It stacks the relaxations below, cheapest first, and stops as soon as the cheap ones
+// prove that no configuration can beat the best bundle found so far:
+//
+//  1. reducedCosts: r_a = t_a − λ_a for every candidate (t_a = c_a + τ·d(j,a));
+//  2. singleAssetBound: bundles without a candidate of r_a < 0, exactly;
+//  3. the screening bound F + Σ_{r_a<0} r_a − max_c μ_c (no capacity, no charge but F):
+//     when it is no lower than 2, no other bundle can matter;
+//  4. rankConfigurations: every configuration (region, D, E) bounded by the
+//     Lagrangian relaxation of its capacities on a small grid of multipliers ν;
+//  5. refineConfiguration, best-ranked first: the surrogate relaxation
+//     (surrogateBound) and, when few candidates are admitted, the exact 0-1 knapsack
+//     (exactKnapsackBound);
+//  6. fractionalSolution: the x of the winning configuration, for the subgradient.
+//
+// out receives the bound and that x; sc is the calling worker's scratch memory.
+func (bd *boundData) solveDepot(dc *depotCands, lam, mu []float64, sc *subScratch, out *subSolution) {
+	m := bd.m
 	out.lb, out.take, out.frac, out.refined = 0, out.take[:0], out.frac[:0], 0
+	sumNeg := sc.reducedCosts(dc, lam)
+	single, singleK := bd.singleAssetBound(dc, mu, sc)
+	maxMu := 0.0
+	for _, x := range mu {
+		maxMu = math.Max(maxMu, x)
+	}
+	if len(sc.neg) == 0 || m.F+sumNeg-maxMu >= single {
+		out.setSingle(dc, single, singleK)
+		return
+	}
+	bd.rankConfigurations(dc, mu, sc, single)
+	best := single // "no bundle", or a bundle without negative candidates
+	bestCf, bestS := -1, -1
+	for ci := range sc.configs {
+		cf := &sc.configs[ci]
+		if cf.cheap >= best {
+			break // ranked: no later configuration can be lower
+		}
+		out.refined++
+		if val, s := bd.refineConfiguration(dc, cf, mu[cf.cell], best, sc); val < best {
+			best, bestCf, bestS = val, ci, s
+			if s == exactS {
+				sc.exact = append(sc.exact[:0], sc.ks.bestSet...)
+			}
+		}
+	}
+	if bestCf < 0 {
+		out.setSingle(dc, single, singleK)
+		return
+	}
+	out.lb = best
+	out.cell = sc.configs[bestCf].cell
+	bd.fractionalSolution(dc, &sc.configs[bestCf], bestS, sc, out)
+}
+
+// reducedCosts sets sc.r[k] = r_a = t_a − λ_a for every candidate k (asset a), lists
+// the candidates with r_a < 0 in sc.neg (only those can lower a bundle's value: every
+// other one is dropped from the bundle without raising it) and, per asset class, the
+// candidate of least r_a ≥ 0 (sc.classMin, sc.classArg). It returns Σ_{r_a<0} r_a.
+func (sc *subScratch) reducedCosts(dc *depotCands, lam []float64) float64 {
 	n := len(dc.p)
 	if cap(sc.r) < n {
 		sc.r = make([]float64, n)
@@ -378,13 +441,11 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			sc.gs[s] = make([]float64, n)
 		}
 	}
-	r := sc.r[:n]
+	sc.r = sc.r[:n]
+	r := sc.r
 	nc := len(dc.class)
-	if cap(sc.classMin) < nc {
-		sc.classMin = make([]float64, nc)
-		sc.classArg = make([]int32, nc)
-	}
-	classMin, classArg := sc.classMin[:nc], sc.classArg[:nc]
+	sc.classMin, sc.classArg = resize(sc.classMin, nc), resize(sc.classArg, nc)
+	classMin, classArg := sc.classMin, sc.classArg
 	for c := range classMin {
 		classMin[c] = math.Inf(1)
 	}
@@ -400,52 +461,54 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 			classMin[c], classArg[c] = r[k], int32(k)
 		}
 	}
-	// A bundle whose assets all have r ≥ 0 still earns its cell's μ: it is worth at
-	// least F + min over its assets of (M(equipment of the asset) + r) − μ_cell, which
-	// the asset alone attains (it is admissible alone). This covers every bundle without
-	// a negative candidate exactly; the configurations below cover the others (dropping
-	// the non-negative assets of a bundle never raises its value).
+	return sumNeg
+}
+
+// singleAssetBound is the exact value of the bundles whose assets all have r_a ≥ 0:
+// such a bundle of class (region, discipline g, equipment E_a) is worth at least
+//
+//	F + Σ_{e∈E_a} M_e + r_a − μ_{cell}
+//
+// for its cheapest asset a (the others only add r ≥ 0, more equipment and surcharge),
+// which that asset alone attains, being admissible alone. It returns the least such
+// value below 0 (0, "no bundle", otherwise) and the candidate that attains it (−1).
+func (bd *boundData) singleAssetBound(dc *depotCands, mu []float64, sc *subScratch) (float64, int32) {
 	single, singleK := 0.0, int32(-1)
-	for c := range classMin {
-		if math.IsInf(classMin[c], 1) {
+	for c, x := range sc.classMin {
+		if math.IsInf(x, 1) {
 			continue
 		}
-		if v := m.F + em.cost(dc.class[c].eq) + classMin[c] - mu[dc.cell[c]]; v < single {
-			single, singleK = v, classArg[c]
+		if v := bd.m.F + bd.em.cost(dc.class[c].eq) + x - mu[dc.cell[c]]; v < single {
+			single, singleK = v, sc.classArg[c]
 		}
 	}
-	setSingle := func() {
-		if singleK >= 0 {
-			out.lb, out.cell = single, dc.cell[dc.cls[singleK]]
-			out.take = append(out.take, singleK)
-			out.frac = append(out.frac, 1)
-		}
-	}
-	// Every configuration pays at least F and admits a subset of the negative
-	// candidates; with every μ_cell ≥ 0 subtracted at most once:
-	maxMu := 0.0
-	for _, x := range mu {
-		maxMu = math.Max(maxMu, x)
-	}
-	if len(sc.neg) == 0 || m.F+sumNeg-maxMu >= single {
-		setSingle()
-		return
-	}
-	if cap(sc.present) < nc {
-		sc.present = make([]bool, nc)
-		sc.allowed = make([]bool, nc)
-	}
-	present, allowed := sc.present[:nc], sc.allowed[:nc]
-	clear(present)
-	for _, k := range sc.neg {
-		present[dc.cls[k]] = true
-	}
+	return single, singleK
+}
 
-	// Per surrogate: the negative candidates by ratio, and the critical multiplier of
-	// the widest configuration (every candidate, capacity for K0 = F).
-	capF := lim.capacity(m.F)
+// setSingle records the single-asset bundle of singleAssetBound as the depot's solution
+// (nothing when "no bundle", singleK < 0, is at least as good).
+func (out *subSolution) setSingle(dc *depotCands, single float64, singleK int32) {
+	if singleK >= 0 {
+		out.lb, out.cell = single, dc.cell[dc.cls[singleK]]
+		out.take = append(out.take, singleK)
+		out.frac = append(out.frac, 1)
+	}
+}
+
+// multiplierGrid prepares the Lagrangian relaxation of the capacities. For every
+// surrogate weight vector π (bd.sur) it orders the negative candidates by ratio
+// r_a / (π·g_a) (sc.order, sc.gs) and walks that order through the widest
+// configuration (every candidate, K0 = F) to the critical multiplier ν of its
+// fractional knapsack; ν·π scaled by muFactors, with ν = 0, make the grid sc.mus.
+// For every grid point ν it sums per class Σ_a min(0, r_a + ν·g_a) (sc.sums), so that
+// a configuration's Lagrangian bound is a sum over the classes it admits.
+func (bd *boundData) multiplierGrid(dc *depotCands, sc *subScratch) {
+	muFactors := [...]float64{0.8, 1, 1.25} // scale each surrogate's critical ν into the grid
+	n, nc := len(dc.p), len(dc.class)
+	r := sc.r
+	capF := bd.lim.capacity(bd.m.F)
 	sc.mus = append(sc.mus[:0], [3]float64{})
-	for s, pi := range sur {
+	for s, pi := range bd.sur {
 		gs := sc.gs[s][:n]
 		o := sc.order[s][:0]
 		for _, k := range sc.neg {
@@ -468,24 +531,47 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	for len(sc.sums) < len(sc.mus) {
 		sc.sums = append(sc.sums, nil)
 	}
-	for i, mu := range sc.mus {
+	for i, nu := range sc.mus {
 		if cap(sc.sums[i]) < nc {
 			sc.sums[i] = make([]float64, nc)
 		}
 		sum := sc.sums[i][:nc]
 		clear(sum)
 		for _, k := range sc.neg {
-			if v := r[k] + dot(mu, dc.g[k]); v < 0 {
+			if v := r[k] + dot(nu, dc.g[k]); v < 0 {
 				sum[dc.cls[k]] += v
 			}
 		}
 		sc.sums[i] = sum
 	}
+}
 
+// rankConfigurations lists in sc.configs every configuration (region r when
+// region_locked, discipline set D, equipment set E closed under the classes present)
+// that may hold a bundle of negative candidates, with its fixed part
+//
+//	K0 = F + Σ_{e∈E} M_e + S·(|D| − 1)
+//
+// and its Lagrangian bound over the grid of multipliers ν ≥ 0 (multiplierGrid):
+//
+//	cheap = max_ν ( K0 − ν·cap(K0) + Σ_{admitted a} min(0, r_a + ν·g_a) ) − μ_{cell}
+//
+// a valid lower bound on the configuration's value by weak duality. It keeps those
+// below single (the others cannot beat "no bundle" or the single-asset bundle) sorted
+// by cheap, ties by region, D, E. With more than maxExactDisc disciplines mixing is
+// relaxed to one configuration of every discipline without surcharge.
+func (bd *boundData) rankConfigurations(dc *depotCands, mu []float64, sc *subScratch, single float64) {
+	nc := len(dc.class)
+	sc.present, sc.allowed = resize(sc.present, nc), resize(sc.allowed, nc)
+	clear(sc.present)
+	for _, k := range sc.neg {
+		sc.present[dc.cls[k]] = true
+	}
+	bd.multiplierGrid(dc, sc)
 	// Configurations: region (if locked) × discipline set × equipment closure.
 	sc.regions, sc.discs = sc.regions[:0], sc.discs[:0]
 	for c, cl := range dc.class {
-		if !present[c] {
+		if !sc.present[c] {
 			continue
 		}
 		if !slices.Contains(sc.regions, cl.region) {
@@ -497,95 +583,20 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	}
 	slices.Sort(sc.regions)
 	slices.Sort(sc.discs)
-	discs := sc.discs
-	discBit := func(d int32) uint64 {
-		i, _ := slices.BinarySearch(discs, d)
-		return 1 << i
-	}
-	type dset struct {
-		mask      uint64
-		surcharge float64
-	}
-	var dsetBuf [8]dset
-	dsets := dsetBuf[:0]
-	switch {
-	case !m.MixAllowed || len(discs) == 1:
-		for i := range discs {
-			dsets = append(dsets, dset{mask: 1 << i})
-		}
-	case len(discs) <= maxExactDisc:
-		for mask := uint64(1); mask < 1<<len(discs); mask++ {
-			cnt := 0
-			for x := mask; x != 0; x &= x - 1 {
-				cnt++
-			}
-			dsets = append(dsets, dset{mask: mask, surcharge: m.Surcharge * float64(cnt-1)})
-		}
-	default: // relaxed: any mix, surcharge dropped
-		dsets = append(dsets, dset{mask: 1<<len(discs) - 1})
-	}
-	if cap(sc.seen) < 1<<maxExactEquip {
-		sc.seen = make([]bool, 1<<maxExactEquip)
-	}
-	setAllowed := func(cf *config) {
-		for c, cl := range dc.class {
-			allowed[c] = present[c] && cl.region == cf.region && discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
-		}
-	}
+	bd.disciplineSets(sc)
 	sc.configs = sc.configs[:0]
 	for _, reg := range sc.regions {
-		for _, ds := range dsets {
-			sc.masks = sc.masks[:0]
-			for c, cl := range dc.class {
-				if present[c] && cl.region == reg && discBit(cl.disc)&ds.mask != 0 && !slices.Contains(sc.masks, cl.eq) {
-					sc.masks = append(sc.masks, cl.eq)
-				}
-			}
-			if len(sc.masks) == 0 {
-				continue
-			}
-			seen := sc.seen[:1<<maxExactEquip]
-			clear(seen)
-			sc.conf = append(sc.conf[:0], 0)
-			seen[0] = true
-			for _, x := range sc.masks {
-				cnt := len(sc.conf)
-				for i := 0; i < cnt; i++ {
-					if u := sc.conf[i] | x; !seen[u] {
-						seen[u] = true
-						sc.conf = append(sc.conf, u)
-					}
-				}
-			}
+		for _, ds := range sc.dsets {
+			sc.equipmentClosure(dc, reg, ds.mask)
 			for _, E := range sc.conf {
-				k0 := m.F + em.cost(E) + ds.surcharge
-				if lim.invV > 0 && k0 > lim.V {
+				k0 := bd.m.F + bd.em.cost(E) + ds.surcharge
+				if bd.lim.invV > 0 && k0 > bd.lim.V {
 					continue
 				}
 				cf := config{region: reg, dmask: ds.mask, eq: E, k0: k0, cheap: math.Inf(-1)}
-				setAllowed(&cf)
-				cf.cell = -1
-				for c := range allowed {
-					if allowed[c] {
-						cf.cell = dc.cell[c]
-						break
-					}
+				if bd.lagrangeRank(dc, &cf, mu, sc) {
+					sc.configs = append(sc.configs, cf)
 				}
-				if cf.cell < 0 {
-					continue // admits no asset: holds no bundle (an empty one would earn μ)
-				}
-				capC := lim.capacity(k0)
-				for i, mu := range sc.mus {
-					v := k0 - dot(mu, capC)
-					for c, sum := range sc.sums[i] {
-						if allowed[c] {
-							v += sum
-						}
-					}
-					cf.cheap = math.Max(cf.cheap, v)
-				}
-				cf.cheap -= mu[cf.cell]
-				sc.configs = append(sc.configs, cf)
 			}
 		}
 	}
@@ -610,86 +621,214 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 		}
 		return int(a.eq) - int(b.eq)
 	})
+}
 
-	// dual is the weak-duality bound of a configuration for multiplier μ.
-	dual := func(cf *config, mu [3]float64) float64 {
-		v := cf.k0 - dot(mu, lim.capacity(cf.k0))
-		for _, k := range sc.neg {
-			if allowed[dc.cls[k]] {
-				if x := r[k] + dot(mu, dc.g[k]); x < 0 {
-					v += x
-				}
-			}
+// disciplineSets lists in sc.dsets the discipline sets D a configuration may take over
+// the disciplines present (sc.discs), each with its surcharge S·(|D| − 1): one
+// discipline each when mixing is forbidden (or only one is present), every non-empty
+// subset up to maxExactDisc disciplines, beyond that one set of all of them without
+// surcharge (a relaxation).
+func (bd *boundData) disciplineSets(sc *subScratch) {
+	discs := sc.discs
+	sc.dsets = sc.dsets[:0]
+	switch {
+	case !bd.m.MixAllowed || len(discs) == 1:
+		for i := range discs {
+			sc.dsets = append(sc.dsets, dset{mask: 1 << i})
 		}
-		return v
+	case len(discs) <= maxExactDisc:
+		for mask := uint64(1); mask < 1<<len(discs); mask++ {
+			cnt := 0
+			for x := mask; x != 0; x &= x - 1 {
+				cnt++
+			}
+			sc.dsets = append(sc.dsets, dset{mask: mask, surcharge: bd.m.Surcharge * float64(cnt-1)})
+		}
+	default: // relaxed: any mix, surcharge dropped
+		sc.dsets = append(sc.dsets, dset{mask: 1<<len(discs) - 1})
 	}
-	best := single // "no bundle", or a bundle without negative candidates
-	bestCf, bestS := -1, -1
-	for ci := range sc.configs {
-		cf := &sc.configs[ci]
-		if cf.cheap >= best {
-			break
-		}
-		out.refined++
-		setAllowed(cf)
-		// val is compared with "no bundle" (0) after the cell's μ is taken off
-		muc := mu[cf.cell]
-		val, sBest := cf.cheap+muc, -1
-		if len(sur) == 0 { // no capacity at all: every admitted negative candidate
-			val = dual(cf, [3]float64{})
-		}
-		capC := lim.capacity(cf.k0)
-		for s, pi := range sur {
-			if v := cf.k0 + criticalDual(sc.order[s], r, sc.gs[s], dc.cls, allowed, dot(pi, capC)); v > val {
-				val, sBest = v, s
-			}
-		}
-		if len(sur) > 0 && val-muc < best {
-			pi := sur[max(sBest, 0)]
-			ks := &sc.ks
-			ks.items = ks.items[:0]
-			for _, k := range sc.neg {
-				if allowed[dc.cls[k]] {
-					if len(ks.items) == bbMaxItems {
-						ks.items = ks.items[:0]
-						break
-					}
-					ks.items = append(ks.items, bbItem{r: r[k], w: dc.w[k], t: dc.t[k], g: dot(pi, dc.g[k]), k: k})
-				}
-			}
-			if len(ks.items) > 0 {
-				ks.pi, ks.invW, ks.invV, ks.invK = pi, lim.invW, lim.invV, lim.invK
-				// capacities widened by a hair: a relaxation, so rounding cannot cut a
-				// bundle the evaluator would accept
-				capV := math.Inf(1)
-				if lim.invV > 0 {
-					capV = lim.V - cf.k0 + 1e-7*lim.V
-				}
-				if ex, ok := ks.solveExact(m.MaxWorkload*(1+1e-9), float64(m.MaxAssets), capV); ok && cf.k0+ex > val {
-					val, sBest = cf.k0+ex, exactS
-				}
-			}
-		}
-		if val-muc < best {
-			best, bestCf, bestS = val-muc, ci, sBest
-			if sBest == exactS {
-				sc.exact = append(sc.exact[:0], sc.ks.bestSet...)
-			}
+}
+
+// equipmentClosure lists in sc.conf the equipment sets E worth a configuration of
+// region reg and discipline set dmask: the unions of the equipment masks of the
+// classes present there (the empty set first), each once. Any other E costs more
+// than the smallest union that admits the same classes.
+func (sc *subScratch) equipmentClosure(dc *depotCands, reg int32, dmask uint64) {
+	sc.masks = sc.masks[:0]
+	for c, cl := range dc.class {
+		if sc.present[c] && cl.region == reg && sc.discBit(cl.disc)&dmask != 0 && !slices.Contains(sc.masks, cl.eq) {
+			sc.masks = append(sc.masks, cl.eq)
 		}
 	}
-	if bestCf < 0 {
-		setSingle()
+	sc.conf = sc.conf[:0]
+	if len(sc.masks) == 0 {
 		return
 	}
-	out.lb = best
-	out.cell = sc.configs[bestCf].cell
-	// The fractional x of the best configuration, for the subgradient: the greedy
-	// solution of its best surrogate (of the first one when the ranking form won).
-	cf := &sc.configs[bestCf]
-	setAllowed(cf)
-	if len(sur) == 0 {
+	sc.seen = resize(sc.seen, 1<<maxExactEquip)
+	clear(sc.seen)
+	sc.conf = append(sc.conf, 0)
+	sc.seen[0] = true
+	for _, x := range sc.masks {
+		cnt := len(sc.conf)
+		for i := 0; i < cnt; i++ {
+			if u := sc.conf[i] | x; !sc.seen[u] {
+				sc.seen[u] = true
+				sc.conf = append(sc.conf, u)
+			}
+		}
+	}
+}
+
+// lagrangeRank sets cf.cell and cf.cheap, the Lagrangian bound of rankConfigurations,
+// from the per-class sums of multiplierGrid. It reports false for a configuration
+// that admits no asset: it holds no bundle (an empty one would earn μ).
+func (bd *boundData) lagrangeRank(dc *depotCands, cf *config, mu []float64, sc *subScratch) bool {
+	sc.setAllowed(dc, cf)
+	cf.cell = -1
+	for c := range sc.allowed {
+		if sc.allowed[c] {
+			cf.cell = dc.cell[c]
+			break
+		}
+	}
+	if cf.cell < 0 {
+		return false
+	}
+	capC := bd.lim.capacity(cf.k0)
+	for i, nu := range sc.mus {
+		v := cf.k0 - dot(nu, capC)
+		for c, sum := range sc.sums[i] {
+			if sc.allowed[c] {
+				v += sum
+			}
+		}
+		cf.cheap = math.Max(cf.cheap, v)
+	}
+	cf.cheap -= mu[cf.cell]
+	return true
+}
+
+// resize returns x with length n, reusing its memory when it is large enough (the
+// contents are then stale: callers overwrite them).
+func resize[T any](x []T, n int) []T {
+	if cap(x) < n {
+		return make([]T, n)
+	}
+	return x[:n]
+}
+
+// discBit is the bit of discipline d in a configuration's mask over sc.discs.
+func (sc *subScratch) discBit(d int32) uint64 {
+	i, _ := slices.BinarySearch(sc.discs, d)
+	return 1 << i
+}
+
+// setAllowed marks in sc.allowed the asset classes configuration cf admits: present
+// among the negative candidates, of its region, of a discipline in D, with equipment
+// within E.
+func (sc *subScratch) setAllowed(dc *depotCands, cf *config) {
+	for c, cl := range dc.class {
+		sc.allowed[c] = sc.present[c] && cl.region == cf.region && sc.discBit(cl.disc)&cf.dmask != 0 && cl.eq&^cf.eq == 0
+	}
+}
+
+// refineConfiguration tightens the ranking bound of configuration cf (cf.cheap) by the
+// surrogate relaxation and, while it still beats best, by the exact knapsack. It
+// returns the configuration's value after μ_cell (muc) is taken off, and which bound
+// gave it: the index of the surrogate, −1 for the ranking bound, exactS for the exact
+// knapsack. It leaves sc.allowed set for cf.
+func (bd *boundData) refineConfiguration(dc *depotCands, cf *config, muc, best float64, sc *subScratch) (float64, int) {
+	sc.setAllowed(dc, cf)
+	// val is compared with "no bundle" (0) after the cell's μ is taken off
+	val, sBest := cf.cheap+muc, -1
+	if len(bd.sur) == 0 { // no capacity at all: every admitted negative candidate
+		val = bd.lagrangeDual(dc, cf, [3]float64{}, sc)
+	}
+	if v, s := bd.surrogateBound(dc, cf, sc); s >= 0 && v > val {
+		val, sBest = v, s
+	}
+	if len(bd.sur) > 0 && val-muc < best {
+		if ex, ok := bd.exactKnapsackBound(dc, cf, bd.sur[max(sBest, 0)], sc); ok && cf.k0+ex > val {
+			val, sBest = cf.k0+ex, exactS
+		}
+	}
+	return val - muc, sBest
+}
+
+// lagrangeDual is the weak-duality bound of configuration cf for capacity multipliers
+// ν ≥ 0: K0 − ν·cap(K0) + Σ_{admitted a, r_a<0} min(0, r_a + ν·g_a).
+func (bd *boundData) lagrangeDual(dc *depotCands, cf *config, nu [3]float64, sc *subScratch) float64 {
+	v := cf.k0 - dot(nu, bd.lim.capacity(cf.k0))
+	for _, k := range sc.neg {
+		if sc.allowed[dc.cls[k]] {
+			if x := sc.r[k] + dot(nu, dc.g[k]); x < 0 {
+				v += x
+			}
+		}
+	}
+	return v
+}
+
+// surrogateBound is the surrogate relaxation of configuration cf: for every weight
+// vector π of bd.sur the three capacities fold into Σ_a (π·g_a) x_a ≤ π·cap(K0), a
+// fractional knapsack the greedy walk by ratio solves (criticalDual), worth
+//
+//	K0 + Σ_{admitted a} min(0, r_a + ν_π·(π·g_a)) − ν_π·(π·cap(K0))
+//
+// It returns the largest over π and its index (−1 without surrogates: no capacity).
+func (bd *boundData) surrogateBound(dc *depotCands, cf *config, sc *subScratch) (float64, int) {
+	best, sBest := math.Inf(-1), -1
+	capC := bd.lim.capacity(cf.k0)
+	for s, pi := range bd.sur {
+		if v := cf.k0 + criticalDual(sc.order[s], sc.r, sc.gs[s], dc.cls, sc.allowed, dot(pi, capC)); v > best {
+			best, sBest = v, s
+		}
+	}
+	return best, sBest
+}
+
+// exactKnapsackBound solves configuration cf's 0-1 knapsack exactly by branch and bound
+// (bound_knapsack.go), pruned by the surrogate π:
+//
+//	min Σ_a r_a·x_a  s.t.  Σ w_a x_a ≤ max_workload, Σ x_a ≤ max_assets, Σ t_a x_a ≤ max_value − K0
+//
+// over the admitted negative candidates, when there are at most bd.exactItems of them
+// (none when it is 0). It returns the minimum and whether the search finished within its
+// node limit (only then is the value a bound). The capacities are widened by a hair: a
+// relaxation, so rounding cannot cut a bundle the evaluator would accept.
+func (bd *boundData) exactKnapsackBound(dc *depotCands, cf *config, pi [3]float64, sc *subScratch) (float64, bool) {
+	lim := bd.lim
+	ks := &sc.ks
+	ks.items = ks.items[:0]
+	for _, k := range sc.neg {
+		if sc.allowed[dc.cls[k]] {
+			if len(ks.items) == bd.exactItems {
+				ks.items = ks.items[:0]
+				break
+			}
+			ks.items = append(ks.items, bbItem{r: sc.r[k], w: dc.w[k], t: dc.t[k], g: dot(pi, dc.g[k]), k: k})
+		}
+	}
+	if len(ks.items) == 0 {
+		return 0, false
+	}
+	ks.pi, ks.invW, ks.invV, ks.invK = pi, lim.invW, lim.invV, lim.invK
+	capV := math.Inf(1)
+	if lim.invV > 0 {
+		capV = lim.V - cf.k0 + 1e-7*lim.V
+	}
+	return ks.solveExact(bd.m.MaxWorkload*(1+1e-9), float64(bd.m.MaxAssets), capV)
+}
+
+// fractionalSolution writes into out the x of the winning configuration cf, which the
+// subgradient needs: every admitted negative candidate without capacities, the exact
+// knapsack's set when that decided (bestS == exactS), else the greedy fractional
+// solution of its best surrogate (of the first one when the ranking bound won).
+func (bd *boundData) fractionalSolution(dc *depotCands, cf *config, bestS int, sc *subScratch, out *subSolution) {
+	sc.setAllowed(dc, cf)
+	if len(bd.sur) == 0 {
 		for _, k := range sc.neg {
-			if allowed[dc.cls[k]] {
+			if sc.allowed[dc.cls[k]] {
 				out.take = append(out.take, k)
 				out.frac = append(out.frac, 1)
 			}
@@ -706,7 +845,7 @@ func solveDepot(m *Model, lim limits, em equipModel, sur [][3]float64, dc *depot
 	if bestS < 0 {
 		bestS = 0
 	}
-	critical(sc.order[bestS], r, sc.gs[bestS], dc.cls, allowed, dot(sur[bestS], lim.capacity(cf.k0)), func(k int32, x float64) {
+	critical(sc.order[bestS], sc.r, sc.gs[bestS], dc.cls, sc.allowed, dot(bd.sur[bestS], bd.lim.capacity(cf.k0)), func(k int32, x float64) {
 		out.take = append(out.take, k)
 		out.frac = append(out.frac, x)
 	})

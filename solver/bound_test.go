@@ -170,7 +170,7 @@ func TestLagrangianEveryMultiplierIsValid(t *testing.T) {
 			continue
 		}
 		m := boundLoadModel(t, filepath.Join("testdata/bound", name+".json"))
-		bd := newBoundData(m, 2)
+		bd := newBoundData(m, 2, BoundTuning{})
 		ev := newLagrangeEval(bd, 2)
 		lam := make([]float64, bd.n)
 		mu := make([]float64, bd.ncells)
@@ -296,7 +296,7 @@ func bruteDepotMin(m *Model, bd *boundData, j int, lam map[int]float64, mu []flo
 
 // TestDepotSubproblemBruteForce compares the depot subproblem with enumeration of every
 // subset. With the exact knapsack (every depot here admits at most a dozen assets) the
-// two must agree; with the linear relaxation alone (bbMaxItems = 0) the subproblem must
+// two must agree; with the linear relaxation alone (ExactKnapsackItems < 0) the subproblem must
 // never be above the enumeration, and agree when no capacity binds.
 func TestDepotSubproblemBruteForce(t *testing.T) {
 	variants := []struct {
@@ -315,18 +315,17 @@ func TestDepotSubproblemBruteForce(t *testing.T) {
 		{"wide-mix", map[string]any{"max_distance_km": 20, "max_value": 9e6, "max_workload": 40}, false, true, false, true},
 		{"wide-locked-nomix", map[string]any{"max_distance_km": 20, "max_value": 9e6}, true, false, false, true},
 	}
-	defer func(n int) { bbMaxItems = n }(bbMaxItems)
 	for _, exactKnapsack := range []bool{true, false} {
+		tune := BoundTuning{}
 		if !exactKnapsack {
-			bbMaxItems = 0
+			tune.ExactKnapsackItems = -1
 		}
 		rng := rand.New(rand.NewPCG(3, 5))
 		checked, tight := 0, 0
 		for _, v := range variants {
 			for trial := 0; trial < 12; trial++ {
 				m := boundModelFromJSON(t, randomBoundInstance(rng, v.limits, v.region, v.mix, v.wide))
-				bd := newBoundData(m, 1)
-				sur := bd.lim.surrogates()
+				bd := newBoundData(m, 1, tune)
 				var sc subScratch
 				var sol subSolution
 				lam := make([]float64, bd.n)
@@ -341,7 +340,7 @@ func TestDepotSubproblemBruteForce(t *testing.T) {
 					mu[c] = float64(trial%3) * 2.5e6 * rng.Float64() // up to 5,000,000 > F: bundles of r ≥ 0 assets pay
 				}
 				for j := range m.Depots {
-					solveDepot(m, bd.lim, bd.em, sur, &bd.cands[j], lam, mu, &sc, &sol)
+					bd.solveDepot(&bd.cands[j], lam, mu, &sc, &sol)
 					want := bruteDepotMin(m, bd, j, lamOf, mu)
 					checked++
 					if sol.lb > want+1e-6 {
@@ -375,7 +374,7 @@ func TestDepotSubproblemBruteForce(t *testing.T) {
 // = 12,700,000. Optimum: a and b cannot share (70 > 60), c is reachable from M1's
 // office only: {a}, {b}, {c} = 10,000,000 + 3 F + 700,000 = 13,700,000.
 // With exact depot subproblems the Lagrangian dual is the LP over feasible bundles,
-// and here it is the optimum. With the knapsack relaxed to its LP (bbMaxItems = 0) a
+// and here it is the optimum. With the knapsack relaxed to its LP (ExactKnapsackItems < 0) a
 // depot may take a and 0.75 b (workload 60): c's bundle 2,200,000; a and b need
 // contract weight ≥ 1.25 (a needs snooper columns of weight ≥ 1 holding at most 0.75
 // of b; the other 0.25 of b needs weight 0.25) and snooper weight ≥ 1: 9,000,000 +
@@ -400,7 +399,7 @@ func TestBoundsHandChecked(t *testing.T) {
 		},
 	}
 	m := boundModelFromJSON(t, inst)
-	bd := newBoundData(m, 1)
+	bd := newBoundData(m, 1, BoundTuning{})
 	cnt, why := bd.countingBound()
 	if why != "" || cnt != 12.7e6 {
 		t.Fatalf("counting bound %.2f (%q), want 12,700,000", cnt, why)
@@ -409,10 +408,7 @@ func TestBoundsHandChecked(t *testing.T) {
 	if r.LowerBound > 13.7e6 || r.LowerBound < 13.7e6*(1-1e-6) {
 		t.Fatalf("bound %.2f (%s), want the optimum 13,700,000 within 1e-6 and never above", r.LowerBound, r.Method)
 	}
-	saved := bbMaxItems
-	bbMaxItems = 0
-	r = LowerBound(context.Background(), m, BoundOptions{Threads: 1, MaxIter: 3000})
-	bbMaxItems = saved
+	r = LowerBound(context.Background(), m, BoundOptions{Threads: 1, MaxIter: 3000, Tuning: BoundTuning{ExactKnapsackItems: -1}})
 	if r.LowerBound > 12.95e6 || r.LowerBound < 12.95e6*(1-1e-4) {
 		t.Fatalf("LP knapsack: bound %.2f (%s), want the LP value 12,950,000 within 1e-4 and never above", r.LowerBound, r.Method)
 	}
@@ -447,7 +443,7 @@ func TestLowerBoundCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := LowerBound(ctx, m, BoundOptions{Threads: 2})
-	cnt, _ := newBoundData(m, 1).countingBound()
+	cnt, _ := newBoundData(m, 1, BoundTuning{}).countingBound()
 	if r.Method != "counting" || r.LowerBound != shave(cnt) || r.Iterations != 0 {
 		t.Fatalf("cancelled: %v (%s, %d it), want the counting bound %v", r.LowerBound, r.Method, r.Iterations, shave(cnt))
 	}
@@ -507,7 +503,7 @@ func TestRadixSortHigh(t *testing.T) {
 // checking every participating asset.
 func TestDepotCandidatesComplete(t *testing.T) {
 	m := boundLoadModel(t, filepath.Join(boundSharedDir, "p-large.json"))
-	bd := newBoundData(m, 2)
+	bd := newBoundData(m, 2, BoundTuning{})
 	total := 0
 	for j := range m.Depots {
 		var want []int32
@@ -660,15 +656,14 @@ func TestLowerBoundBruteForcePlans(t *testing.T) {
 	}
 }
 
-// TestLowerBoundTooManyPairs: past maxBoundPairs no candidate lists are built; the
+// TestLowerBoundTooManyPairs: past MaxPairs no candidate lists are built; the
 // streaming pass finds the same cheapest terms, and the counting bound is reported.
 func TestLowerBoundTooManyPairs(t *testing.T) {
 	m := boundLoadModel(t, filepath.Join(boundSharedDir, "p-small.json"))
-	full := newBoundData(m, 2)
-	defer func(n int) { maxBoundPairs = n }(maxBoundPairs)
-	maxBoundPairs = 100
+	full := newBoundData(m, 2, BoundTuning{})
+	capPairs := BoundTuning{MaxPairs: 100}
 	for _, threads := range []int{1, 2, 5} {
-		capped := newBoundData(m, threads)
+		capped := newBoundData(m, threads, capPairs)
 		if capped.cands != nil || capped.pairs <= 100 {
 			t.Fatalf("threads %d: candidate lists built for %d pairs", threads, capped.pairs)
 		}
@@ -676,7 +671,7 @@ func TestLowerBoundTooManyPairs(t *testing.T) {
 			t.Fatalf("threads %d: streaming cheapest terms differ (counting %v vs %v)", threads, capped.counting, full.counting)
 		}
 	}
-	r := LowerBound(context.Background(), m, BoundOptions{Threads: 2})
+	r := LowerBound(context.Background(), m, BoundOptions{Threads: 2, Tuning: capPairs})
 	if r.LowerBound != shave(full.counting) || !strings.HasPrefix(r.Method, "counting (") || r.Iterations != 0 {
 		t.Fatalf("bound %v (%s, %d it), want the counting bound %v", r.LowerBound, r.Method, r.Iterations, shave(full.counting))
 	}

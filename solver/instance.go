@@ -153,8 +153,6 @@ type Asset struct {
 	absent uint8
 }
 
-var assetKnownFields = []string{"id", "municipality", "kind", "lon", "lat", "cost", "workload", "equipment"}
-
 // assetWire is the decoding shape of an asset's known fields; pointers tell absent or
 // null numbers from zeros.
 type assetWire struct {
@@ -178,17 +176,19 @@ func (a *Asset) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = Asset{ID: w.ID, Municipality: w.Municipality, Kind: w.Kind, Equipment: w.Equipment}
+	// the field names of assetWire; bit k of seen stands for known[k]
+	known := [...]string{"id", "municipality", "kind", "lon", "lat", "cost", "workload", "equipment"}
 	seen := 0 // bit k: known field k appears under its exact name with a non-null value
 	inexact := false
 	err := eachMember(b, func(key string, val []byte) error {
-		k := slices.Index(assetKnownFields, key)
+		k := slices.Index(known[:], key)
 		if k >= 0 {
 			if !bytes.Equal(val, []byte("null")) {
 				seen |= 1 << k
 			}
 			return nil
 		}
-		for _, f := range assetKnownFields {
+		for _, f := range known {
 			if strings.EqualFold(f, key) {
 				inexact = true // the struct decode took its value: decode again by exact keys
 			}
@@ -202,7 +202,7 @@ func (a *Asset) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	has := func(name string) bool { return seen&(1<<slices.Index(assetKnownFields, name)) != 0 }
+	has := func(name string) bool { return seen&(1<<slices.Index(known[:], name)) != 0 }
 	if inexact {
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(b, &raw); err != nil {

@@ -13,10 +13,13 @@ import (
 // DefaultCircuity is the road-to-crow-flight factor MODEL.md uses when params.circuity is absent.
 const DefaultCircuity = 1.3
 
-// DefaultDisciplines maps the asset kinds of MODEL.md onto their disciplines.
-var DefaultDisciplines = map[string]string{
-	"bridge": "road", "tunnel": "road", "culvert": "road", "footbridge": "road",
-	"road_furniture": "road", "sewer_plant": "sewer", "pump_station": "sewer",
+// DefaultDisciplines maps the asset kinds of MODEL.md onto their disciplines. Every call
+// returns a new map, so a caller that changes its copy changes no one else's model.
+func DefaultDisciplines() map[string]string {
+	return map[string]string{
+		"bridge": "road", "tunnel": "road", "culvert": "road", "footbridge": "road",
+		"road_furniture": "road", "sewer_plant": "sewer", "pump_station": "sewer",
+	}
 }
 
 // Model is a validated instance compiled into dense indices for the evaluator, the
@@ -138,10 +141,7 @@ func Compile(inst *Instance) (*Model, error) {
 		m.EquipPrice = append(m.EquipPrice, p.Equipment[name])
 		nonNeg("params.equipment."+name, p.Equipment[name])
 	}
-	kindDisc := map[string]string{}
-	for k, d := range DefaultDisciplines {
-		kindDisc[k] = d
-	}
+	kindDisc := DefaultDisciplines()
 	for k, d := range p.Disciplines {
 		if d == "" {
 			v.add("params.disciplines."+k, "discipline name is empty")

@@ -3,6 +3,7 @@ package solver
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -290,5 +291,35 @@ func TestCompileMissingPositions(t *testing.T) {
 	}
 	if _, err := Compile(again); err != nil {
 		t.Errorf("round trip: %v", err)
+	}
+}
+
+// TestDefaultDisciplinesIsACopy: the kind → discipline table is no shared state: a
+// caller that edits the map it got changes neither the next caller's map nor how
+// Compile reads the kinds.
+func TestDefaultDisciplinesIsACopy(t *testing.T) {
+	d := DefaultDisciplines()
+	want := map[string]string{"bridge": "road", "tunnel": "road", "culvert": "road", "footbridge": "road",
+		"road_furniture": "road", "sewer_plant": "sewer", "pump_station": "sewer"}
+	if !maps.Equal(d, want) {
+		t.Fatalf("DefaultDisciplines() = %v, want %v", d, want)
+	}
+	d["bridge"] = "sewer"
+	delete(d, "tunnel")
+	if again := DefaultDisciplines(); !maps.Equal(again, want) {
+		t.Fatalf("after a caller edited its copy, DefaultDisciplines() = %v, want %v", again, want)
+	}
+	m := boundLoadModel(t, "testdata/p-tiny.json")
+	bridges := 0
+	for i, a := range m.Assets {
+		if m.Inst.Assets[i].Kind == "bridge" {
+			bridges++
+			if got := m.Disciplines[a.Discipline]; got != "road" {
+				t.Fatalf("bridge %s compiled into discipline %q, want road", a.ID, got)
+			}
+		}
+	}
+	if bridges == 0 {
+		t.Fatal("p-tiny has no bridge: the test checks nothing")
 	}
 }

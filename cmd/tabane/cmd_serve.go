@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"syscall"
 	"time"
 
@@ -34,10 +33,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	runSlots := fs.Int("runs", 1, "how many solver runs to solve at once (more wait, queued)")
 	tileURL := fs.String("tile-url", "", "optional raster tile `template` for the map, e.g. https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png (off by default: the page works offline)")
 	whatifCache := fs.String("whatif-cache", "", "`folder` caching solved what-if variations of API batches (default: <db>.whatif-cache next to the database)")
+	pageAssets := fs.Int("page-assets", api.DefaultAssetLayerLimit, "most `assets` the page's map holds; a larger inventory is drawn by the map's view, this many at a time")
 	tileAttr := fs.String("tile-attribution", "", "attribution `text` shown with the tile layer, e.g. 地理院タイル")
 	importLimit := fs.String("import-limit", api.DefaultImportBodyLimit, "largest file `size` POST /api/v1/imports accepts (500K, 64M, 1G)")
+	maxImportRecords := fs.Int("max-import-records", data.DefaultMaxImportRecords, "most `records` (CSV rows, features) one import may hold; more are refused (413)")
+	maxInventory := fs.Int("max-inventory", data.DefaultMaxInventory, "most `assets` the inventory may hold; imports and new assets past it are refused (422)")
 	toleranceM := fs.Float64("tolerance-m", data.DefaultOwnershipToleranceM, "`metres` an imported asset may lie outside its municipality's boundary before the import report flags it")
 	secFlags := addSecurityFlags(fs) // serve_security.go
+	httpLimits := addHTTPFlags(fs)   // serve_http.go
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tabane serve [--addr 127.0.0.1:8080] [--db tabane.db] [--demo=true] [--runs 1] [--tile-url TEMPLATE]")
 		fmt.Fprintln(fs.Output(), "\nServes the HTTP API (GET /healthz, /api/v1/...) until SIGINT or SIGTERM.\n\nFlags:")
@@ -52,6 +55,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tabane serve: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
+		return 2
+	}
+	if *maxImportRecords < 1 || *maxInventory < 1 || *pageAssets < 1 {
+		fmt.Fprintf(stderr, "tabane serve: --max-import-records, --max-inventory and --page-assets must be ≥ 1, found %d, %d and %d\n", *maxImportRecords, *maxInventory, *pageAssets)
+		return 2
+	}
+	if err := httpLimits.check(); err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
 		return 2
 	}
 	if err := api.ValidateTileURL(*tileURL); err != nil {
@@ -70,6 +81,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer ln.Close()
+
+	// One server per database: a second one would mark the first's running runs
+	// interrupted (jobs.Open) and make it discard their results.
+	lock, err := data.LockForServe(*dbPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 1
+	}
+	defer lock.Release()
 
 	started := time.Now()
 	store, err := data.Open(ctx, *dbPath)
@@ -102,15 +122,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	logAccess(ctx, log, store, security)
-	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM}
-	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr}, Inventory: inventory, Security: security})
+	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM,
+		MaxImportRecords: *maxImportRecords, MaxInventory: *maxInventory}
+	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr, AssetLayerLimit: *pageAssets}, Inventory: inventory, Security: security})
 	server.ConfigureBatches(api.BatchOptions{CacheDir: *whatifCache})
-	srv := &http.Server{
-		Handler:           server.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := httpLimits.server(server.Handler())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(httpLimits.listener(ln)) }()
 	fmt.Fprintf(stdout, "tabane: serving http://%s (database %s)\n", ln.Addr(), *dbPath)
 
 	select {

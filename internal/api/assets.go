@@ -140,6 +140,19 @@ func (s *Server) listAssets(c echo.Context) error {
 		}
 		f.DueCycle = stored.Model.InspectionCycleYears
 	}
+	switch format { // streamed from a cursor: constant memory at any inventory size
+	case formatGeoJSON:
+		return streamGeoJSON(c, func(emit func(feature) error) error {
+			return s.store.EachAsset(ctx, f, func(a data.Asset) error {
+				v := viewAsset(a, stored.Model)
+				return emit(feature{Type: "Feature", ID: v.ID, Geometry: pointGeometry(v.Lon, v.Lat), Properties: v})
+			})
+		})
+	case formatCSV:
+		return streamCSV(c, "assets", assetCSVColumns, func(emit func([]string) error) error {
+			return s.store.EachAsset(ctx, f, func(a data.Asset) error { return emit(assetCSVRow(viewAsset(a, stored.Model))) })
+		})
+	}
 	assets, total, err := s.store.Assets(ctx, f)
 	if err != nil {
 		return err
@@ -147,20 +160,6 @@ func (s *Server) listAssets(c echo.Context) error {
 	views := make([]assetView, len(assets))
 	for i, a := range assets {
 		views[i] = viewAsset(a, stored.Model)
-	}
-	switch format {
-	case formatGeoJSON:
-		fs := make([]feature, len(views))
-		for i, v := range views {
-			fs[i] = feature{Type: "Feature", ID: v.ID, Geometry: pointGeometry(v.Lon, v.Lat), Properties: v}
-		}
-		return writeGeoJSON(c, fs)
-	case formatCSV:
-		rows := make([][]string, len(views))
-		for i, v := range views {
-			rows[i] = assetCSVRow(v)
-		}
-		return writeCSV(c, "assets", assetCSVColumns, rows)
 	}
 	if f.Municipality != "" {
 		c.QueryParams().Set("municipality", f.Municipality) // next links carry the 5-digit code
@@ -326,6 +325,12 @@ func (s *Server) createAsset(c echo.Context) error {
 	}
 	errs.also(data.ValidateAsset(a, stored.Model))
 	if err := errs.problem("asset"); err != nil {
+		return err
+	}
+	if err := s.store.CheckInventoryRoom(ctx, 1, s.maxInventory()); err != nil {
+		if refused, werr := refuseImportLimit(c, err); refused {
+			return werr
+		}
 		return err
 	}
 	if err := s.store.CreateAsset(ctx, a); err != nil {

@@ -89,7 +89,11 @@ func (s *Server) importFile(c echo.Context) error {
 		return err
 	}
 	rep, err := s.store.Import(c.Request().Context(), body, data.ImportOptions{Format: format, FileName: name,
-		ContentType: ctype, Partial: partial != nil && *partial, ToleranceM: tol, DryRun: dryRun != nil && *dryRun})
+		ContentType: ctype, Partial: partial != nil && *partial, ToleranceM: tol, DryRun: dryRun != nil && *dryRun,
+		MaxRecords: s.inventory.MaxImportRecords, MaxInventory: s.inventory.MaxInventory})
+	if refused, werr := refuseImportLimit(c, err); refused {
+		return werr
+	}
 	var fe *data.ImportFileError
 	switch {
 	case errors.As(err, &fe):
@@ -97,7 +101,7 @@ func (s *Server) importFile(c echo.Context) error {
 	case errors.Is(err, data.ErrImportRejected):
 		p := importProblem{ImportReport: rep, Problem: Problem{Type: ProblemImportRejected, Title: "Import rejected",
 			Status: http.StatusUnprocessableEntity, Instance: c.Request().URL.Path,
-			Detail: fmt.Sprintf("%d record(s) rejected; nothing was written (fix them, or import with partial=true to keep the good ones)", len(rep.Rejected))}}
+			Detail: fmt.Sprintf("%d record(s) rejected; nothing was written (fix them, or import with partial=true to keep the good ones)", rep.RejectedCount)}}
 		for _, r := range rep.Rejected {
 			where := fmt.Sprintf("line %d", r.Line)
 			if r.Line == 0 {
@@ -166,4 +170,8 @@ type InventoryOptions struct {
 	// the import report flags it (0: data.DefaultOwnershipToleranceM, 200 m); a request's
 	// tolerance_m overrides it.
 	OwnershipToleranceM float64
+	// MaxImportRecords bounds the records of one import (0: data.DefaultMaxImportRecords,
+	// 200,000) and MaxInventory the assets of the inventory (0: data.DefaultMaxInventory,
+	// 2,000,000); past them imports are refused with 413 and 422 (import_limits.go).
+	MaxImportRecords, MaxInventory int
 }

@@ -33,7 +33,7 @@ func inventoryServer(t *testing.T) (*httptest.Server, *data.Store) {
 }
 
 // call sends a request and returns the status, the headers and the body.
-func send(t *testing.T, srv *httptest.Server, method, path, ctype string, body []byte) (int, http.Header, []byte) {
+func send(t testing.TB, srv *httptest.Server, method, path, ctype string, body []byte) (int, http.Header, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
 	if err != nil {

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -151,33 +148,12 @@ func pointGeometry(lon, lat float64) json.RawMessage {
 }
 
 func writeGeoJSON(c echo.Context, features []feature) error {
-	c.Response().Header().Set(echo.HeaderContentType, GeoJSONContentType)
-	c.Response().WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(c.Response())
-	enc.SetEscapeHTML(false)
-	return enc.Encode(featureCollection{Type: "FeatureCollection", Features: features})
+	return streamGeoJSON(c, each(features))
 }
 
-// writeCSV answers a CSV with a header row; ?bom=true prefixes a UTF-8 byte-order mark so
-// that Excel opens the file as UTF-8.
+// writeCSV answers a CSV with a header row (streamCSV).
 func writeCSV(c echo.Context, name string, header []string, rows [][]string) error {
-	var buf bytes.Buffer
-	if b, _ := strconv.ParseBool(c.QueryParam("bom")); b {
-		buf.WriteString("\uFEFF")
-	}
-	w := csv.NewWriter(&buf)
-	_ = w.Write(header)
-	for _, row := range rows {
-		for i, cell := range row {
-			row[i] = defuseFormula(cell)
-		}
-	}
-	_ = w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.csv"`, name))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return streamCSV(c, name, header, each(rows))
 }
 
 // defuseFormula prefixes ' to a text cell that a spreadsheet would run as a formula

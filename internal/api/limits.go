@@ -188,6 +188,11 @@ func routeKindOf(c echo.Context) routeKind {
 		return routeInstance
 	case m == http.MethodPost && (p == "/api/v1/groups" || p == "/api/v1/batches"):
 		return routeLong
+	case m == http.MethodGet && p == "/api/v1/assets":
+		// Whole-inventory exports stream for minutes at a million assets (export.go).
+		if f, err := listFormat(c); err == nil && f != formatJSON {
+			return routeLong
+		}
 	}
 	return routeNormal
 }

@@ -17,7 +17,15 @@ type PageSettings struct {
 	TileURL string `json:"tile_url"`
 	// TileAttribution is shown on the map when the tile layer is on.
 	TileAttribution string `json:"tile_attribution"`
+	// AssetLayerLimit is the most assets the page's map holds (serve --page-assets): a
+	// larger inventory is drawn by the map's view (bbox) at most this many at a time, so
+	// that the browser's memory does not grow with the inventory. 0: DefaultAssetLayerLimit.
+	AssetLayerLimit int `json:"asset_layer_limit"`
 }
+
+// DefaultAssetLayerLimit is the page's default asset cap: the whole demo and its 20,000
+// generated assets of the map benchmark fit; a million-asset inventory is drawn by view.
+const DefaultAssetLayerLimit = 50_000
 
 // ValidateTileURL checks that a tile URL template is an absolute http(s) URL with {z}, {x}
 // and {y}; the empty string (no tile layer) is valid.
@@ -42,5 +50,9 @@ func (s *Server) registerSettings(g *echo.Group) {
 }
 
 func (s *Server) getSettings(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.settings)
+	out := s.settings
+	if out.AssetLayerLimit <= 0 {
+		out.AssetLayerLimit = DefaultAssetLayerLimit
+	}
+	return c.JSON(http.StatusOK, out)
 }

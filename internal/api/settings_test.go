@@ -20,15 +20,15 @@ func TestSettingsDefaultOffAndConfigured(t *testing.T) {
 	t.Cleanup(off.Close)
 	var got PageSettings
 	get(t, off, "/api/v1/settings", &got)
-	if got != (PageSettings{}) {
-		t.Fatalf("default settings = %+v, want the tile layer off", got)
+	if got != (PageSettings{AssetLayerLimit: DefaultAssetLayerLimit}) {
+		t.Fatalf("default settings = %+v, want the tile layer off and the default asset layer limit", got)
 	}
 
 	const tiles = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
-	on := httptest.NewServer(New(store, Options{Page: PageSettings{TileURL: tiles, TileAttribution: "地理院タイル"}}).Handler())
+	on := httptest.NewServer(New(store, Options{Page: PageSettings{TileURL: tiles, TileAttribution: "地理院タイル", AssetLayerLimit: 1000}}).Handler())
 	t.Cleanup(on.Close)
 	get(t, on, "/api/v1/settings", &got)
-	if got.TileURL != tiles || got.TileAttribution != "地理院タイル" {
+	if got.TileURL != tiles || got.TileAttribution != "地理院タイル" || got.AssetLayerLimit != 1000 {
 		t.Fatalf("settings = %+v", got)
 	}
 }

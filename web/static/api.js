@@ -50,6 +50,19 @@ export const api = {
   depotsGeo: () => request('GET', 'depots?format=geojson'),
   depots: () => all('depots'),
   assetsGeo: () => request('GET', 'assets?format=geojson'),
+  // assetsGeoIn is at most limit assets inside bbox [west, south, east, north], fetched in pages of
+  // the API's largest page (10,000).
+  assetsGeoIn: async (bbox, limit) => {
+    const features = [];
+    for (let offset = 0; offset < limit; offset += 10000) {
+      const n = Math.min(10000, limit - offset);
+      const fc = await request('GET', `assets?format=geojson&bbox=${bbox.join(',')}&limit=${n}&offset=${offset}`);
+      features.push(...(fc.features || []));
+      if ((fc.features || []).length < n) break;
+    }
+    return { type: 'FeatureCollection', features };
+  },
+  assetCount: async () => (await request('GET', 'assets?limit=1')).total,
   asset: (id) => request('GET', `assets/${encodeURIComponent(id)}`),
   scenarios: () => all('scenarios'),
   scenario: (id) => request('GET', `scenarios/${encodeURIComponent(id)}`),

@@ -31,7 +31,11 @@ function el(tag, attrs, ...children) {
 const state = {
   settings: {},
   munis: new Map(), // code → properties of the municipalities GeoJSON
-  assets: new Map(), // id → properties of the assets GeoJSON
+  assets: new Map(), // id → properties of the assets GeoJSON (those in view when assetsByView)
+  assetLimit: 50000, // settings.asset_layer_limit
+  assetsByView: false, // the inventory is larger than assetLimit: the layer holds the view's assets
+  assetBBox: null, // the bbox of the assets loaded by view
+  assetsTruncated: false, // the view holds more than assetLimit assets: zoom in to see all
   depots: new Map(), // id → properties
   scenarios: [],
   scenario: null,
@@ -717,12 +721,17 @@ function assetNode(p) {
   return box;
 }
 
-function openAsset(id, zoom) {
-  const a = state.assets.get(id);
-  const entry = pm.assets.get(id);
-  if (!a || !entry) return;
-  if (zoom) pm.map.setView(entry.ll, Math.max(pm.map.getZoom(), 14));
-  pm.popup(entry.ll, assetNode(a));
+async function openAsset(id, zoom) {
+  let a = state.assets.get(id);
+  let ll = pm.assets.has(id) ? pm.assets.get(id).ll : null;
+  if ((!a || !ll) && state.assetsByView) {
+    // Outside the view of a large inventory: fetch it; the move loads its neighbours.
+    try { a = await api.asset(id); } catch (err) { fail(err); return; }
+    ll = [a.lat, a.lon];
+  }
+  if (!a || !ll) return;
+  if (zoom) pm.map.setView(ll, Math.max(pm.map.getZoom(), 14));
+  pm.popup(ll, assetNode(a));
   const bundle = pm.assetBundle.get(id);
   if (bundle !== undefined) selectBundle(bundle, false);
 }
@@ -793,20 +802,49 @@ function renderLegend() {
     box.append(el('div', null, el('span', { class: 'dot ir' }), t('legend.ir')));
   }
   if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
+  if (state.assetsTruncated) box.append(el('div', { class: 'small truncated' }, t('legend.truncated', { n: num(state.assetLimit) })));
 }
 
 // ---------------------------------------------------------------------------------------------
 // loading
 
 async function reloadInventory() {
-  const [mfc, afc, dfc] = await Promise.all([api.municipalitiesGeo(), api.assetsGeo(), api.depotsGeo()]);
+  const [mfc, dfc, count] = await Promise.all([api.municipalitiesGeo(), api.depotsGeo(), api.assetCount()]);
   state.munis = new Map((mfc.features || []).map((f) => [f.properties.code, f.properties]));
-  state.assets = new Map((afc.features || []).map((f) => [f.properties.id, f.properties]));
   state.depots = new Map((dfc.features || []).map((f) => [f.properties.id, f.properties]));
   pm.setMunicipalities(mfc);
-  pm.setAssets(afc);
   pm.setDepots(dfc);
+  // The asset layer holds the whole inventory up to the server's asset_layer_limit; a larger one
+  // (a million assets would take gigabytes of the browser's memory) is loaded by the map's view,
+  // at most that many at a time, again after every move.
+  state.assetLimit = state.settings.asset_layer_limit || 50000;
+  state.assetsByView = count > state.assetLimit;
+  if (state.assetsByView) await loadAssetsInView();
+  else showAssets(await api.assetsGeo());
   pm.setParticipation(participationMap());
+  renderLegend();
+}
+
+function showAssets(afc) {
+  state.assets = new Map((afc.features || []).map((f) => [f.properties.id, f.properties]));
+  pm.setAssets(afc);
+}
+
+// loadAssetsInView replaces the asset layer by the assets in the map's view; an answer older than
+// the one shown is dropped (answers of two moves may arrive out of order).
+let viewAsked = 0;
+let viewShown = 0;
+async function loadAssetsInView() {
+  const b = pm.map.getBounds();
+  const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x)).toFixed(5);
+  const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)];
+  const mine = ++viewAsked;
+  const afc = await api.assetsGeoIn(bbox, state.assetLimit);
+  if (mine < viewShown) return;
+  viewShown = mine;
+  state.assetBBox = bbox.join(',');
+  state.assetsTruncated = (afc.features || []).length >= state.assetLimit;
+  showAssets(afc);
   renderLegend();
 }
 
@@ -890,6 +928,9 @@ function exposeHook() {
       selected_bundle: state.selectedBundle,
       highlighted_bundle: pm.highlighted,
       lang: getLang(),
+      asset_layer: state.assetsByView ? 'view' : 'all',
+      asset_bbox: state.assetBBox,
+      assets_truncated: state.assetsTruncated,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -925,6 +966,12 @@ async function main() {
     onAsset: (id) => openAsset(id, false),
     onMunicipality: (code, ll) => openMunicipality(code, ll),
     onDepot: (id, ll) => openDepot(id, ll),
+  });
+  let moved = null;
+  pm.map.on('moveend', () => {
+    if (!state.assetsByView) return;
+    clearTimeout(moved);
+    moved = setTimeout(() => loadAssetsInView().catch(fail), 150);
   });
   chart = new ProgressChart($('progress-chart'));
   chart.draw();

@@ -74,6 +74,7 @@ const dict = {
     'eq.snooper_truck': '橋梁点検車', 'eq.aerial_platform': '高所作業車', 'eq.rope_access': 'ロープアクセス',
     'eq.boat': '点検用ボート', 'eq.traffic_control': '交通誘導員', 'eq.rail_coordination': '鉄道事業者との協議',
     'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加', 'legend.ir': '単独より負担が増える市町村',
+    'legend.truncated': '表示範囲の施設が多いため {n} 件だけ表示しています。拡大するとすべて表示します',
     'mu.open': '地図で見る', 'a.open': '詳細',
   },
   en: {
@@ -153,6 +154,7 @@ const dict = {
     'eq.boat': 'Boat', 'eq.traffic_control': 'Traffic control', 'eq.rail_coordination': 'Railway coordination',
     'legend.kinds': 'Asset kinds', 'legend.bundles': 'Colour = bundle, dashed line = its outline, grey = not in the plan (not due, not participating)',
     'legend.out': 'not participating', 'legend.ir': 'pays more than alone',
+    'legend.truncated': 'Only {n} of the assets in view are drawn; zoom in to see them all',
     'mu.open': 'Show on map', 'a.open': 'Details',
   },
 };
