@@ -78,7 +78,7 @@ const dict = {
     'unit.million': '{v} 百万円', 'unit.yen_rate': '{v} 円', 'unit.pd_rate': '{v} 人日',
     'why.cost': '点検費 {v}：{steps}', 'why.workload': '作業量 {v}：{steps}', 'why.equipment': '機材 {step}', 'why.sep': '；',
     'why.kind_rate': '{kind}：{base} ＋ {per_metre}/m × {length_m} m',
-    'why.over_rail.cost': '跨線：＋ min({max}, {base} ＋ {per_metre}/m × {length_m} m) = {extra}',
+    'why.over_rail.cost': '跨線：＋ {base} ＋ {per_metre}/m × {length_m} m（上限 {max}）＝ {extra}',
     'why.over_rail.workload': '跨線：＋ {extra}', 'why.damaged': '健全性 {health}：× {factor}', 'why.explicit': '台帳の値',
     'why.kind_equipment': '{kind}：{equipment}', 'why.snooper_length': '橋梁点検車：延長 {length_m} m ≥ {min_m} m',
     'why.boat_over_water': '点検用ボート：渡河かつ延長 {length_m} m ≥ {min_m} m',
