@@ -70,11 +70,6 @@ const dict = {
     'progress.stop': '終了の理由',
     'stop.gap_closed': '最適性を確認', 'stop.time_limit': '計算時間に到達', 'stop.iteration_limit': '反復回数に到達',
     'stop.cancelled': '停止', 'stop.infeasible': '実行可能な計画なし',
-    'rule.coverage': '未割当の施設', 'rule.duplicate': '施設の重複', 'rule.unknown_asset': '不明な施設',
-    'rule.non_participating': '不参加の市町村の施設', 'rule.unknown_depot': '不明な拠点', 'rule.depot_reused': '拠点の重複',
-    'rule.empty_bundle': '空のロット', 'rule.min_value': '最低契約額未満', 'rule.max_value': '最高契約額超過',
-    'rule.max_workload': '最大作業量超過', 'rule.max_assets': '最大施設数超過', 'rule.max_distance': '最大距離超過',
-    'rule.mixed_discipline': '分野の混在', 'rule.region_lock': '地域をまたぐ', 'rule.individual_rationality': '個別合理性違反',
     'unit.million': '{v} 百万円', 'unit.yen_rate': '{v} 円', 'unit.pd_rate': '{v} 人日',
     'why.cost': '点検費 {v}：{steps}', 'why.workload': '作業量 {v}：{steps}', 'why.equipment': '機材 {step}', 'why.sep': '；',
     'why.kind_rate': '{kind}：{base} ＋ {per_metre}/m × {length_m} m',
@@ -186,11 +181,6 @@ const dict = {
     'progress.stop': 'Stopped because',
     'stop.gap_closed': 'optimality proven', 'stop.time_limit': 'time limit reached', 'stop.iteration_limit': 'iteration limit reached',
     'stop.cancelled': 'stopped', 'stop.infeasible': 'no feasible plan',
-    'rule.coverage': 'unassigned asset', 'rule.duplicate': 'asset in two bundles', 'rule.unknown_asset': 'unknown asset',
-    'rule.non_participating': 'asset of a non-participant', 'rule.unknown_depot': 'unknown depot', 'rule.depot_reused': 'depot used twice',
-    'rule.empty_bundle': 'empty bundle', 'rule.min_value': 'below the minimum value', 'rule.max_value': 'above the maximum value',
-    'rule.max_workload': 'above the maximum workload', 'rule.max_assets': 'too many assets', 'rule.max_distance': 'too far',
-    'rule.mixed_discipline': 'mixed disciplines', 'rule.region_lock': 'crosses regions', 'rule.individual_rationality': 'pays more than alone',
     'unit.million': '¥{v} million', 'unit.yen_rate': '¥{v}', 'unit.pd_rate': '{v} person-days',
     'why.cost': 'cost {v}: {steps}', 'why.workload': 'workload {v}: {steps}', 'why.equipment': 'equipment {step}', 'why.sep': '; ',
     'why.kind_rate': '{kind}: {base} + {per_metre}/m × {length_m} m',
@@ -273,6 +263,12 @@ export function num(v, digits = 0) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US',
     { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
+}
+
+// figure formats a measured value with at most digits decimals and no trailing zeros (15, 17.1, 0.06).
+export function figure(v, digits = 2) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', { maximumFractionDigits: digits }).format(v);
 }
 
 // pct100 formats a value that is already a percentage (saving_pct of the API: 9.46 means 9.46 %).

@@ -3,7 +3,7 @@
 // shape of the reason (the import report has no codes; the English text stays in the cell's
 // title). Every string comes from the table of i18n.js.
 
-import { t, getLang, yen, num, health } from './i18n.js';
+import { t, getLang, yen, num, figure, health } from './i18n.js';
 
 // named is the table's name of a code (kind.bridge → 橋梁), else the code itself.
 export function named(prefix, code) {
@@ -13,7 +13,7 @@ export function named(prefix, code) {
 }
 
 const rate = (v) => t('unit.yen_rate', { v: num(v, 0) });
-const days = (v) => t('unit.pd_rate', { v: num(v, 2) });
+const days = (v) => t('unit.pd_rate', { v: figure(v, 3) });
 
 // stepText says one coded step; part decides whether base and per_metre are yen or person-days.
 function stepText(r) {
@@ -21,20 +21,20 @@ function stepText(r) {
   const money = r.part === 'cost' ? rate : days;
   switch (r.code) {
     case 'kind_rate':
-      return t('why.kind_rate', { kind: named('kind', a.kind), base: money(a.base), per_metre: money(a.per_metre), length_m: num(a.length_m, 1) });
+      return t('why.kind_rate', { kind: named('kind', a.kind), base: money(a.base), per_metre: money(a.per_metre), length_m: figure(a.length_m) });
     case 'over_rail':
       return r.part === 'cost'
-        ? t('why.over_rail.cost', { max: rate(a.max), base: rate(a.base), per_metre: rate(a.per_metre), length_m: num(a.length_m, 1), extra: rate(a.extra) })
+        ? t('why.over_rail.cost', { max: rate(a.max), base: rate(a.base), per_metre: rate(a.per_metre), length_m: figure(a.length_m), extra: rate(a.extra) })
         : t('why.over_rail.workload', { extra: days(a.extra) });
     case 'damaged':
-      return t('why.damaged', { health: health(a.health), factor: num(a.factor, 2) });
+      return t('why.damaged', { health: health(a.health), factor: figure(a.factor, 3) });
     case 'kind_equipment':
       return t('why.kind_equipment', { kind: named('kind', a.kind), equipment: (a.equipment || []).map((e) => named('eq', e)).join(t('sep.list')) });
     case 'unpriced_kind':
       return t('why.unpriced_kind', { kind: a.kind });
     default: {
       const vars = {};
-      for (const [k, v] of Object.entries(a)) vars[k] = typeof v === 'number' ? num(v, 1) : v;
+      for (const [k, v] of Object.entries(a)) vars[k] = typeof v === 'number' ? figure(v) : v;
       return t(`why.${r.code}`, vars);
     }
   }
