@@ -115,6 +115,9 @@ func TestImportRules(t *testing.T) {
 	}
 	for _, p := range pkgs {
 		for _, imp := range p.ours {
+			if imp == "internal/refereetest" && !slices.Contains(p.imports, module+"/"+imp) {
+				continue // the recorded referee verdicts are a test helper any package's tests may read
+			}
 			if !ours(p.dir, imp) {
 				t.Errorf("%s imports %s/%s: not allowed (docs/architecture.md, Packages)", p.dir, module, imp)
 			}
