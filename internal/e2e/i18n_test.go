@@ -121,6 +121,20 @@ func TestBothLanguages(t *testing.T) {
 	// Solve in Japanese; the chart's axis is in 百万円.
 	tb.click(t, "#tab-scenario")
 	solveFromPage(t, tb, "2")
+	var run struct {
+		Summary struct {
+			StopReason string `json:"stop_reason"`
+		} `json:"summary"`
+	}
+	var runID string
+	tb.eval(t, `String(window.tabane.stats().run)`, &runID)
+	if code := s.do(t, "GET", "/api/v1/runs/"+runID, nil, &run); code != 200 {
+		t.Fatalf("run %s: %d", runID, code)
+	}
+	stopJa := map[string]string{"time_limit": "計算時間に到達", "gap_closed": "最適性を確認", "iteration_limit": "反復回数に到達"}
+	if got, want := tb.textOf(t, "#p-stop"), stopJa[run.Summary.StopReason]; got != want || want == "" {
+		t.Errorf("stop reason shown %q, want %q (the run says %q)", got, want, run.Summary.StopReason)
+	}
 	var axis []string
 	tb.eval(t, `window.tabane.chartLabels()`, &axis)
 	if len(axis) != 2 || !strings.HasSuffix(axis[0], " 百万円") {
