@@ -66,8 +66,8 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible, Yearly: yearly}
 	if ev := res.Evaluation; ev != nil {
 		out.Feasible, out.Evaluation = ev.Feasible, ev
-		out.Cost = finitePtr(ev.Cost)
-		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
+		out.Cost = solver.Finite(ev.Cost)
+		out.StandaloneTotal, out.Saving, out.SavingPct = solver.Finite(ev.StandaloneTotal), solver.Finite(ev.Saving), solver.Finite(ev.SavingPct)
 		out.Bundles, out.Schedule = res.Plan.Bundles, res.Plan.Schedule
 		if yearly != nil && yearly.Feasible && ev.Feasible {
 			out.YearlySaving = finitePtr(yearly.Total - ev.Cost)
