@@ -62,7 +62,7 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 	}
 	out := programmeSolveOutput{Instance: p.Inst.Name, Bundles: []solver.Bundle{}, Schedule: map[string]int{},
 		Moved: res.Moved, Blocks: res.Blocks, StopReason: res.StopReason, Seconds: round2(res.Elapsed),
-		Seed: opt.Seed, Threads: opt.Threads, LowerBound: finitePtr(res.LowerBound), Gap: finitePtr(res.Gap),
+		Seed: opt.Seed, Threads: opt.Threads, LowerBound: solver.Finite(res.LowerBound), Gap: solver.Finite(res.Gap),
 		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible, Yearly: yearly}
 	if ev := res.Evaluation; ev != nil {
 		out.Feasible, out.Evaluation = ev.Feasible, ev
@@ -70,7 +70,7 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 		out.StandaloneTotal, out.Saving, out.SavingPct = solver.Finite(ev.StandaloneTotal), solver.Finite(ev.Saving), solver.Finite(ev.SavingPct)
 		out.Bundles, out.Schedule = res.Plan.Bundles, res.Plan.Schedule
 		if yearly != nil && yearly.Feasible && ev.Feasible {
-			out.YearlySaving = finitePtr(yearly.Total - ev.Cost)
+			out.YearlySaving = solver.Finite(yearly.Total - ev.Cost)
 		}
 	}
 	summary, ok := writeSolveOutput(out, outPath, asJSON, stdout, stderr)
