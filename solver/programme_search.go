@@ -315,24 +315,28 @@ func (s *programmeSearch) merge(i int) bool {
 	return false
 }
 
-// moveGroup tries moving, for each piece of equipment e and year y of lot i, all the
-// assets of lot i in y that need e to another lot, each in the latest year of its
-// window there: moving them one at a time saves nothing while the others still need
-// e's mobilisation in y.
+// moveGroup tries moving, for each piece of equipment e (or discipline) and year y of
+// lot i, all the assets of lot i in y that need e (or are of that discipline) to another
+// lot, each in the latest year of its window there: moving them one at a time saves
+// nothing while the others still need e's mobilisation in y (or keep the lot mixed).
 func (s *programmeSearch) moveGroup(i int) bool {
 	p := s.p
 	src := s.lots[i]
 	type key struct{ e, y int }
 	groups := map[key][]int{}
 	var keys []key
+	add := func(kk key, a int) {
+		if groups[kk] == nil {
+			keys = append(keys, kk)
+		}
+		groups[kk] = append(groups[kk], a)
+	}
 	for k, a := range src.assets {
 		for _, e := range p.Assets[a].Equip {
-			kk := key{e, src.years[k]}
-			if groups[kk] == nil {
-				keys = append(keys, kk)
-			}
-			groups[kk] = append(groups[kk], a)
+			add(key{e, src.years[k]}, a)
 		}
+		// −1−g: the assets of discipline g, whose leaving may drop the mixing surcharge.
+		add(key{-1 - p.Assets[a].Discipline, src.years[k]}, a)
 	}
 	for _, kk := range keys {
 		g := groups[kk]

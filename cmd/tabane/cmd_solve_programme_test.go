@@ -10,8 +10,8 @@ import (
 )
 
 // TestSolveCLIProgramme: a version-2 instance gets a programme plan that `tabane
-// evaluate` (and referee.py) read as is. pp-tiny is planned feasibly, FY2028's and
-// FY2030's assets (too few to reach min_value alone) brought forward. On pp-budget the
+// evaluate` (and referee.py) read as is. pp-tiny is planned at its optimum (¥64,718,059.13
+// by CBC), FY2028's and FY2030's assets (too few to reach min_value alone) brought forward. On pp-budget the
 // first solver's repair moves inspections out of four of five over-budget
 // municipality-years; 29009's FY2026 stays over (its A000070, due 2027, would put FY2027
 // over instead): exit 1 with the violation named.
@@ -19,7 +19,7 @@ func TestSolveCLIProgramme(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "plan.json")
 	code, stdout, stderr := runSolveCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), "--max-iterations", "200", "--threads", "1", "-o", out)
 	if code != 0 || stderr != "" || !strings.Contains(stdout, "pp-tiny: programme FY2026–FY2030, 3 lot(s)") ||
-		!strings.Contains(stdout, "19 inspection(s) brought forward; feasible") {
+		!strings.Contains(stdout, "cost ¥64,718,059 (bringing forward ¥2,229,268), 20 inspection(s) brought forward; feasible") {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
 	}
 	code, report, _ := runEvaluateCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), out)
