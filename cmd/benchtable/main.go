@@ -219,7 +219,14 @@ func solveOne(bin, name, path string, version int, outDir string, seed, threads 
 		return r, fmt.Errorf("%s: %w", planPath, err)
 	}
 	r.feasible, r.stop = out.Feasible, out.StopReason
-	r.cost, r.bound, r.gap = solver.OrZero(out.Cost), solver.OrZero(out.LowerBound), solver.OrZero(out.Gap)
+	// An absent figure (no plan, no gap) stays NaN, which the table prints as —, not 0.
+	orNaN := func(x *float64) float64 {
+		if x == nil {
+			return math.NaN()
+		}
+		return *x
+	}
+	r.cost, r.bound, r.gap = orNaN(out.Cost), orNaN(out.LowerBound), orNaN(out.Gap)
 	if code == 1 {
 		r.exitNote = "infeasible"
 		if len(out.Infeasible) > 0 {
