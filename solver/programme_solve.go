@@ -70,7 +70,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	}()
 	// The construction below gets half the time, the improvement search the rest.
 	full := opt.TimeLimit
-	opt.TimeLimit = full / 2
+	opt.TimeLimit = full / 4
 	// Without year caps every asset starts in its due year. With caps the schedule is
 	// levelled under them, less a margin for what the levelling does not see (letting
 	// costs, equipment, travel from the depot). Each schedule is tried with both orders of
