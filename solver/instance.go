@@ -22,6 +22,8 @@ type Instance struct {
 	// Depots may be empty: then every municipality's office is a depot "office-<code>".
 	Depots []Depot `json:"depots,omitempty"`
 	Assets []Asset `json:"assets"`
+	// Pins are hand decisions every feasible plan honours (rule 6); nil when none.
+	Pins *Pins `json:"pins,omitempty"`
 }
 
 // Params are the prices, limits and rules of an instance.
@@ -445,6 +447,13 @@ type instanceShape struct {
 		Workload     float64  `json:"workload"`
 		Equipment    []string `json:"equipment"`
 	} `json:"assets"`
+	// An asset pin may also be an object: the string form here locates a wrong value
+	// (a number, an array) by its path.
+	Pins *struct {
+		Assets map[string]string `json:"assets"`
+		Lots   []LotPin          `json:"lots"`
+		Forbid []ForbidPin       `json:"forbid"`
+	} `json:"pins"`
 }
 
 // decodeJSON unmarshals data into v and turns decoder errors into an *InputError with a

@@ -52,6 +52,9 @@ type Model struct {
 	AssetIndex map[string]int
 	DepotIndex map[string]int
 	MuniIndex  map[string]int
+
+	// pins are the instance's compiled pins, nil when it has none.
+	pins *pinSet
 }
 
 // MuniInfo is a compiled municipality.
@@ -310,6 +313,10 @@ func Compile(inst *Instance) (*Model, error) {
 		sort.Ints(info.Equip)
 		info.Equip = uniqInts(info.Equip)
 		m.Assets[i] = info
+	}
+	if len(v.Problems) == 0 {
+		// Pins name assets and depots: checked only once those are known to be sound.
+		compilePins(m, inst.Pins, v)
 	}
 	if err := v.orNil(); err != nil {
 		return nil, err

@@ -19,7 +19,9 @@ type Infeasibility struct {
 	Discipline   string `json:"discipline,omitempty"`
 	Municipality string `json:"municipality,omitempty"`
 	Asset        string `json:"asset,omitempty"`
-	Message      string `json:"message"`
+	// Pin is the path of the pin the reason rests on (pins.lots[0]), when it is one.
+	Pin     string `json:"pin,omitempty"`
+	Message string `json:"message"`
 	// Value is the number the proof rests on (an asset's least possible cost, the most
 	// a group of assets can be worth, a distance in km); Limit the limit it breaks.
 	Value float64 `json:"value,omitempty"`
@@ -50,6 +52,7 @@ func Precheck(m *Model) []Infeasibility {
 	out = append(out, precheckAssets(m, band)...)
 	out = append(out, precheckCapacity(m)...)
 	out = append(out, precheckOnlyDepot(m, band)...)
+	out = append(out, precheckPins(m, band)...)
 	if m.MinValue > 0 {
 		out = append(out, precheckMinValue(m, band, exactPairBudget)...)
 	}
@@ -192,13 +195,7 @@ func precheckOnlyDepot(m *Model, band *depotBand) []Infeasibility {
 		if len(g) > m.MaxAssets {
 			add("max_assets", float64(len(g)), float64(m.MaxAssets), fmt.Sprintf("more than max_assets %d", m.MaxAssets))
 		}
-		var work float64
-		discs, regions := map[int]bool{}, map[int]bool{}
-		for _, a := range g {
-			work += m.Assets[a].Workload
-			discs[m.Assets[a].Discipline] = true
-			regions[m.Munis[m.Assets[a].Muni].Region] = true
-		}
+		work, discs, regions := groupTraits(m, g)
 		if work > m.MaxWorkload+limitEps {
 			add("max_workload", work, m.MaxWorkload, fmt.Sprintf("whose workload %.2f person-days exceeds max_workload %g", work, m.MaxWorkload))
 		}
@@ -456,4 +453,15 @@ func (b *depotBand) nearest(p Point) (int, float64) {
 		}
 	}
 	return best, bd
+}
+
+// groupTraits sums the workload of assets as and collects their disciplines and regions.
+func groupTraits(m *Model, as []int) (work float64, discs, regions map[int]bool) {
+	discs, regions = map[int]bool{}, map[int]bool{}
+	for _, a := range as {
+		work += m.Assets[a].Workload
+		discs[m.Assets[a].Discipline] = true
+		regions[m.Munis[m.Assets[a].Muni].Region] = true
+	}
+	return work, discs, regions
 }
