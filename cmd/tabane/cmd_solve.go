@@ -32,6 +32,7 @@ type solveOutput struct {
 	Shares          map[string]float64     `json:"shares,omitempty"`
 	IRViolations    []string               `json:"ir_violations,omitempty"`
 	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
+	Pins            []solver.PinReport     `json:"pins,omitempty"` // every pin of the instance, held or not
 	Bundles         []solver.BundleReport  `json:"bundles"`
 	Timings         solver.Timings         `json:"timings"`
 	Iterations      int                    `json:"iterations"`
@@ -111,6 +112,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
 		out.Standalone, out.Shares, out.IRViolations = ev.Standalone, ev.Shares, ev.IRViolations
 		out.Bundles = ev.Bundles
+		out.Pins = ev.Pins
 	}
 	data, err := json.MarshalIndent(out, "", " ")
 	if err != nil {
