@@ -4,6 +4,7 @@
 
 import { api } from './api.js';
 import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100 } from './i18n.js';
+import { createPins } from './pins.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -50,6 +51,7 @@ const state = {
 };
 
 let pm; // PlanMap
+let pins; // the scenario's pins (pins.js)
 let chart; // ProgressChart
 
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +254,7 @@ async function selectScenario(sc) {
   renderScenarioSelect();
   fillForm(sc);
   pm.setParticipation(participationMap());
+  await pins.load();
 }
 
 async function saveScenario() {
@@ -478,7 +481,7 @@ function renderResults() {
     const names = (b.municipalities || []).map(muniName);
     const munis = names.length > 4 ? `${names.slice(0, 4).join('、')} ${t('b.more', { n: names.length - 4 })}` : names.join('、');
     const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
-      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id),
+      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id, ' ', pins.lockButton(b)),
       el('td', null, depot ? depot.name || b.depot : b.depot),
       el('td', { title: names.join('、') }, munis),
       el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
@@ -718,7 +721,14 @@ function assetNode(p) {
     b.append(el('button', { type: 'button', class: 'linkish', onclick: () => { showTab('results'); selectBundle(bundle, true); } }, bundle));
   } else b.append(t('a.none'));
   box.append(b);
+  box.append(pins.assetButtons(p.id, lotOf(state.selectedBundle) || lotOf(bundle), lotOf(bundle)));
   return box;
+}
+
+// lotOf is the plan's lot with this id ({id, depot}), or null.
+function lotOf(id) {
+  const b = state.plan && id != null ? (state.plan.bundles || []).find((x) => x.id === id) : null;
+  return b ? { id: b.id, depot: b.depot } : null;
 }
 
 async function openAsset(id, zoom) {
@@ -931,6 +941,7 @@ function exposeHook() {
       asset_layer: state.assetsByView ? 'view' : 'all',
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
+      pins: pins ? pins.count() : 0,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -977,6 +988,15 @@ async function main() {
   chart.draw();
   exposeHook();
   wire();
+  const pinsBox = el('section', { id: 'pins-panel', class: 'pins', 'aria-live': 'polite' });
+  $('scenario-form').after(pinsBox);
+  pins = createPins({
+    scenario: () => state.scenario,
+    list: pinsBox,
+    depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
+    done: (key, vars) => status(key, vars),
+    fail,
+  });
   try {
     state.settings = (await api.settings()) || {};
     if (state.settings.tile_url) pm.setTiles(state.settings.tile_url, state.settings.tile_attribution);

@@ -76,6 +76,13 @@ const dict = {
     'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加', 'legend.ir': '単独より負担が増える市町村',
     'legend.truncated': '表示範囲の施設が多いため {n} 件だけ表示しています。拡大するとすべて表示します',
     'mu.open': '地図で見る', 'a.open': '詳細',
+    // pins (pins.js)
+    'pin.title': '固定と除外', 'pin.none': '固定はありません。結果のロット表の「固定」、施設の吹き出しから設定します。',
+    'pin.lock': '固定', 'pin.locked': '固定中', 'pin.remove': '解除',
+    'pin.to_lot': 'このロット（{lot}）に固定', 'pin.forbid': 'この拠点を除外（{depot}）',
+    'pin.item_asset': '施設 {asset} → {depot} のロット', 'pin.item_lot': '{depot} のロットに {n} 施設',
+    'pin.item_locked': '{depot} のロットを固定（{n} 施設）', 'pin.item_forbid': '施設 {asset} は {depot} のロットに入れない',
+    'pin.saved': '固定を保存しました（{n} 件）。次の計算から守られます。',
   },
   en: {
     'app.title': 'Bundled inspection contract planner',
@@ -156,6 +163,13 @@ const dict = {
     'legend.out': 'not participating', 'legend.ir': 'pays more than alone',
     'legend.truncated': 'Only {n} of the assets in view are drawn; zoom in to see them all',
     'mu.open': 'Show on map', 'a.open': 'Details',
+    // pins (pins.js)
+    'pin.title': 'Pins', 'pin.none': 'No pins. Lock a lot in the results table, or pin an asset from its popup.',
+    'pin.lock': 'Lock', 'pin.locked': 'Locked', 'pin.remove': 'Remove',
+    'pin.to_lot': 'Pin to this lot ({lot})', 'pin.forbid': 'Forbid this depot ({depot})',
+    'pin.item_asset': 'asset {asset} → lot of {depot}', 'pin.item_lot': 'lot of {depot} holds {n} assets',
+    'pin.item_locked': 'lot of {depot} locked ({n} assets)', 'pin.item_forbid': 'asset {asset} kept out of the lot of {depot}',
+    'pin.saved': 'Pins saved ({n}). The next runs keep them.',
   },
 };
 
