@@ -33,7 +33,7 @@ bench: build
 
 # Fuzz targets as package:Name. `make fuzz` runs each for FUZZTIME (CI: 3s each, in .ci/run).
 FUZZTIME ?= 60s
-FUZZ_TARGETS = solver:FuzzParseInstance solver:FuzzEachMember data:FuzzImportCSV data:FuzzImportGeoJSON data:FuzzImportXROAD
+FUZZ_TARGETS = solver:FuzzParseInstance solver:FuzzEachMember solver:FuzzCompileProgramme data:FuzzImportCSV data:FuzzImportGeoJSON data:FuzzImportXROAD
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -29,6 +29,9 @@ type Evaluation struct {
 	// Pins reports, for every pin of the instance (none: empty), whether the plan holds
 	// it; a pin not held is also a violation (rule pin).
 	Pins []PinReport `json:"pins"`
+	// ProgrammeReport holds what a version-2 (programme) evaluation adds: years[],
+	// budgets[], lots[] at the top level of the JSON. Nil in version 1.
+	*ProgrammeReport
 }
 
 // Violation is one broken rule of MODEL.md. Rule is a short stable name: coverage,
@@ -40,6 +43,7 @@ type Violation struct {
 	Bundle       string `json:"bundle,omitempty"`
 	Asset        string `json:"asset,omitempty"`
 	Municipality string `json:"municipality,omitempty"`
+	Year         int    `json:"year,omitempty"` // the fiscal year a programme rule concerns
 	// Count is how many assets the violation concerns when it groups several
 	// (coverage, max_distance); Asset then names the first.
 	Count   int    `json:"count,omitempty"`
@@ -134,19 +138,10 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 		idx = idx[:0]
 		allKnown := true
 		for _, id := range b.Assets {
-			a, ok := m.AssetIndex[id]
+			a, ok := m.planAsset(id, bi, "bundle", owner, bundleName, add)
 			if !ok {
 				allKnown = false
-				add(Violation{Rule: "unknown_asset", Bundle: name, Asset: id,
-					Message: fmt.Sprintf("bundle %s: asset %q is not in the instance", name, id)})
 				continue
-			}
-			if prev := owner[a]; prev != 0 {
-				add(Violation{Rule: "duplicate", Bundle: name, Asset: id,
-					Message: fmt.Sprintf("asset %s is in bundles %s and %s (each asset belongs to exactly one bundle)",
-						id, bundleName(int(prev)-1), name)})
-			} else {
-				owner[a] = int32(bi + 1)
 			}
 			if mu := &m.Munis[m.Assets[a].Muni]; !mu.Participates {
 				add(Violation{Rule: "non_participating", Bundle: name, Asset: id, Municipality: mu.Code,
@@ -187,21 +182,8 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 			add(Violation{Rule: "max_value", Bundle: name,
 				Message: fmt.Sprintf("bundle %s: cost %s is above max_value %s", name, FormatYen(c), FormatYen(m.MaxValue))})
 		}
-		far, firstFar := 0, -1
-		at := m.Depots[j].At
 		for _, a := range idx {
-			ai := &m.Assets[a]
-			rep.Workload += ai.Workload
-			d := m.Dist(at, ai.At)
-			rep.MaxDistanceKm = max(rep.MaxDistanceKm, d)
-			if d > m.MaxDistanceKm+limitEps {
-				if far == 0 {
-					firstFar = a
-				}
-				far++
-			}
-			discSeen[ai.Discipline] = true
-			regionSeen[m.Munis[ai.Muni].Region] = true
+			rep.Workload += m.Assets[a].Workload
 		}
 		if rep.Workload > m.MaxWorkload+limitEps {
 			add(Violation{Rule: "max_workload", Bundle: name,
@@ -211,32 +193,8 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 			add(Violation{Rule: "max_assets", Bundle: name,
 				Message: fmt.Sprintf("bundle %s: %d assets exceed max_assets %d", name, len(idx), m.MaxAssets)})
 		}
-		if far > 0 {
-			add(Violation{Rule: "max_distance", Bundle: name, Asset: m.Assets[firstFar].ID, Count: far,
-				Message: fmt.Sprintf("bundle %s: %d asset(s) farther than max_distance_km %g from depot %s, e.g. %s at %.2f km",
-					name, far, m.MaxDistanceKm, b.Depot, m.Assets[firstFar].ID, m.DepotAssetDist(j, firstFar))})
-		}
-		for g, seen := range discSeen {
-			if seen {
-				rep.Disciplines = append(rep.Disciplines, m.Disciplines[g])
-				discSeen[g] = false
-			}
-		}
-		for r, seen := range regionSeen {
-			if seen {
-				rep.Regions = append(rep.Regions, m.Regions[r])
-				regionSeen[r] = false
-			}
-		}
-		if !m.MixAllowed && len(rep.Disciplines) > 1 {
-			add(Violation{Rule: "mixed_discipline", Bundle: name,
-				Message: fmt.Sprintf("bundle %s mixes disciplines %s, but mixed_discipline_surcharge is null (mixing forbidden)",
-					name, strings.Join(rep.Disciplines, ", "))})
-		}
-		if m.RegionLocked && len(rep.Regions) > 1 {
-			add(Violation{Rule: "region_lock", Bundle: name,
-				Message: fmt.Sprintf("bundle %s spans regions %s, but region_locked is set", name, quoteAll(rep.Regions))})
-		}
+		m.checkWhole(&rep, j, idx, "bundle", name, discSeen, regionSeen, add)
+		at := m.Depots[j].At
 		members, shares := scratch.shares(m, at, idx)
 		for k, mu := range members {
 			code := m.Munis[mu].Code
@@ -249,29 +207,7 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 		ev.Bundles = append(ev.Bundles, rep)
 	}
 
-	// Coverage, grouped per municipality so that an empty plan does not list every asset.
-	missing := make([][]string, len(m.Munis))
-	for _, a := range m.Participating {
-		if owner[a] == 0 {
-			mu := m.Assets[a].Muni
-			missing[mu] = append(missing[mu], m.Assets[a].ID)
-		}
-	}
-	for mu, ids := range missing {
-		if len(ids) == 0 {
-			continue
-		}
-		eg := ids
-		if len(eg) > 5 {
-			eg = eg[:5]
-		}
-		more := ""
-		if len(ids) > len(eg) {
-			more = ", …"
-		}
-		add(Violation{Rule: "coverage", Asset: ids[0], Municipality: m.Munis[mu].Code, Count: len(ids),
-			Message: fmt.Sprintf("municipality %s: %d asset(s) in no bundle: %s%s", m.Munis[mu].Code, len(ids), strings.Join(eg, ", "), more)})
-	}
+	m.coverage(m.Participating, owner, "asset(s) in no bundle", add)
 
 	var pinViolations []Violation
 	ev.Pins, pinViolations = evaluatePins(m, at)
@@ -337,4 +273,96 @@ func FormatYen(x float64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// planAsset resolves asset id listed by plan bundle bi (a "bundle" or a "lot") and
+// reports it when unknown or already in an earlier bundle; owner records the first
+// bundle (1 + index) of every asset. The result is the asset's index and whether it is known.
+func (m *Model) planAsset(id string, bi int, word string, owner []int32, nameOf func(int) string, add func(Violation)) (int, bool) {
+	name := nameOf(bi)
+	a, ok := m.AssetIndex[id]
+	if !ok {
+		add(Violation{Rule: "unknown_asset", Bundle: name, Asset: id,
+			Message: fmt.Sprintf("%s %s: asset %q is not in the instance", word, name, id)})
+		return 0, false
+	}
+	if prev := owner[a]; prev != 0 {
+		add(Violation{Rule: "duplicate", Bundle: name, Asset: id,
+			Message: fmt.Sprintf("asset %s is in %ss %s and %s (each asset belongs to exactly one %s)",
+				id, word, nameOf(int(prev)-1), name, word)})
+	} else {
+		owner[a] = int32(bi + 1)
+	}
+	return a, true
+}
+
+// coverage reports the assets (indices) that no bundle holds (owner 0), grouped per
+// municipality so that an empty plan does not list every asset.
+func (m *Model) coverage(assets []int, owner []int32, what string, add func(Violation)) {
+	missing := make([][]string, len(m.Munis))
+	for _, a := range assets {
+		if owner[a] == 0 {
+			mu := m.Assets[a].Muni
+			missing[mu] = append(missing[mu], m.Assets[a].ID)
+		}
+	}
+	for mu, ids := range missing {
+		if len(ids) == 0 {
+			continue
+		}
+		eg, more := ids, ""
+		if len(eg) > 5 {
+			eg, more = eg[:5], ", …"
+		}
+		add(Violation{Rule: "coverage", Asset: ids[0], Municipality: m.Munis[mu].Code, Count: len(ids),
+			Message: fmt.Sprintf("municipality %s: %d %s: %s%s", m.Munis[mu].Code, len(ids), what, strings.Join(eg, ", "), more)})
+	}
+}
+
+// checkWhole fills a priced bundle's (or lot's) farthest distance, disciplines and
+// regions and checks the rules that hold for its assets as a whole: max_distance, no
+// mixing, region lock. discSeen and regionSeen are all-false scratch of
+// len(m.Disciplines) and len(m.Regions), left all false.
+func (m *Model) checkWhole(rep *BundleReport, j int, idx []int, word, name string, discSeen, regionSeen []bool, add func(Violation)) {
+	far, firstFar := 0, -1
+	at := m.Depots[j].At
+	for _, a := range idx {
+		ai := &m.Assets[a]
+		d := m.Dist(at, ai.At)
+		rep.MaxDistanceKm = max(rep.MaxDistanceKm, d)
+		if d > m.MaxDistanceKm+limitEps {
+			if far == 0 {
+				firstFar = a
+			}
+			far++
+		}
+		discSeen[ai.Discipline] = true
+		regionSeen[m.Munis[ai.Muni].Region] = true
+	}
+	if far > 0 {
+		add(Violation{Rule: "max_distance", Bundle: name, Asset: m.Assets[firstFar].ID, Count: far,
+			Message: fmt.Sprintf("%s %s: %d asset(s) farther than max_distance_km %g from depot %s, e.g. %s at %.2f km",
+				word, name, far, m.MaxDistanceKm, m.Depots[j].ID, m.Assets[firstFar].ID, m.DepotAssetDist(j, firstFar))})
+	}
+	for g, seen := range discSeen {
+		if seen {
+			rep.Disciplines = append(rep.Disciplines, m.Disciplines[g])
+			discSeen[g] = false
+		}
+	}
+	for r, seen := range regionSeen {
+		if seen {
+			rep.Regions = append(rep.Regions, m.Regions[r])
+			regionSeen[r] = false
+		}
+	}
+	if !m.MixAllowed && len(rep.Disciplines) > 1 {
+		add(Violation{Rule: "mixed_discipline", Bundle: name,
+			Message: fmt.Sprintf("%s %s mixes disciplines %s, but mixed_discipline_surcharge is null (mixing forbidden)",
+				word, name, strings.Join(rep.Disciplines, ", "))})
+	}
+	if m.RegionLocked && len(rep.Regions) > 1 {
+		add(Violation{Rule: "region_lock", Bundle: name,
+			Message: fmt.Sprintf("%s %s spans regions %s, but region_locked is set", word, name, quoteAll(rep.Regions))})
+	}
 }

@@ -22,6 +22,8 @@ type Instance struct {
 	// Depots may be empty: then every municipality's office is a depot "office-<code>".
 	Depots []Depot `json:"depots,omitempty"`
 	Assets []Asset `json:"assets"`
+	// Programme makes a version-2 instance (docs/programme.md); version 1 has none.
+	Programme *ProgrammeSpec `json:"programme,omitempty"`
 	// Pins are hand decisions every feasible plan honours (rule 6); nil when none.
 	Pins *Pins `json:"pins,omitempty"`
 }
@@ -421,9 +423,10 @@ func ParseInstance(data []byte) (*Instance, error) {
 // decoding into it again locates the error in the whole document (a custom decoder only
 // sees offsets within its own value).
 type instanceShape struct {
-	Version        int    `json:"version"`
-	Name           string `json:"name"`
-	Params         Params `json:"params"`
+	Version        int            `json:"version"`
+	Name           string         `json:"name"`
+	Params         Params         `json:"params"`
+	Programme      *ProgrammeSpec `json:"programme"`
 	Municipalities []struct {
 		Code         string `json:"code"`
 		Name         string `json:"name"`

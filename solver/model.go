@@ -106,14 +106,27 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // *ValidationError lists every problem, each with its path (assets[17].equipment[1]).
 func Compile(inst *Instance) (*Model, error) {
 	v := &ValidationError{}
-	p := inst.Params
-	if inst.Version != 1 {
-		if inst.Version == 0 {
-			v.add("version", "is required: 1 (docs/model.md, version 1)")
-		} else {
-			v.add("version", "must be 1 (docs/model.md, version 1), found %d", inst.Version)
-		}
+	switch inst.Version {
+	case 1:
+	case 0:
+		v.add("version", "is required: 1 (docs/model.md, version 1)")
+	case 2:
+		v.add("version", "must be 1 here (docs/model.md, version 1); 2 is a five-year programme (docs/programme.md): compile it with CompileProgramme")
+	default:
+		v.add("version", "must be 1 (docs/model.md, version 1), found %d", inst.Version)
 	}
+	m := compileModel(inst, v)
+	if err := v.orNil(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// compileModel validates and compiles everything MODEL.md defines, adding problems to
+// v; version 1 and the programme (version 2) share it. The model is complete only when
+// v holds no problem.
+func compileModel(inst *Instance, v *ValidationError) *Model {
+	p := inst.Params
 	m := &Model{Inst: inst, F: p.ContractFixedCost, Tau: p.TravelCostPerKm, Circuity: DefaultCircuity,
 		RegionLocked: p.RegionLocked, RequireIR: p.RequireIndividualRationality,
 		AssetIndex: make(map[string]int, len(inst.Assets)), DepotIndex: map[string]int{}, MuniIndex: map[string]int{}}
@@ -314,19 +327,26 @@ func Compile(inst *Instance) (*Model, error) {
 		info.Equip = uniqInts(info.Equip)
 		m.Assets[i] = info
 	}
-	if len(v.Problems) == 0 {
-		// Pins name assets and depots: checked only once those are known to be sound.
-		compilePins(m, inst.Pins, v)
+	if len(v.Problems) > 0 {
+		return m // indices may point nowhere: nothing below is safe
 	}
-	if err := v.orNil(); err != nil {
-		return nil, err
+	// Pins name assets and depots: checked only once those are known to be sound.
+	if inst.Version == 2 && !inst.Pins.Empty() {
+		// The programme's solver and evaluator do not read pins yet: refusing them beats a
+		// plan that silently breaks them.
+		v.add("pins", "version 2 (programme) instances cannot carry pins yet: tabane honours pins in version 1 only")
+		return m
+	}
+	compilePins(m, inst.Pins, v)
+	if len(v.Problems) > 0 {
+		return m
 	}
 	for i, a := range m.Assets {
 		if m.Munis[a.Muni].Participates {
 			m.Participating = append(m.Participating, i)
 		}
 	}
-	return m, nil
+	return m
 }
 
 func uniqInts(xs []int) []int {

@@ -66,7 +66,8 @@ func TestCompileValidation(t *testing.T) {
 		}, nil},
 		{"unknown equipment", func(in *Instance) { in.Assets[1].Equipment = []string{"traffic_control", "crane"} },
 			[]string{`assets[1].equipment[1]: "crane" has no price in params.equipment`}},
-		{"bad version", func(in *Instance) { in.Version = 2 }, []string{`version: must be 1 (docs/model.md, version 1), found 2`}},
+		{"bad version", func(in *Instance) { in.Version = 3 }, []string{`version: must be 1 (docs/model.md, version 1), found 3`}},
+		{"programme version", func(in *Instance) { in.Version = 2 }, []string{`version: must be 1 here (docs/model.md, version 1); 2 is a five-year programme (docs/programme.md): compile it with CompileProgramme`}},
 		{"missing version", func(in *Instance) { in.Version = 0 }, []string{`version: is required: 1 (docs/model.md, version 1)`}},
 		{"bad parameters", func(in *Instance) {
 			in.Params.TravelCostPerKm = -1

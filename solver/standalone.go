@@ -29,20 +29,25 @@ type StandaloneContract struct {
 }
 
 // standalone calls fn for every (municipality, discipline) contract of the baseline in
-// municipality then discipline order. Assets are bucketed by a counting sort, not maps.
-func (m *Model) standalone(fn func(mu, g int, b Breakdown)) {
+// municipality then discipline order.
+func (m *Model) standalone(fn func(mu, g int, b Breakdown)) { m.standaloneOf(m.Participating, fn) }
+
+// standaloneOf prices the assets (indices) as the baseline does: one contract per
+// municipality and discipline, from the municipality's office. The programme's baseline
+// calls it once per due year. Assets are bucketed by a counting sort, not maps.
+func (m *Model) standaloneOf(assets []int, fn func(mu, g int, b Breakdown)) {
 	nG := len(m.Disciplines)
 	start := make([]int, len(m.Munis)*nG+1)
-	for _, a := range m.Participating {
+	for _, a := range assets {
 		ai := &m.Assets[a]
 		start[ai.Muni*nG+ai.Discipline+1]++
 	}
 	for k := 1; k < len(start); k++ {
 		start[k] += start[k-1]
 	}
-	sorted := make([]int, len(m.Participating))
+	sorted := make([]int, len(assets))
 	next := append([]int(nil), start[:len(start)-1]...)
-	for _, a := range m.Participating {
+	for _, a := range assets {
 		ai := &m.Assets[a]
 		key := ai.Muni*nG + ai.Discipline
 		sorted[next[key]] = a

@@ -18,6 +18,8 @@ const evaluateUsage = `Usage: tabane evaluate INSTANCE.json PLAN.json [--json]
 
 Checks a plan against an instance by the model alone (docs/model.md): cost and breakdown of every bundle,
 every violated rule, standalone costs, saving, Shapley shares, individual rationality.
+A version-2 instance (docs/programme.md) is judged as a five-year programme: lots with their
+block (fy) and the schedule, each year's value and workload, budgets per municipality.
 Exit 0: the plan is feasible; 1: it is not; 2: bad input or usage.
 `
 
@@ -39,6 +41,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return 2
 	}
+	if prog, problems, isProgramme := readProgrammeFile(pos[0]); isProgramme {
+		return evaluateProgramme(prog, problems, pos[1], *asJSON, stdout, stderr)
+	}
 	m, problems := readModelFile(pos[0])
 	if m == nil {
 		for _, p := range problems {
@@ -53,10 +58,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	ev := solver.Evaluate(m, plan)
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(ev); err != nil {
-			fmt.Fprintf(stderr, "tabane evaluate: %v\n", err)
+		if !writeEvaluationJSON(stdout, stderr, ev) {
 			return 2
 		}
 	} else {
@@ -86,15 +88,21 @@ func readModelFile(path string) (*solver.Model, []string) {
 			return m, nil
 		}
 	}
+	return nil, problemLines(path, err)
+}
+
+// problemLines turns an instance's parse or validation error into one line per
+// problem, each prefixed by the file name.
+func problemLines(path string, err error) []string {
 	var ve *solver.ValidationError
 	if errors.As(err, &ve) {
 		lines := make([]string, len(ve.Problems))
 		for i, p := range ve.Problems {
 			lines[i] = fmt.Sprintf("%s: %s: %s", path, p.Path, p.Msg)
 		}
-		return nil, lines
+		return lines
 	}
-	return nil, []string{fmt.Sprintf("%s: %v", path, err)}
+	return []string{fmt.Sprintf("%s: %v", path, err)}
 }
 
 // readPlanFile reads a plan; errors are prefixed by the file name.
@@ -215,14 +223,30 @@ func printEvaluation(w io.Writer, m *solver.Model, planPath string, plan *solver
 		}
 		fmt.Fprintf(w, "  %-10s %-14s %15s %15s %15s%s\n", code, name, aloneText, solver.FormatYen(share), saving, note)
 	}
-	required := "not required by this instance"
-	if m.RequireIR {
-		required = "required by this instance"
+	printIR(w, "Individual rationality", m.RequireIR, ev.IRViolations)
+}
+
+// printIR writes the individual-rationality line of a report.
+func printIR(w io.Writer, title string, required bool, violations []string) {
+	req := "not required by this instance"
+	if required {
+		req = "required by this instance"
 	}
-	if len(ev.IRViolations) == 0 {
-		fmt.Fprintf(w, "\nIndividual rationality (%s): every municipality pays at most its standalone cost\n", required)
+	if len(violations) == 0 {
+		fmt.Fprintf(w, "\n%s (%s): every municipality pays at most its standalone cost\n", title, req)
 	} else {
-		fmt.Fprintf(w, "\nIndividual rationality (%s): %d municipality(ies) pay more than alone: %s\n",
-			required, len(ev.IRViolations), strings.Join(ev.IRViolations, ", "))
+		fmt.Fprintf(w, "\n%s (%s): %d municipality(ies) pay more than alone: %s\n",
+			title, req, len(violations), strings.Join(violations, ", "))
 	}
+}
+
+// writeEvaluationJSON writes ev as indented JSON; false (after saying why) when it cannot.
+func writeEvaluationJSON(stdout, stderr io.Writer, ev *solver.Evaluation) bool {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(ev); err != nil {
+		fmt.Fprintf(stderr, "tabane evaluate: %v\n", err)
+		return false
+	}
+	return true
 }

@@ -51,7 +51,8 @@ func finitePtr(x float64) *float64 {
 const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--json] [--progress]
 
 Finds a low-cost feasible plan (docs/model.md) with a lower bound. Exit 0: a feasible plan;
-1: no feasible plan (the reasons are printed); 2: bad input or usage.
+1: no feasible plan (the reasons are printed); 2: bad input or usage. A version-2
+instance (docs/programme.md) gets a programme plan: lots with their block (fy) and a schedule.
 `
 
 // runSolve is `tabane solve`.
@@ -86,11 +87,14 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "tabane solve: --time-limit must be positive, got %v\n", *timeLimit)
 		return 2
 	}
+	opt := solver.SolveOptions{TimeLimit: *timeLimit, Seed: *seed, Threads: *threads, MaxIterations: *maxIter}
+	if prog, problems, isProgramme := readProgrammeFile(pos[0]); isProgramme {
+		return solveProgramme(ctx, prog, problems, opt, *outPath, *asJSON, stdout, stderr)
+	}
 	m, code := loadModelForCLI("tabane solve", pos[0], stderr)
 	if m == nil {
 		return code
 	}
-	opt := solver.SolveOptions{TimeLimit: *timeLimit, Seed: *seed, Threads: *threads, MaxIterations: *maxIter}
 	if *showProgress {
 		opt.Progress = func(p solver.Progress) {
 			fmt.Fprintf(stderr, "%7.2fs %-9s best %s  bound %s  gap %s\n", p.Elapsed.Seconds(), p.Phase,
@@ -114,25 +118,9 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		out.Bundles = ev.Bundles
 		out.Pins = ev.Pins
 	}
-	data, err := json.MarshalIndent(out, "", " ")
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane solve: encoding the result: %v\n", err)
+	summary, ok := writeSolveOutput(out, *outPath, *asJSON, stdout, stderr)
+	if !ok {
 		return 2
-	}
-	data = append(data, '\n')
-	summary := stdout
-	if *asJSON {
-		summary = stderr
-		if _, err := stdout.Write(data); err != nil {
-			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
-			return 2
-		}
-	}
-	if *outPath != "" {
-		if err := os.WriteFile(*outPath, data, 0o644); err != nil {
-			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
-			return 2
-		}
 	}
 	printSolveSummary(summary, m, res)
 	if res.Plan == nil {
@@ -204,3 +192,30 @@ func printSolveSummary(w io.Writer, m *solver.Model, res *solver.Result) {
 }
 
 func round2(d time.Duration) float64 { return math.Round(d.Seconds()*100) / 100 }
+
+// writeSolveOutput writes the solver's output as JSON to outPath (when set) and to
+// stdout (when asJSON), and returns where the summary goes: stderr when stdout holds the
+// JSON. ok is false, after saying why, when the output cannot be written.
+func writeSolveOutput(out any, outPath string, asJSON bool, stdout, stderr io.Writer) (summary io.Writer, ok bool) {
+	data, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane solve: encoding the result: %v\n", err)
+		return nil, false
+	}
+	data = append(data, '\n')
+	summary = stdout
+	if asJSON {
+		summary = stderr
+		if _, err := stdout.Write(data); err != nil {
+			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return nil, false
+		}
+	}
+	if outPath != "" {
+		if err := os.WriteFile(outPath, data, 0o644); err != nil {
+			fmt.Fprintf(stderr, "tabane solve: %v\n", err)
+			return nil, false
+		}
+	}
+	return summary, true
+}

@@ -455,7 +455,7 @@ func (g *generator) programme(inst *solver.Instance) *programme {
 }
 
 // output is a version-1 instance in the solver's own types, plus the programme of a
-// version-2 instance (PROGRAMME.md), which the solver does not read.
+// version-2 instance (docs/programme.md), which the solver does not read.
 type output struct {
 	*solver.Instance
 	Programme *programme `json:"programme,omitempty"`

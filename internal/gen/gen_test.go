@@ -151,7 +151,7 @@ func TestGenerateShape(t *testing.T) {
 	}
 }
 
-// TestGenerateProgramme: --programme writes a version-2 instance by PROGRAMME.md whose
+// TestGenerateProgramme: --programme writes a version-2 instance by docs/programme.md whose
 // version-1 part is the instance without --programme.
 func TestGenerateProgramme(t *testing.T) {
 	o := small(201)

@@ -1,0 +1,510 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ProgrammeResult is the outcome of SolveProgramme. It reports no lower bound: the
+// per-block bounds of the one-year solver hold for the schedule chosen here only, not
+// for every schedule of the programme.
+type ProgrammeResult struct {
+	Plan       *Plan       `json:"plan"`       // nil when no block could be planned
+	Evaluation *Evaluation `json:"evaluation"` // EvaluateProgramme on Plan
+	// Moved counts the inspections brought forward: scheduled before their due year.
+	Moved int `json:"moved"`
+	// Blocks is one entry per block of the horizon, in order.
+	Blocks     []BlockResult `json:"blocks"`
+	StopReason string        `json:"stop_reason"` // done, infeasible (some block has no plan), cancelled
+	Elapsed    time.Duration `json:"-"`
+}
+
+// BlockResult is how one block of the programme was planned.
+type BlockResult struct {
+	FY         int             `json:"fy"`
+	Assets     int             `json:"assets"`
+	Lots       int             `json:"lots"`
+	Cost       float64         `json:"cost"` // the one-year solver's cost (equipment once per lot)
+	StopReason string          `json:"stop_reason"`
+	Infeasible []Infeasibility `json:"infeasible,omitempty"`
+}
+
+// SolveProgramme is a first programme solver (docs/programme.md). It schedules every asset in
+// its due year (levelled under the year caps when there are some); a block whose assets
+// cannot be feasible on their own (Precheck: a group that cannot reach L·min_value, …)
+// hands the assets that may go earlier to the block before, latest block first; a block
+// still short pulls assets due later whose window reaches it. Then it plans each
+// block's lots with the one-year solver (Solve) on the block's assets, with the yearly
+// limits scaled by L for multi-year lots (a relaxation: the evaluator checks each
+// year), and judges the whole plan with EvaluateProgramme; inspections in a year over a
+// cap or a budget are then moved one at a time while that helps. The bring-forward
+// charge is additive per asset, so it does not change which lots are best once the
+// years are fixed. Budgets are repaired, not planned for from the start. The time limit
+// is shared among the attempts and blocks.
+func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*ProgrammeResult, error) {
+	start := time.Now()
+	if opt.TimeLimit <= 0 {
+		opt.TimeLimit = DefaultTimeLimit
+	}
+	// Without year caps every asset starts in its due year. With caps the schedule is
+	// levelled under them, less a margin for what the levelling does not see (letting
+	// costs, equipment, travel from the depot). Each schedule is tried with both orders of
+	// reaching min_value (see reachMinValue); while the plan breaks a cap, the next
+	// schedule widens every year's margin by 5 % of the cap and an over-cap year's by the
+	// excess too.
+	attempts := 1
+	capV, capW := make([]float64, p.Years), make([]float64, p.Years)
+	for k := range capV {
+		capV[k], capW[k] = 0.95*p.YearMaxValue, p.YearMaxWorkload
+	}
+	if finite(p.YearMaxValue) || finite(p.YearMaxWorkload) {
+		attempts = 6
+	}
+	var best *ProgrammeResult
+	for k := range attempts {
+		year := p.levelledYears(capV, capW)
+		p.reachMinValue(year, capV, capW, k%2 == 1)
+		aopt := opt
+		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
+		res, err := p.planBlocks(ctx, year, aopt)
+		if err != nil {
+			return nil, err
+		}
+		if res.Evaluation != nil && !res.Evaluation.Feasible {
+			p.repairYearCaps(res)
+		}
+		if best == nil || betterProgramme(res, best) {
+			best = res
+		}
+		if res.Evaluation == nil || res.Evaluation.Feasible || ctx.Err() != nil {
+			break
+		}
+		if k%2 == 0 {
+			continue // the same caps, the other order of reaching min_value
+		}
+		for i, y := range res.Evaluation.Years {
+			capV[i] -= 0.05 * p.YearMaxValue
+			if over := y.Value - p.YearMaxValue; over > 0 {
+				capV[i] -= over
+			}
+			if over := y.Workload - p.YearMaxWorkload; over > 0 {
+				capW[i] -= over + 0.01*p.YearMaxWorkload
+			}
+		}
+	}
+	if best.Plan != nil {
+		for id, y := range best.Plan.Schedule {
+			if y < p.Due[p.AssetIndex[id]] {
+				best.Moved++
+			}
+		}
+	}
+	best.Elapsed = time.Since(start)
+	return best, nil
+}
+
+// betterProgramme prefers a plan to none, a feasible plan, fewer violations, then the
+// lower cost.
+func betterProgramme(a, b *ProgrammeResult) bool {
+	if (a.Evaluation == nil) != (b.Evaluation == nil) {
+		return a.Evaluation != nil
+	}
+	if a.Evaluation == nil {
+		return false
+	}
+	ea, eb := a.Evaluation, b.Evaluation
+	if ea.Feasible != eb.Feasible {
+		return ea.Feasible
+	}
+	if len(ea.Violations) != len(eb.Violations) {
+		return len(ea.Violations) < len(eb.Violations)
+	}
+	return ea.Cost < eb.Cost
+}
+
+// levelledYears schedules every programme asset, in order of due year, in the latest
+// year of its window where the year's estimated value and workload stay within capV and
+// capW (one per year of the horizon; +Inf: every asset in its due year), or else in the
+// least loaded year of its window. An asset's estimated value is c_a + pen +
+// τ·(distance from its municipality's office).
+func (p *Programme) levelledYears(capV, capW []float64) []int {
+	year := make([]int, len(p.Assets))
+	order := slices.Clone(p.Planned)
+	slices.SortStableFunc(order, func(x, y int) int { return p.Due[x] - p.Due[y] })
+	value, work := make([]float64, p.Years), make([]float64, p.Years)
+	for _, a := range order {
+		ai := &p.Assets[a]
+		est := func(y int) float64 { return p.estimatedValue(a, y) }
+		lo, hi := p.Window(a)
+		chosen := -1
+		for y := hi; y >= lo && chosen < 0; y-- {
+			k := y - p.FirstFY
+			if value[k]+est(y) <= capV[k] && work[k]+ai.Workload <= capW[k] {
+				chosen = y
+			}
+		}
+		if chosen < 0 {
+			chosen = hi
+			for y := hi - 1; y >= lo; y-- {
+				if value[y-p.FirstFY]-capV[y-p.FirstFY] < value[chosen-p.FirstFY]-capV[chosen-p.FirstFY] {
+					chosen = y
+				}
+			}
+		}
+		year[a] = chosen
+		value[chosen-p.FirstFY] += est(chosen)
+		work[chosen-p.FirstFY] += ai.Workload
+	}
+	return year
+}
+
+// estimatedValue is what inspecting asset a in year y adds to the year's value, as
+// far as the schedule can tell before the lots are made: c_a + pen + τ·(distance from
+// its municipality's office).
+func (p *Programme) estimatedValue(a, y int) float64 {
+	ai := &p.Assets[a]
+	return ai.Cost + p.Tau*p.Dist(p.Munis[ai.Muni].Office, ai.At) + p.BringForward(a, y)
+}
+
+// reachMinValue changes year so that every block can be feasible on its own where
+// bringing forward allows. A block is short when Precheck proves its assets cannot be
+// planned alone (a group that cannot reach L·min_value, …) or when some of its assets
+// are stranded (see stranded). Latest block first, a short block hands to the block
+// before the assets that may go earlier: all of them when Precheck fails, else the
+// stranded ones. Then, earliest block first, a block still short pulls assets due
+// later whose window reaches it, nearest due first: any such asset when Precheck fails,
+// else those a depot of a stranded asset reaches. Under year caps, an asset handed
+// back goes to the latest earlier block of its window with estimated room.
+func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool) {
+	L := p.ContractYears
+	blocks := p.Years / L
+	// check returns whether block b is short and, when Precheck passes, its stranded assets.
+	check := func(b int) (bool, []int) {
+		assets := p.blockAssets(year, b)
+		if len(assets) == 0 {
+			return false, nil
+		}
+		sub, err := p.blockModel(assets)
+		if err != nil || len(Precheck(sub)) > 0 {
+			return true, nil
+		}
+		st := p.stranded(p.FirstFY+b*L, assets, year)
+		return len(st) > 0, st
+	}
+	handBack := func() {
+		for b := blocks - 1; b >= 1; b-- {
+			isShort, st := check(b)
+			if !isShort {
+				continue
+			}
+			if st == nil {
+				st = p.blockAssets(year, b)
+			}
+			// Each goes to the last year of the latest earlier block of its window with
+			// room under capV and capW, or else of the block just before.
+			value, work := make([]float64, p.Years), make([]float64, p.Years)
+			for _, a := range p.Planned {
+				value[year[a]-p.FirstFY] += p.estimatedValue(a, year[a])
+				work[year[a]-p.FirstFY] += p.Assets[a].Workload
+			}
+			for _, a := range st {
+				lo, _ := p.Window(a)
+				to := p.FirstFY + b*L - 1
+				for y := to; y >= lo; y -= L {
+					k := y - p.FirstFY
+					if value[k]+p.estimatedValue(a, y) <= capV[k] && work[k]+p.Assets[a].Workload <= capW[k] {
+						to = y
+						break
+					}
+				}
+				if to >= lo {
+					value[to-p.FirstFY] += p.estimatedValue(a, to)
+					work[to-p.FirstFY] += p.Assets[a].Workload
+					year[a] = to
+				}
+			}
+		}
+	}
+	pull := func() {
+		for b := range blocks {
+			isShort, st := check(b)
+			if !isShort {
+				continue
+			}
+			end := p.FirstFY + (b+1)*L - 1
+			var later []int
+			for _, a := range p.Planned {
+				if lo, _ := p.Window(a); year[a] > end && lo <= end && (st == nil || p.nearAny(a, st)) {
+					later = append(later, a)
+				}
+			}
+			slices.SortStableFunc(later, func(x, y int) int { return year[x] - year[y] })
+			for _, a := range later {
+				year[a] = end
+				if isShort, st = check(b); !isShort {
+					break
+				}
+			}
+		}
+	}
+	// Merging a short block into the one before saves a lot's letting cost; but under
+	// year caps that block may have no room, and pulling later inspections into the
+	// short block first may fit.
+	if pullFirst {
+		pull()
+	}
+	handBack()
+	pull()
+}
+
+// stranded lists the assets of the block starting fy (scheduled by year) that no lot
+// can carry up to L·min_value: from every depot that reaches such an asset, the lot of
+// all the block's assets that depot reaches costs less than that. The search cannot
+// plan them; bringing inspections forward can.
+func (p *Programme) stranded(fy int, assets, year []int) []int {
+	need := float64(p.ContractYears) * p.MinValue
+	if need <= 0 {
+		return nil
+	}
+	best := make(map[int]float64, len(assets))
+	var reach, yrs []int
+	for j := range p.Depots {
+		reach, yrs = reach[:0], yrs[:0]
+		for _, a := range assets {
+			if p.Reachable(j, a) {
+				reach, yrs = append(reach, a), append(yrs, year[a])
+			}
+		}
+		if len(reach) == 0 {
+			continue
+		}
+		v := p.LotCost(j, fy, reach, yrs).Total
+		for _, a := range reach {
+			best[a] = max(best[a], v)
+		}
+	}
+	var out []int
+	for _, a := range assets {
+		if valueBelow(best[a], need) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// nearAny reports whether some depot reaches both a and one of the assets.
+func (p *Programme) nearAny(a int, assets []int) bool {
+	for j := range p.Depots {
+		if !p.Reachable(j, a) {
+			continue
+		}
+		for _, b := range assets {
+			if p.Reachable(j, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// blockAssets lists the programme assets whose year lies in block b (0-based).
+func (p *Programme) blockAssets(year []int, b int) []int {
+	var out []int
+	for _, a := range p.Planned {
+		if (year[a]-p.FirstFY)/p.ContractYears == b {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// planBlocks plans each block's lots with the one-year solver on the block's assets and
+// judges the whole plan. The time limit is shared among the blocks.
+func (p *Programme) planBlocks(ctx context.Context, year []int, opt SolveOptions) (*ProgrammeResult, error) {
+	start := time.Now()
+	L := p.ContractYears
+	blocks := p.Years / L
+	res := &ProgrammeResult{StopReason: "done"}
+	plan := &Plan{Instance: p.Inst.Name, Bundles: []Bundle{}, Schedule: map[string]int{}}
+	for b := range blocks {
+		if err := ctx.Err(); err != nil {
+			res.StopReason = "cancelled"
+			break
+		}
+		fy := p.FirstFY + b*L
+		assets := p.blockAssets(year, b)
+		br := BlockResult{FY: fy, Assets: len(assets)}
+		if len(assets) == 0 {
+			br.StopReason = "empty"
+			res.Blocks = append(res.Blocks, br)
+			continue
+		}
+		sub, err := p.blockModel(assets)
+		if err != nil {
+			return nil, fmt.Errorf("programme block %d: %w", fy, err)
+		}
+		sopt := opt
+		// What is left of the time, shared evenly among the blocks still to plan.
+		sopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(blocks-b))
+		sopt.Progress = nil
+		r, err := Solve(ctx, sub, sopt)
+		if err != nil {
+			return nil, fmt.Errorf("programme block %d: %w", fy, err)
+		}
+		br.StopReason, br.Infeasible = r.StopReason, r.Infeasible
+		if r.Plan == nil {
+			res.StopReason = "infeasible"
+			res.Blocks = append(res.Blocks, br)
+			continue
+		}
+		br.Lots, br.Cost = len(r.Plan.Bundles), r.Evaluation.Cost
+		for k, bu := range r.Plan.Bundles {
+			fyCopy := fy
+			plan.Bundles = append(plan.Bundles, Bundle{ID: fmt.Sprintf("FY%d-L%02d", fy, k+1), Depot: bu.Depot, FY: &fyCopy, Assets: bu.Assets})
+			for _, id := range bu.Assets {
+				plan.Schedule[id] = year[p.AssetIndex[id]]
+			}
+		}
+		res.Blocks = append(res.Blocks, br)
+	}
+	if len(plan.Bundles) > 0 {
+		res.Plan = plan
+		res.Evaluation = EvaluateProgramme(p, plan)
+	}
+	return res, nil
+}
+
+// blockModel is the one-year model of a block's assets: the instance's prices, places
+// and rules with only these assets, version 1, the value, workload and size limits
+// scaled by the block's length L (max_distance_km is not).
+func (p *Programme) blockModel(assets []int) (*Model, error) {
+	inst := *p.Inst
+	inst.Version, inst.Programme = 1, nil
+	inst.Assets = make([]Asset, len(assets))
+	for k, a := range assets {
+		inst.Assets[k] = p.Inst.Assets[a]
+	}
+	if L := float64(p.ContractYears); L > 1 {
+		lim := inst.Params.Limits
+		scale := func(x *float64) *float64 {
+			if x == nil {
+				return nil
+			}
+			y := *x * L
+			return &y
+		}
+		lim.MinValue, lim.MaxValue, lim.MaxWorkload = scale(lim.MinValue), scale(lim.MaxValue), scale(lim.MaxWorkload)
+		if lim.MaxAssets != nil {
+			n := *lim.MaxAssets * p.ContractYears
+			lim.MaxAssets = &n
+		}
+		inst.Params.Limits = lim
+	}
+	return Compile(&inst)
+}
+
+// repairYearCaps moves single inspections out of a year over a cap of year_limits, or
+// out of a municipality's year over its budget, into a lot of another year of their
+// window whose depot reaches them: first improvement, largest inspections first. A move
+// stands when it leaves no more violations and less excess over caps and budgets,
+// judged by EvaluateProgramme. Lot assignments inside the other years stay as they are.
+// Yearly lots only.
+func (p *Programme) repairYearCaps(res *ProgrammeResult) {
+	if p.ContractYears > 1 {
+		return // a lot spans its block: moving a year inside it is another repair
+	}
+	plan := res.Plan
+	excess := func(ev *Evaluation) float64 {
+		x := 0.0
+		for _, y := range ev.Years {
+			x += max(0, y.Value-p.YearMaxValue) + max(0, y.Workload-p.YearMaxWorkload)*1e3
+		}
+		for _, b := range ev.Budgets {
+			if b.Budget != nil {
+				x += max(0, b.Share-*b.Budget)
+			}
+		}
+		return x
+	}
+	// overFor reports whether asset a in year y stands in a year over a cap or in its
+	// municipality's year over budget.
+	overFor := func(ev *Evaluation, a, y int) bool {
+		yr := ev.Years[y-p.FirstFY]
+		if yr.Value > p.YearMaxValue*(1+irRelEps) || yr.Workload > p.YearMaxWorkload+limitEps {
+			return true
+		}
+		mu := p.Assets[a].Muni
+		if caps := p.Budgets[mu]; caps != nil {
+			for _, b := range ev.Budgets {
+				if b.FY == y && b.Municipality == p.Munis[mu].Code {
+					return b.Share > caps[y-p.FirstFY]*(1+irRelEps)+1e-6
+				}
+			}
+		}
+		return false
+	}
+	byCost := func(x, y string) int {
+		cx, cy := p.Assets[p.AssetIndex[x]].Cost, p.Assets[p.AssetIndex[y]].Cost
+		switch {
+		case cx > cy:
+			return -1
+		case cx < cy:
+			return 1
+		}
+		return 0
+	}
+	ev := res.Evaluation
+	// try moves asset id from src into dst (in dst's year); it keeps the move when it helps.
+	try := func(src, dst *Bundle, id string) bool {
+		from := plan.Schedule[id]
+		srcBefore, dstLen := src.Assets, len(dst.Assets)
+		src.Assets = slices.DeleteFunc(slices.Clone(src.Assets), func(x string) bool { return x == id })
+		dst.Assets = append(dst.Assets, id)
+		plan.Schedule[id] = *dst.FY
+		if len(src.Assets) > 0 {
+			next := EvaluateProgramme(p, plan)
+			if len(next.Violations) <= len(ev.Violations) && excess(next) < excess(ev) {
+				ev = next
+				return true
+			}
+		}
+		src.Assets, dst.Assets, plan.Schedule[id] = srcBefore, dst.Assets[:dstLen], from
+		return false
+	}
+	for range 200 { // moves at most: each one re-evaluates the plan
+		if excess(ev) <= 0 {
+			break
+		}
+		improved := false
+		for bi := 0; bi < len(plan.Bundles) && !improved; bi++ {
+			src := &plan.Bundles[bi]
+			assets := slices.Clone(src.Assets)
+			slices.SortStableFunc(assets, byCost)
+			for _, id := range assets {
+				a := p.AssetIndex[id]
+				if !overFor(ev, a, plan.Schedule[id]) {
+					continue
+				}
+				lo, hi := p.Window(a)
+				for ti := range plan.Bundles {
+					dst := &plan.Bundles[ti]
+					if y := *dst.FY; y < lo || y > hi || y == plan.Schedule[id] || !p.Reachable(p.DepotIndex[dst.Depot], a) {
+						continue
+					}
+					if improved = try(src, dst, id); improved {
+						break
+					}
+				}
+				if improved {
+					break
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	res.Evaluation = ev
+}
