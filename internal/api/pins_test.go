@@ -31,6 +31,7 @@ func TestScenarioPins(t *testing.T) {
 		Depot  string   `json:"depot"`
 		Assets []string `json:"assets"`
 	}
+	pinsReported := 0
 	plan := func() map[string][]string {
 		run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1, "seed": 7})
 		if r := doneRun(t, follow(t, srv, run.ID)); !r.HasPlan {
@@ -39,12 +40,22 @@ func TestScenarioPins(t *testing.T) {
 		var p struct {
 			Feasible bool  `json:"feasible"`
 			Bundles  []lot `json:"bundles"`
+			Pins     []struct {
+				Pin  string `json:"pin"`
+				Held bool   `json:"held"`
+			} `json:"pins"`
 		}
 		resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/plan", run.ID), nil, &p)
 		wantStatus(t, "plan", resp, raw, 200)
 		if !p.Feasible {
 			t.Fatalf("run %d: infeasible plan", run.ID)
 		}
+		for _, pin := range p.Pins {
+			if !pin.Held {
+				t.Errorf("run %d: %s not held", run.ID, pin.Pin)
+			}
+		}
+		pinsReported = len(p.Pins)
 		out := map[string][]string{}
 		for _, b := range p.Bundles {
 			out[b.Depot] = slices.Sorted(slices.Values(b.Assets))
@@ -105,6 +116,9 @@ func TestScenarioPins(t *testing.T) {
 		t.Errorf("instance pins %+v", inst.Pins)
 	}
 	second := plan()
+	if pinsReported != 2 {
+		t.Errorf("the plan reports %d pins, want 2", pinsReported)
+	}
 	if !slices.Equal(second[locked], first[locked]) {
 		t.Errorf("locked lot at %s: %v, want %v", locked, second[locked], first[locked])
 	}

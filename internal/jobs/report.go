@@ -27,6 +27,7 @@ type PlanReport struct {
 	IRViolations    []string              `json:"ir_violations"`
 	Feasible        bool                  `json:"feasible"`
 	Violations      []solver.Violation    `json:"violations"`
+	Pins            []solver.PinReport    `json:"pins"` // every pin of the instance, held or not
 	StopReason      string                `json:"stop_reason,omitempty"`
 	BoundMethod     string                `json:"bound_method,omitempty"`
 	Iterations      int                   `json:"iterations"`
@@ -41,7 +42,7 @@ func NewPlanReport(res *solver.Result) *PlanReport {
 		Instance: res.Plan.Instance, Bundles: ev.Bundles, Cost: ev.Cost,
 		LowerBound: finiteOrNil(res.LowerBound), Gap: finiteOrNil(res.Gap),
 		Standalone: ev.Standalone, StandaloneTotal: ev.StandaloneTotal, Saving: ev.Saving, SavingPct: ev.SavingPct,
-		Shares: ev.Shares, IRViolations: ev.IRViolations, Feasible: ev.Feasible, Violations: ev.Violations,
+		Shares: ev.Shares, IRViolations: ev.IRViolations, Feasible: ev.Feasible, Violations: ev.Violations, Pins: ev.Pins,
 		StopReason: res.StopReason, BoundMethod: res.BoundMethod, Iterations: res.Iterations, Timings: res.Timings,
 	}
 }
