@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tabane/tabane/solver"
@@ -127,4 +130,32 @@ func TestScenarioPins(t *testing.T) {
 	}
 	resp, raw = call(t, srv, "PUT", "/api/v1/scenarios/999999/pins", good, nil)
 	problemOf(t, "unknown scenario", resp, raw, 404, ProblemNotFound)
+}
+
+// TestSolvePinsStateless: POST /solve refuses contradictory pins with 422 naming the pin
+// path, and answers pins the limits make impossible as infeasible, naming the pin.
+func TestSolvePinsStateless(t *testing.T) {
+	srv, _, _ := planningServer(t)
+	raw, err := os.ReadFile("../../solver/testdata/p-tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in map[string]any
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatal(err)
+	}
+	in["pins"] = map[string]any{"assets": map[string]any{"A000001": "office-29001"},
+		"forbid": []any{map[string]any{"asset": "A000001", "depot": "office-29001"}}}
+	resp, body := call(t, srv, "POST", "/api/v1/solve", map[string]any{"instance": in, "time_limit_s": 1}, nil)
+	p := problemOf(t, "contradictory pins", resp, body, 422, ProblemInvalid)
+	if !hasError(p, "instance.pins.forbid[0]", "A000001 may not be in the lot of depot office-29001, but pins.assets.A000001 pins it there") {
+		t.Errorf("contradictory pins: %+v", p)
+	}
+	// A closed lot of one asset is worth far less than min_value.
+	in["pins"] = map[string]any{"lots": []any{map[string]any{"depot": "office-29001", "assets": []string{"A000001"}, "closed": true}}}
+	resp, body = call(t, srv, "POST", "/api/v1/solve", map[string]any{"instance": in, "time_limit_s": 1}, nil)
+	p = problemOf(t, "impossible pins", resp, body, 422, ProblemInfeasible)
+	if len(p.Errors) == 0 || p.Errors[0].Path != "instance.pins.lots[0]" || !strings.Contains(p.Errors[0].Msg, "pins.lots[0]: the closed lot of depot office-29001 costs") {
+		t.Errorf("impossible pins: %+v", p)
+	}
 }
