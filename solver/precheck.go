@@ -11,7 +11,8 @@ import (
 )
 
 // Infeasibility is a proven reason that no feasible plan exists. Rule names the limit
-// that cannot be met (max_distance, max_value, max_workload, min_value); the other
+// that cannot be met (max_distance, max_value, max_workload, min_value; pin when no
+// depot is left to an asset by the pins); the other
 // fields locate it and Message says what to change.
 type Infeasibility struct {
 	Rule         string `json:"rule"`
@@ -45,7 +46,9 @@ type Infeasibility struct {
 //     other (one region when region_locked, one discipline when mixing is forbidden, both,
 //     or all assets) can be worth min_value: no bundle made of the group's assets from
 //     depot j costs more than the formula on all the group's assets j reaches, so if the
-//     best depot falls short no bundle holding them can meet min_value.
+//     best depot falls short no bundle holding them can meet min_value;
+//   - the pins hold together (precheckPins): the assets pinned to one depot fit its one
+//     bundle, a closed lot reaches min_value, every free asset keeps a depot.
 func Precheck(m *Model) []Infeasibility {
 	var out []Infeasibility
 	band := newDepotBand(m)
