@@ -14,8 +14,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/tabane/tabane/internal/servetest"
 )
 
 // The README's blocks talk to a server at readmeAddr; the test serves on a free port and
@@ -196,7 +197,7 @@ func TestReadmeBlocks(t *testing.T) {
 		}
 		if code != b.exit {
 			t.Errorf("README.md:%d: exit status %d, want %d\n--- block:\n%s--- output (last 3000 bytes):\n%s",
-				b.line, code, b.exit, b.text, tail(out.String(), 3000))
+				b.line, code, b.exit, b.text, servetest.Tail(out.String(), 3000))
 			continue
 		}
 		n := checkAnswers(t, b.line, resp, addr)
@@ -215,44 +216,8 @@ func serve(t *testing.T, bin, dir string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "tabane.db"))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	serving := regexp.MustCompile(`serving http://(\S+)`)
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sent := false
-		for sc.Scan() {
-			if m := serving.FindStringSubmatch(sc.Text()); m != nil && !sent {
-				addr <- m[1]
-				sent = true
-			}
-		}
-		if !sent {
-			close(addr)
-		}
-	}()
-	a, ok := <-addr
-	if !ok {
-		_ = cmd.Wait()
-		t.Fatalf("tabane serve did not start: %s", stderr.String())
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("server log (last 4000 bytes):\n%s", tail(stderr.String(), 4000))
-		}
-	})
-	return a
+	u := servetest.Start(t, bin, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "tabane.db"))
+	return strings.TrimPrefix(u, "http://")
 }
 
 // routeKeys are the top-level keys the README says an answer has, by method and path.
@@ -409,10 +374,3 @@ func copyRepo(t *testing.T, root, dst string) {
 }
 
 func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
-}
