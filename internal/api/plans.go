@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,12 +19,18 @@ import (
 // storedPlan is the part of a stored plan report (jobs.PlanReport) the plan formats read.
 type storedPlan struct {
 	Instance        string                `json:"instance"`
-	Bundles         []solver.BundleReport `json:"bundles"`
+	Bundles         []planBundle          `json:"bundles"`
 	Cost            float64               `json:"cost"`
 	Standalone      map[string]float64    `json:"standalone"`
 	StandaloneTotal float64               `json:"standalone_total"`
 	Shares          map[string]float64    `json:"shares"`
 	IRViolations    []string              `json:"ir_violations"`
+}
+
+// planBundle is a bundle of a stored plan report, with a programme lot's fiscal year.
+type planBundle struct {
+	solver.BundleReport
+	FY *int `json:"fy,omitempty"`
 }
 
 // runPlanData loads a run's plan report and its instance.
@@ -155,11 +159,18 @@ func (s *Server) runPlanGeoJSON(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("plan.geojson of run %d: %w", run.ID, err)
 	}
+	attachment(c, fmt.Sprintf("run-%d-plan.geojson", run.ID))
 	return c.Blob(http.StatusOK, "application/geo+json", b)
 }
 
-// runPlanCSV: GET /api/v1/runs/{id}/plan.csv — one row per asset in a bundle:
-// asset_id,bundle,depot,municipality,kind.
+// planCSVColumns are the columns of plan.csv: one row per asset in a lot (bundle), for a
+// spreadsheet or a GIS (lon, lat as WGS84 degrees).
+var planCSVColumns = []string{"asset_id", "name", "municipality", "municipality_name", "kind", "lon", "lat", "cost", "fy", "lot", "depot"}
+
+// runPlanCSV: GET /api/v1/runs/{id}/plan.csv[?bom=true] — one row per asset in a lot:
+// planCSVColumns. cost is the asset's estimated direct cost in the run's instance; fy is
+// the lot's fiscal year (a programme lot's block) or the scenario's; bom=true writes a
+// UTF-8 byte-order mark for Excel.
 func (s *Server) runPlanCSV(c echo.Context) error {
 	run, p, inst, err := s.runPlanData(c, "id")
 	if err != nil {
@@ -169,21 +180,38 @@ func (s *Server) runPlanCSV(c echo.Context) error {
 	for i := range inst.Assets {
 		byID[inst.Assets[i].ID] = &inst.Assets[i]
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"asset_id", "bundle", "depot", "municipality", "kind"})
+	muniName := map[string]string{}
+	for _, m := range inst.Municipalities {
+		muniName[m.Code] = m.Name
+	}
+	scenarioFY := ""
+	if run.ScenarioID != nil {
+		if sc, err := s.store.Scenario(c.Request().Context(), *run.ScenarioID); err == nil {
+			scenarioFY = strconv.Itoa(sc.FiscalYear)
+		} // a deleted scenario leaves fy empty rather than failing the download
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	var rows [][]string
 	for _, b := range p.Bundles {
+		fy := scenarioFY
+		if b.FY != nil {
+			fy = strconv.Itoa(*b.FY)
+		}
 		for _, id := range b.Assets {
-			muni, kind := "", ""
-			if a := byID[id]; a != nil {
-				muni, kind = a.Municipality, a.Kind
+			a := byID[id]
+			if a == nil {
+				rows = append(rows, []string{id, "", "", "", "", "", "", "", fy, b.ID, b.Depot})
+				continue
 			}
-			_ = w.Write([]string{id, b.ID, b.Depot, muni, kind})
+			name := ""
+			if raw, ok := a.Extra["name"]; ok {
+				_ = json.Unmarshal(raw, &name)
+			}
+			rows = append(rows, []string{id, name, a.Municipality, muniName[a.Municipality], a.Kind,
+				num(a.Lon), num(a.Lat), num(a.Cost), fy, b.ID, b.Depot})
 		}
 	}
-	w.Flush()
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="run-%d-plan.csv"`, run.ID))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return writeCSV(c, fmt.Sprintf("run-%d-plan", run.ID), planCSVColumns, rows)
 }
 
 // shareRow is one municipality's line of GET /api/v1/runs/{id}/shares.
