@@ -1,36 +1,19 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/internal/jobs"
 )
 
 // TestDownloadsNameTheirFile: every download route answers with Content-Disposition
 // attachment and the file's name (ASCII and RFC 8187 UTF-8), and a plain JSON list
 // does not; an error answer of a download route carries none.
 func TestDownloadsNameTheirFile(t *testing.T) {
-	ctx := context.Background()
-	store, err := data.Open(ctx, filepath.Join(t.TempDir(), "downloads.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := store.LoadDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	q, err := jobs.Open(ctx, store, jobs.Options{Concurrency: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, q := planningStore(t)
 	s := New(store, Options{Runs: q})
 	s.ConfigureBatches(BatchOptions{Parallel: 1})
 	srv := httptest.NewServer(s.Handler())
@@ -80,7 +63,7 @@ func TestAttachmentName(t *testing.T) {
 	e := echo.New()
 	for name, want := range map[string]string{
 		"奈良 plan.csv": `attachment; filename="______ plan.csv"; filename*=UTF-8''%E5%A5%88%E8%89%AF%20plan.csv`,
-		`a"b;c.csv`:    `attachment; filename="a_b;c.csv"; filename*=UTF-8''a%22b%3Bc.csv`,
+		`a"b;c.csv`:   `attachment; filename="a_b;c.csv"; filename*=UTF-8''a%22b%3Bc.csv`,
 	} {
 		rec := httptest.NewRecorder()
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)

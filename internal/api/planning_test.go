@@ -33,6 +33,18 @@ var smallFilter = []string{"29342", "29343", "29344", "29345"}
 // run queue solving one run at a time on one thread.
 func planningServer(t *testing.T) (*httptest.Server, *data.Store, *jobs.Queue) {
 	t.Helper()
+	store, q := planningStore(t)
+	srv := httptest.NewServer(New(store, Options{Runs: q}).Handler())
+	t.Cleanup(func() {
+		q.Close()
+		srv.Close()
+	})
+	return srv, store, q
+}
+
+// planningStore is a demo store in a temporary file with a run queue of one worker.
+func planningStore(t *testing.T) (*data.Store, *jobs.Queue) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := data.Open(ctx, filepath.Join(t.TempDir(), "planning.db"))
 	if err != nil {
@@ -46,12 +58,7 @@ func planningServer(t *testing.T) (*httptest.Server, *data.Store, *jobs.Queue) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(store, Options{Runs: q}).Handler())
-	t.Cleanup(func() {
-		q.Close()
-		srv.Close()
-	})
-	return srv, store, q
+	return store, q // the caller closes q before its server
 }
 
 // call sends a request with a JSON (or raw) body and decodes a JSON answer into out.

@@ -18,13 +18,13 @@ import (
 
 // storedPlan is the part of a stored plan report (jobs.PlanReport) the plan formats read.
 type storedPlan struct {
-	Instance        string                `json:"instance"`
-	Bundles         []planBundle          `json:"bundles"`
-	Cost            float64               `json:"cost"`
-	Standalone      map[string]float64    `json:"standalone"`
-	StandaloneTotal float64               `json:"standalone_total"`
-	Shares          map[string]float64    `json:"shares"`
-	IRViolations    []string              `json:"ir_violations"`
+	Instance        string             `json:"instance"`
+	Bundles         []planBundle       `json:"bundles"`
+	Cost            float64            `json:"cost"`
+	Standalone      map[string]float64 `json:"standalone"`
+	StandaloneTotal float64            `json:"standalone_total"`
+	Shares          map[string]float64 `json:"shares"`
+	IRViolations    []string           `json:"ir_violations"`
 }
 
 // planBundle is a bundle of a stored plan report, with a programme lot's fiscal year.
