@@ -111,7 +111,7 @@ type Estimate struct {
 // inventory has them, the model's estimate for the others. It fails for a kind the model
 // does not price when the asset lacks an explicit cost or workload.
 func (cm *CostModel) Estimate(a Asset) (Estimate, error) {
-	e, _, err := cm.explain(a, false)
+	e, _, _, err := cm.explain(a, false)
 	return e, err
 }
 
@@ -119,20 +119,37 @@ func (cm *CostModel) Estimate(a Asset) (Estimate, error) {
 // (the explicit value of the inventory, or the unit costs and attributes that priced it),
 // in the order cost, workload, equipment.
 func (cm *CostModel) Explain(a Asset) (Estimate, []string, error) {
+	e, why, _, err := cm.explain(a, true)
+	return e, why, err
+}
+
+// Reason is one step of an estimate in a stable form, so that a reader (the page) can say it
+// in its own language: Part is cost, workload or equipment; Code names the rule (the list
+// is in docs/api-contract.md); Args holds the rule's figures and names (numbers as numbers, yen unrounded).
+type Reason struct {
+	Part string         `json:"part"`
+	Code string         `json:"code"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+// ExplainCoded is Explain with the same reasons also as codes (the English lines of Explain
+// and the coded reasons come from the same steps; the codes do not carry the totals, which are
+// the Estimate's).
+func (cm *CostModel) ExplainCoded(a Asset) (Estimate, []string, []Reason, error) {
 	return cm.explain(a, true)
 }
 
-func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, error) {
+func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, []Reason, error) {
 	kc, known := cm.Kinds[a.Kind]
 	if !known && (a.Cost == nil || a.Workload == nil) {
-		return Estimate{}, nil, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
+		return Estimate{}, nil, nil, fmt.Errorf("asset %s: kind %q has no default cost: give cost and workload explicitly", a.ID, a.Kind)
 	}
 	// A row stored before the rules of validate.go may hold a length that makes every
 	// figure infinite: say so instead of answering +Inf, which no reader can carry.
 	for _, x := range []*float64{a.LengthM, a.WidthM, a.Cost, a.Workload} {
 		if x != nil && (math.IsNaN(*x) || math.IsInf(*x, 0) || *x < 0 || *x > MaxCostYen*MaxLengthM) {
 			probs := assetFigures(a, cm)
-			return Estimate{}, nil, fmt.Errorf("asset %s: %w", a.ID, invalid(probs))
+			return Estimate{}, nil, nil, fmt.Errorf("asset %s: %w", a.ID, invalid(probs))
 		}
 	}
 	length, width := 0.0, 0.0
@@ -142,40 +159,54 @@ func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, error) {
 	if a.WidthM != nil {
 		width = *a.WidthM
 	}
-	var costWhy, workWhy, equipWhy []string
-	note := func(list *[]string, format string, args ...any) {
+	// Each step is noted twice, as English prose and as a code with its figures, so that
+	// the two can never say different things.
+	type step struct {
+		text string
+		code Reason
+	}
+	var costWhy, workWhy, equipWhy []step
+	note := func(list *[]step, part, code string, args map[string]any, format string, fargs ...any) {
 		if why {
-			*list = append(*list, fmt.Sprintf(format, args...))
+			*list = append(*list, step{fmt.Sprintf(format, fargs...), Reason{Part: part, Code: code, Args: args}})
 		}
 	}
+	type m = map[string]any
 	cost := kc.Base + kc.PerMetre*length
 	work := kc.Workload + kc.WorkloadPerMetre*length
-	note(&costWhy, "%s: ¥%s + ¥%s/m × %s m", a.Kind, yen(kc.Base), yen(kc.PerMetre), num(length))
-	note(&workWhy, "%s: %s + %s person-days/m × %s m", a.Kind, num(kc.Workload), num(kc.WorkloadPerMetre), num(length))
+	note(&costWhy, "cost", "kind_rate", m{"kind": a.Kind, "base": kc.Base, "per_metre": kc.PerMetre, "length_m": length},
+		"%s: ¥%s + ¥%s/m × %s m", a.Kind, yen(kc.Base), yen(kc.PerMetre), num(length))
+	note(&workWhy, "workload", "kind_rate", m{"kind": a.Kind, "base": kc.Workload, "per_metre": kc.WorkloadPerMetre, "length_m": length},
+		"%s: %s + %s person-days/m × %s m", a.Kind, num(kc.Workload), num(kc.WorkloadPerMetre), num(length))
 	equip := append([]string(nil), kc.Equipment...)
 	if len(kc.Equipment) > 0 {
-		note(&equipWhy, "%s: %s", a.Kind, strings.Join(kc.Equipment, ", "))
+		note(&equipWhy, "equipment", "kind_equipment", m{"kind": a.Kind, "equipment": kc.Equipment},
+			"%s: %s", a.Kind, strings.Join(kc.Equipment, ", "))
 	}
 	if a.Kind == "bridge" {
 		snooper := length >= cm.SnooperMinLength
 		if snooper {
 			equip = append(equip, "snooper_truck")
-			note(&equipWhy, "snooper_truck: length %s m ≥ %s m", num(length), num(cm.SnooperMinLength))
+			note(&equipWhy, "equipment", "snooper_length", m{"length_m": length, "min_m": cm.SnooperMinLength},
+				"snooper_truck: length %s m ≥ %s m", num(length), num(cm.SnooperMinLength))
 		}
 		if a.OverWater && length >= cm.BoatMinLength {
 			equip = append(equip, "boat")
-			note(&equipWhy, "boat: over water and length %s m ≥ %s m", num(length), num(cm.BoatMinLength))
+			note(&equipWhy, "equipment", "boat_over_water", m{"length_m": length, "min_m": cm.BoatMinLength},
+				"boat: over water and length %s m ≥ %s m", num(length), num(cm.BoatMinLength))
 		}
 		if length >= cm.RopeAccessMinLength {
 			equip = append(equip, "rope_access")
-			note(&equipWhy, "rope_access: length %s m ≥ %s m", num(length), num(cm.RopeAccessMinLength))
+			note(&equipWhy, "equipment", "rope_access_length", m{"length_m": length, "min_m": cm.RopeAccessMinLength},
+				"rope_access: length %s m ≥ %s m", num(length), num(cm.RopeAccessMinLength))
 		}
 		if snooper || width >= cm.TrafficControlMinWidth {
 			equip = append(equip, "traffic_control")
 			if snooper {
-				note(&equipWhy, "traffic_control: guards for the snooper truck")
+				note(&equipWhy, "equipment", "traffic_control_snooper", nil, "traffic_control: guards for the snooper truck")
 			} else {
-				note(&equipWhy, "traffic_control: width %s m ≥ %s m", num(width), num(cm.TrafficControlMinWidth))
+				note(&equipWhy, "equipment", "traffic_control_width", m{"width_m": width, "min_m": cm.TrafficControlMinWidth},
+					"traffic_control: width %s m ≥ %s m", num(width), num(cm.TrafficControlMinWidth))
 			}
 		}
 	}
@@ -184,45 +215,59 @@ func (cm *CostModel) explain(a Asset, why bool) (Estimate, []string, error) {
 		cost += extra
 		work += cm.OverRailWorkload
 		equip = append(equip, "rail_coordination")
-		note(&costWhy, "over rail: + min(¥%s, ¥%s + ¥%s/m × %s m) = ¥%s", yen(cm.OverRailMax), yen(cm.OverRailBase),
+		note(&costWhy, "cost", "over_rail", m{"max": cm.OverRailMax, "base": cm.OverRailBase, "per_metre": cm.OverRailPerMetre,
+			"length_m": length, "extra": extra},
+			"over rail: + min(¥%s, ¥%s + ¥%s/m × %s m) = ¥%s", yen(cm.OverRailMax), yen(cm.OverRailBase),
 			yen(cm.OverRailPerMetre), num(length), yen(extra))
-		note(&workWhy, "over rail: + %s person-days", num(cm.OverRailWorkload))
-		note(&equipWhy, "rail_coordination: over rail")
+		note(&workWhy, "workload", "over_rail", m{"extra": cm.OverRailWorkload}, "over rail: + %s person-days", num(cm.OverRailWorkload))
+		note(&equipWhy, "equipment", "rail_coordination", nil, "rail_coordination: over rail")
 	}
 	if a.Rating != nil && *a.Rating >= 3 {
 		cost *= cm.DamagedFactor
 		work *= cm.DamagedFactor
-		note(&costWhy, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
-		note(&workWhy, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
+		dm := m{"health": *a.Rating, "factor": cm.DamagedFactor}
+		note(&costWhy, "cost", "damaged", dm, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
+		note(&workWhy, "workload", "damaged", dm, "health %s: × %s", roman(*a.Rating), num(cm.DamagedFactor))
 	}
 	e := Estimate{Cost: math.Round(cost), Workload: math.Round(work*100) / 100, Equipment: equip}
 	if a.Cost != nil {
 		e.Cost = *a.Cost
 		costWhy = nil
-		note(&costWhy, "explicit in the inventory")
+		note(&costWhy, "cost", "explicit", nil, "explicit in the inventory")
 	}
 	if a.Workload != nil {
 		e.Workload = *a.Workload
 		workWhy = nil
-		note(&workWhy, "explicit in the inventory")
+		note(&workWhy, "workload", "explicit", nil, "explicit in the inventory")
 	}
 	if a.Equipment != nil {
 		e.Equipment = append([]string{}, a.Equipment...)
 		equipWhy = nil
-		note(&equipWhy, "explicit in the inventory")
+		note(&equipWhy, "equipment", "explicit", nil, "explicit in the inventory")
 	}
 	if !why {
-		return e, nil, nil
+		return e, nil, nil, nil
 	}
 	if len(equipWhy) == 0 {
-		equipWhy = []string{"none needed"}
+		note(&equipWhy, "equipment", "none_needed", nil, "none needed")
 	}
-	reasons := []string{fmt.Sprintf("cost ¥%s: %s", yen(e.Cost), strings.Join(costWhy, "; ")),
-		fmt.Sprintf("workload %s person-days: %s", num(e.Workload), strings.Join(workWhy, "; "))}
+	texts := func(steps []step) string {
+		out := make([]string, len(steps))
+		for i, s := range steps {
+			out[i] = s.text
+		}
+		return strings.Join(out, "; ")
+	}
+	reasons := []string{fmt.Sprintf("cost ¥%s: %s", yen(e.Cost), texts(costWhy)),
+		fmt.Sprintf("workload %s person-days: %s", num(e.Workload), texts(workWhy))}
+	var codes []Reason
+	for _, s := range append(append(costWhy, workWhy...), equipWhy...) {
+		codes = append(codes, s.code)
+	}
 	for _, w := range equipWhy {
-		reasons = append(reasons, "equipment "+w)
+		reasons = append(reasons, "equipment "+w.text)
 	}
-	return e, reasons, nil
+	return e, reasons, codes, nil
 }
 
 // yen prints an amount with thousands separators (412,000), decimals only when present.

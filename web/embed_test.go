@@ -123,7 +123,7 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 			t.Errorf("script without a /static/ src: %s", s)
 		}
 	}
-	for _, name := range []string{"app.js", "map.js", "i18n.js", "api.js", "chart.js"} {
+	for _, name := range []string{"app.js", "map.js", "i18n.js", "api.js", "chart.js", "reasons.js"} {
 		src, err := static.ReadFile("static/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -49,9 +49,16 @@ func TestGenCLI(t *testing.T) {
 	if !strings.HasPrefix(stdout, path+": synthetic-s11-m6-n40: version 1, 6 municipalities (") || !strings.Contains(stdout, ", 8 depots, ") {
 		t.Errorf("summary %q", stdout)
 	}
-	// Exit 2 would mean bad input; 0 or 1 (a plan, or proven infeasible) both read the file.
-	if code, out, errOut := runSolveCLI(t, path, "--max-iterations", "50", "--seed", "1"); code == 2 {
-		t.Errorf("tabane solve on the generated instance: exit %d\n%s\n%s", code, out, errOut)
+	// Exit 2 would mean bad input; 0 or 1 (a plan, or none found) both read the file. The
+	// version-2 instance goes to the programme solver.
+	pp := filepath.Join(t.TempDir(), "pp.json")
+	if code, _, stderr := runGenCLI(append(args, "--programme", "5", "--budgets", "1.3", "-o", pp)...); code != 0 {
+		t.Fatalf("--programme 5: exit %d, %s", code, stderr)
+	}
+	for _, p := range []string{path, pp} {
+		if code, out, errOut := runSolveCLI(t, p, "--max-iterations", "50", "--seed", "1", "--threads", "1"); code == 2 {
+			t.Errorf("tabane solve %s: exit %d\n%s\n%s", p, code, out, errOut)
+		}
 	}
 }
 

@@ -30,6 +30,9 @@ type derived struct {
 	Workload  *float64 `json:"workload"`
 	Equipment []string `json:"equipment"`
 	Why       []string `json:"why"`
+	// WhyCodes are the same reasons as stable codes with their figures, for a reader
+	// that says them in another language (the page in Japanese).
+	WhyCodes []data.Reason `json:"why_codes"`
 }
 
 // assetView is an asset as the API shows it (docs/api-contract.md). health is the
@@ -69,15 +72,19 @@ func viewAsset(a data.Asset, cm *data.CostModel) assetView {
 		due := *a.LastInspectionFY + cm.InspectionCycleYears
 		v.DueFY = &due
 	}
-	e, why, err := cm.Explain(a)
+	e, why, codes, err := cm.ExplainCoded(a)
 	if err != nil {
-		v.Derived = derived{Equipment: []string{}, Why: []string{err.Error()}}
+		code := data.Reason{Part: "error", Code: "invalid_figures"}
+		if _, known := cm.Kinds[a.Kind]; !known {
+			code = data.Reason{Part: "error", Code: "unpriced_kind", Args: map[string]any{"kind": a.Kind}}
+		}
+		v.Derived = derived{Equipment: []string{}, Why: []string{err.Error()}, WhyCodes: []data.Reason{code}}
 		return v
 	}
 	if e.Equipment == nil {
 		e.Equipment = []string{}
 	}
-	v.Derived = derived{Cost: &e.Cost, Workload: &e.Workload, Equipment: e.Equipment, Why: why}
+	v.Derived = derived{Cost: &e.Cost, Workload: &e.Workload, Equipment: e.Equipment, Why: why, WhyCodes: codes}
 	return v
 }
 

@@ -134,6 +134,17 @@ func TestAssetCRUD(t *testing.T) {
 	if strings.Join(a.Derived.Why, "|") != strings.Join(wantWhy, "|") {
 		t.Errorf("why = %q\nwant %q", a.Derived.Why, wantWhy)
 	}
+	// The same steps as codes, in the order of why (cost, workload, equipment), for the page.
+	codes, _ := json.Marshal(a.Derived.WhyCodes)
+	wantCodes := `[{"part":"cost","code":"kind_rate","args":{"base":250000,"kind":"bridge","length_m":20,"per_metre":8000}},` +
+		`{"part":"cost","code":"damaged","args":{"factor":1.15,"health":4}},` +
+		`{"part":"workload","code":"kind_rate","args":{"base":0.8,"kind":"bridge","length_m":20,"per_metre":0.06}},` +
+		`{"part":"workload","code":"damaged","args":{"factor":1.15,"health":4}},` +
+		`{"part":"equipment","code":"snooper_length","args":{"length_m":20,"min_m":15}},` +
+		`{"part":"equipment","code":"traffic_control_snooper"}]`
+	if string(codes) != wantCodes {
+		t.Errorf("why_codes = %s\nwant %s", codes, wantCodes)
+	}
 	status, b = sendJSON(t, srv, "POST", "/api/v1/assets", `{"id": "NEW-1", "municipality": "29203", "kind": "bridge", "lon": 135.77, "lat": 34.64}`, nil)
 	wantStatusBody(t, "duplicate", status, b, 409, "asset NEW-1 already exists")
 	status, b = sendJSON(t, srv, "POST", "/api/v1/assets", `{"municipality": "29209", "kind": "bridge", "lon": 135.77, "lat": 34.64}`, nil)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -14,12 +13,23 @@ import (
 const module = "github.com/tabane/tabane"
 
 // pkg is one package of the module: its directory relative to the root ("solver",
-// "internal/api") and what its files import, without and with the tests.
+// "internal/api") and what its code and its tests import.
 type pkg struct {
 	dir         string
 	imports     []string
 	testImports []string
-	ours        []string // our packages (by directory) imported by code or tests
+}
+
+// ourDir is the directory of imp when it is another package of ours.
+func (p pkg) ourDir(imp string) (string, bool) {
+	dir, ok := strings.CutPrefix(imp, module+"/")
+	return dir, ok && dir != p.dir
+}
+
+// testHelper reports whether dir is a package of helpers for tests (internal/…test, such
+// as internal/refereetest): tests of any package may import it, code may not.
+func testHelper(dir string) bool {
+	return strings.HasPrefix(dir, "internal/") && strings.HasSuffix(dir, "test")
 }
 
 // modulePackages reads every package below the module root with go/build, so the test
@@ -50,15 +60,8 @@ func modulePackages(t *testing.T) []pkg {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		p := pkg{dir: filepath.ToSlash(rel), imports: bp.Imports,
-			testImports: slices.Concat(bp.TestImports, bp.XTestImports)}
-		for _, imp := range slices.Concat(p.imports, p.testImports) {
-			if dir, ok := strings.CutPrefix(imp, module+"/"); ok && dir != p.dir && !slices.Contains(p.ours, dir) {
-				p.ours = append(p.ours, dir)
-			}
-		}
-		sort.Strings(p.ours)
-		out = append(out, p)
+		out = append(out, pkg{dir: filepath.ToSlash(rel), imports: bp.Imports,
+			testImports: slices.Concat(bp.TestImports, bp.XTestImports)})
 		return nil
 	})
 	if err != nil {
@@ -114,12 +117,14 @@ func TestImportRules(t *testing.T) {
 		return ""
 	}
 	for _, p := range pkgs {
-		for _, imp := range p.ours {
-			if imp == "internal/refereetest" && !slices.Contains(p.imports, module+"/"+imp) {
-				continue // the recorded referee verdicts are a test helper any package's tests may read
+		for _, imp := range p.imports {
+			if dir, ok := p.ourDir(imp); ok && (!ours(p.dir, dir) || testHelper(dir)) {
+				t.Errorf("%s imports %s: not allowed (docs/architecture.md, Packages)", p.dir, imp)
 			}
-			if !ours(p.dir, imp) {
-				t.Errorf("%s imports %s/%s: not allowed (docs/architecture.md, Packages)", p.dir, module, imp)
+		}
+		for _, imp := range p.testImports {
+			if dir, ok := p.ourDir(imp); ok && !ours(p.dir, dir) && !testHelper(dir) {
+				t.Errorf("the tests of %s import %s: not allowed (docs/architecture.md, Packages)", p.dir, imp)
 			}
 		}
 		for _, imp := range p.imports {

@@ -3,7 +3,8 @@
 // import reasons) is set with textContent; no HTML string is ever built from data.
 
 import { api } from './api.js';
-import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100 } from './i18n.js';
+import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100, health, amountText, parseAmount } from './i18n.js';
+import { whyLines, importReason, named } from './reasons.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -105,13 +106,25 @@ function wireTabs() {
 // scenario form
 
 function numberOrUndef(input) {
-  const v = input.value.trim();
-  if (v === '') return undefined;
-  const n = Number(v);
+  const n = parseAmount(input.value.trim());
   return Number.isFinite(n) ? n : undefined;
 }
 function setNum(input, v) {
-  input.value = v === undefined || v === null ? '' : String(v);
+  input.value = v === undefined || v === null || v === '' ? '' : (input.classList.contains('amount') ? amountText(v) : String(v));
+}
+
+// wireAmount makes a text input an amount field: thousands separators shown (set on blur), the
+// value parsed on every input (an unreadable one is marked invalid); the API still gets numbers.
+function wireAmount(input) {
+  input.classList.add('amount');
+  input.addEventListener('input', () => {
+    const n = parseAmount(input.value);
+    input.setAttribute('aria-invalid', n !== undefined && !Number.isFinite(n) ? 'true' : 'false');
+  });
+  input.addEventListener('blur', () => {
+    const n = parseAmount(input.value);
+    if (Number.isFinite(n)) input.value = amountText(n);
+  });
 }
 
 const limitFields = [
@@ -132,8 +145,9 @@ function fillForm(sc) {
     const id = `f-eq-${name}`;
     const label = el('label', { for: id, text: eqName(name) });
     label.dataset.eq = name;
-    const input = el('input', { id, type: 'number', min: 0, step: 10000 });
+    const input = el('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off' });
     input.dataset.eq = name;
+    wireAmount(input);
     setNum(input, price);
     box.append(label, input);
   }
@@ -208,7 +222,7 @@ function participationMap() {
 
 function renderNonParticipants() {
   const out = [...state.munis.entries()].filter(([code]) => !participates(code)).map(([, m]) => m.name || m.code);
-  $('nonparticipants').textContent = out.length ? out.join('、') : '—';
+  $('nonparticipants').textContent = out.length ? out.join(t('sep.list')) : '—';
   renderParticipationList();
 }
 
@@ -296,8 +310,15 @@ function setSolving(on) {
   $('save').disabled = on;
 }
 
-function showProgress(p, st) {
+// lastProgress is what the progress panel shows, so that the language toggle can say it again.
+let lastProgress = { p: null, st: null, stop: null };
+function showProgress(p, st, stop) {
+  if (st) lastProgress.st = st;
+  if (p) lastProgress.p = p;
+  if (stop !== undefined) lastProgress.stop = stop;
   if (st) $('p-status').textContent = t(`run.${st}`);
+  const reason = lastProgress.stop || (p && p.stop_reason);
+  $('p-stop').textContent = reason ? named('stop', reason) : '—';
   if (!p) return;
   $('p-elapsed').textContent = typeof p.elapsed_s === 'number' ? t('unit.s', { v: num(p.elapsed_s, 1) }) : '—';
   $('p-best').textContent = yen(p.best_cost);
@@ -306,10 +327,24 @@ function showProgress(p, st) {
   chart.add(p);
 }
 
+function redrawProgress() {
+  const { p, st } = lastProgress;
+  if (st) $('p-status').textContent = t(`run.${st}`);
+  $('p-stop').textContent = lastProgress.stop ? named('stop', lastProgress.stop) : '—';
+  if (p) {
+    $('p-elapsed').textContent = typeof p.elapsed_s === 'number' ? t('unit.s', { v: num(p.elapsed_s, 1) }) : '—';
+    $('p-best').textContent = yen(p.best_cost);
+    $('p-bound').textContent = yen(p.lower_bound);
+    $('p-gap').textContent = pct(p.gap, 2);
+  }
+  chart.draw();
+}
+
 async function solve() {
   if (state.active) return;
   setSolving(true);
   chart.reset();
+  lastProgress = { p: null, st: null, stop: null };
   try {
     await saveScenario();
     const tl = numberOrUndef($('f-time')) || 10;
@@ -370,7 +405,7 @@ async function finishRun(active, run) {
   if (active.poll) clearTimeout(active.poll);
   if (state.active === active) state.active = null;
   setSolving(false);
-  showProgress(run.progress, run.status);
+  showProgress(run.progress, run.status, (run.summary && run.summary.stop_reason) || null);
   if (run.status === 'failed') {
     status('st.failed', { error: run.error || '' }, true);
     window.tabane.errors.push(`run ${run.id} failed: ${run.error || ''}`);
@@ -465,26 +500,26 @@ function renderResults() {
   const tot = planTotals();
   $('t-standalone').textContent = yen(tot.standalone);
   $('t-plan').textContent = yen(tot.cost);
-  $('t-saving').textContent = `${yen(tot.saving)}（${pct100(tot.savingPct)}）`;
+  $('t-saving').textContent = t('fmt.paren', { a: yen(tot.saving), b: pct100(tot.savingPct) });
   $('t-gap').textContent = pct(tot.gap, 2);
   const ir = $('t-ir');
   ir.hidden = !(tot.ir && tot.ir.length);
-  if (!ir.hidden) ir.textContent = t('tot.ir', { list: tot.ir.map((c) => muniName(c)).join('、') });
+  if (!ir.hidden) ir.textContent = t('tot.ir', { list: tot.ir.map((c) => muniName(c)).join(t('sep.list')) });
 
   const tb = $('bundles-table').tBodies[0];
   tb.replaceChildren();
   for (const b of state.plan.bundles || []) {
     const depot = state.depots.get(b.depot);
     const names = (b.municipalities || []).map(muniName);
-    const munis = names.length > 4 ? `${names.slice(0, 4).join('、')} ${t('b.more', { n: names.length - 4 })}` : names.join('、');
+    const munis = names.length > 4 ? `${names.slice(0, 4).join(t('sep.list'))} ${t('b.more', { n: names.length - 4 })}` : names.join(t('sep.list'));
     const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
       el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id),
       el('td', null, depot ? depot.name || b.depot : b.depot),
-      el('td', { title: names.join('、') }, munis),
+      el('td', { title: names.join(t('sep.list')) }, munis),
       el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
       el('td', { class: 'num' }, yen(b.breakdown ? b.breakdown.total : b.cost)),
       el('td', { class: 'num' }, num(b.workload, 1)),
-      el('td', { class: 'eq' }, bundleEquipment(b).map(eqName).join('、')));
+      el('td', { class: 'eq' }, bundleEquipment(b).map(eqName).join(t('sep.list'))));
     row.dataset.bundle = b.id;
     const sw = row.querySelector('.swatch');
     const o = pm.outlines.get(b.id);
@@ -574,8 +609,38 @@ function beforePrint() {
   $('print-meta').textContent = t('print.meta', {
     scenario: sc ? sc.name : '', run: state.runId ?? '', date: new Date().toLocaleDateString(getLang() === 'ja' ? 'ja-JP' : 'en-GB'),
   });
+  renderPrintParams(sc);
   pm.invalidate();
   pm.fitAll();
+}
+
+// renderPrintParams writes the scenario's parameters into the print summary's table: what the
+// plan on the page was asked to respect.
+function renderPrintParams(sc) {
+  const tb = $('print-params').tBodies[0];
+  tb.replaceChildren();
+  if (!sc) return;
+  const p = sc.params || {};
+  const lim = p.limits || {};
+  const limit = (v, f) => (v === undefined || v === null ? t('print.unlimited') : f(v));
+  const rows = [
+    ['f.fy', sc.fiscal_year ?? '—'],
+    ['f.fixed', yen(p.contract_fixed_cost)],
+    ['f.travel', yen(p.travel_cost_per_km)],
+    ['f.circuity', p.circuity != null ? num(p.circuity, 2) : '—'],
+    ...Object.entries(p.equipment || {}).sort().map(([name, price]) => [eqName(name), yen(price), true]),
+    ['f.min_value', limit(lim.min_value, yen)],
+    ['f.max_value', limit(lim.max_value, yen)],
+    ['f.max_workload', limit(lim.max_workload, (v) => t('unit.pd', { v: num(v, 1) }))],
+    ['f.max_assets', limit(lim.max_assets, (v) => num(v))],
+    ['f.max_distance', limit(lim.max_distance_km, (v) => `${num(v, 1)} km`)],
+    ['f.mixing', p.mixed_discipline_surcharge === null ? t('print.forbidden') : t('print.surcharge', { v: yen(p.mixed_discipline_surcharge ?? 0) })],
+    ['f.region_lock', t(p.region_locked ? 'print.on' : 'print.off')],
+    ['f.ir', t(p.require_individual_rationality ? 'print.on' : 'print.off')],
+  ];
+  for (const [key, value, literal] of rows) {
+    tb.append(el('tr', null, el('th', { scope: 'row' }, literal ? key : t(key)), el('td', null, String(value))));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,7 +682,7 @@ function renderCompare() {
   for (const m of moved.slice(0, 2000)) {
     const a = state.assets.get(m.asset);
     const row = el('tr', { tabindex: 0 },
-      el('th', { scope: 'row' }, a && a.name ? `${a.name}（${m.asset}）` : m.asset),
+      el('th', { scope: 'row' }, a && a.name ? t('fmt.paren', { a: a.name, b: m.asset }) : m.asset),
       el('td', null, m.from ?? t('cmp.none')),
       el('td', null, m.to ?? t('cmp.none')));
     activate(row, () => openAsset(m.asset, true));
@@ -667,7 +732,7 @@ function renderImport(r, code) {
   for (const [kind, list] of rows) {
     for (const x of list) {
       tb.append(el('tr', { class: kind }, el('td', null, t(`imp.${kind}`)), el('td', null, where(x)),
-        el('td', null, what(x)), el('td', null, x.reason ?? '')));
+        el('td', null, what(x)), el('td', { class: 'reason', title: x.reason ?? '' }, importReason(x, r, muniName))));
     }
   }
 }
@@ -723,17 +788,18 @@ function assetNode(p) {
     ['a.length', p.length_m != null ? num(p.length_m, 1) : null],
     ['a.width', p.width_m != null ? num(p.width_m, 1) : null],
     ['a.year', p.year_built],
-    ['a.health', p.health],
+    ['a.health', health(p.health)],
     ['a.last', p.last_inspection_fy],
     ['a.over_rail', yesNo(p.over_rail)],
     ['a.over_water', yesNo(p.over_water)],
     ['a.cost', yen(p.cost ?? d.cost)],
     ['a.workload', (p.workload ?? d.workload) != null ? num(p.workload ?? d.workload, 2) : null],
-    ['a.equipment', eq.length ? eq.map(eqName).join('、') : t('a.none')],
+    ['a.equipment', eq.length ? eq.map(eqName).join(t('sep.list')) : t('a.none')],
   ]));
-  if (Array.isArray(d.why) && d.why.length) {
+  const why = whyLines(d);
+  if (why.length) {
     box.append(el('p', { class: 'why-h' }, t('a.why')));
-    box.append(el('ul', { class: 'why' }, ...d.why.map((w) => el('li', null, typeof w === 'string' ? w : JSON.stringify(w)))));
+    box.append(el('ul', { class: 'why' }, ...why.map((w) => el('li', null, w))));
   }
   const b = el('p', { class: 'bundle-line' }, `${t('a.bundle')}: `);
   if (bundle !== undefined) {
@@ -771,7 +837,7 @@ function municipalityNode(code) {
     ['mu.assets', m.asset_count != null ? num(m.asset_count) : null],
     ['mu.standalone', s ? yen(s.standalone) : null],
     ['mu.share', s ? yen(s.share) : null],
-    ['mu.saving', s ? `${yen(s.saving)}（${pct100(s.saving_pct)}）` : null],
+    ['mu.saving', s ? t('fmt.paren', { a: yen(s.saving), b: pct100(s.saving_pct) }) : null],
   ]));
   const cb = el('input', { type: 'checkbox', id, class: 'participates' });
   cb.checked = on;
@@ -895,8 +961,10 @@ function wire() {
       for (const label of $('equipment-fields').querySelectorAll('label[data-eq]')) label.textContent = eqName(label.dataset.eq);
     }
     renderRunSelects();
+    redrawProgress();
     renderResults();
     renderCompare();
+    renderPrintParams(state.scenarios.find((s) => state.run && s.id === state.run.scenario_id) || state.scenario);
     if (state.importReport) renderImport(state.importReport.r, state.importReport.code);
     renderLegend();
     pm.closePopup();
@@ -924,6 +992,7 @@ function wire() {
   });
   $('import-form').addEventListener('submit', doImport);
   $('exp-print').addEventListener('click', printSummary);
+  for (const input of document.querySelectorAll('input.amount')) wireAmount(input);
   window.addEventListener('beforeprint', beforePrint);
   window.addEventListener('afterprint', () => pm.invalidate());
   window.matchMedia('print').addEventListener('change', (e) => (e.matches ? beforePrint() : pm.invalidate()));
@@ -976,6 +1045,7 @@ function exposeHook() {
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
     }),
     map: () => pm.map,
+    chartLabels: () => chart.labels, // the progress chart's axis texts (top, bottom)
   };
 }
 

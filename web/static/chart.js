@@ -1,9 +1,12 @@
+import { million, t } from './i18n.js';
+
 // A small canvas chart of a run's progress: best cost and lower bound against elapsed seconds.
 
 export class ProgressChart {
   constructor(canvas) {
     this.canvas = canvas;
     this.points = [];
+    this.labels = []; // the axis texts drawn last (tests read them: a canvas has no text)
   }
 
   reset() {
@@ -59,9 +62,10 @@ export class ProgressChart {
     line('best', '#c33');
     g.fillStyle = '#333';
     g.font = '11px sans-serif';
-    g.fillText(`${(tmax).toFixed(1)} s`, right - 40, 12);
-    g.fillText(million(hi), left + 2, 12);
-    g.fillText(million(lo), left + 2, bottom - 2);
+    g.fillText(t('unit.s', { v: tmax.toFixed(1) }), right - 40, 12);
+    this.labels = [million(hi), million(lo)];
+    g.fillText(this.labels[0], left + 2, 12);
+    g.fillText(this.labels[1], left + 2, bottom - 2);
   }
 }
 
@@ -70,7 +74,3 @@ function num(v) {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
 }
 
-// million writes yen in millions (百万円), the unit planners read contract sums in.
-function million(v) {
-  return `${(v / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1 })} M`;
-}

@@ -61,9 +61,44 @@ const dict = {
     'kind.depot': '拠点', 'kind.outline': 'ロットの範囲',
     'a.id': 'ID', 'a.name': '名称', 'a.kind': '種別', 'a.municipality': '市町村', 'a.length': '延長（m）',
     'a.width': '幅員（m）', 'a.year': '架設年度', 'a.health': '健全性', 'a.last': '前回点検年度',
-    'a.over_rail': '跨線', 'a.over_water': '跨水', 'a.cost': '点検費（推計）', 'a.workload': '作業量（人日）',
+    'a.over_rail': '跨線', 'a.over_water': '渡河', 'a.cost': '点検費（推計）', 'a.workload': '作業量（人日）',
     'a.equipment': '必要な機材', 'a.why': '推計の根拠', 'a.bundle': 'ロット', 'a.none': '—',
     'yes': 'はい', 'no': 'いいえ',
+    // Health, stop reasons, rule names, the estimate's reasons (derived.why_codes) and the import's
+    // reasons, said in Japanese; the page never shows the API's English prose in Japanese.
+    'sep.list': '、', 'fmt.paren': '{a}（{b}）',
+    'health.1': 'Ⅰ', 'health.2': 'Ⅱ', 'health.3': 'Ⅲ', 'health.4': 'Ⅳ',
+    'progress.stop': '終了の理由',
+    'stop.gap_closed': '最適性を確認', 'stop.time_limit': '計算時間に到達', 'stop.iteration_limit': '反復回数に到達',
+    'stop.cancelled': '停止', 'stop.infeasible': '実行可能な計画なし',
+    'unit.million': '{v} 百万円', 'unit.yen_rate': '{v} 円', 'unit.pd_rate': '{v} 人日',
+    'why.cost': '点検費 {v}：{steps}', 'why.workload': '作業量 {v}：{steps}', 'why.equipment': '機材 {step}', 'why.sep': '；',
+    'why.kind_rate': '{kind}：{base} ＋ {per_metre}/m × {length_m} m',
+    'why.over_rail.cost': '跨線：＋ {base} ＋ {per_metre}/m × {length_m} m（上限 {max}）＝ {extra}',
+    'why.over_rail.workload': '跨線：＋ {extra}', 'why.damaged': '健全性 {health}：× {factor}', 'why.explicit': '台帳の値',
+    'why.kind_equipment': '{kind}：{equipment}', 'why.snooper_length': '橋梁点検車：延長 {length_m} m ≥ {min_m} m',
+    'why.boat_over_water': '点検用ボート：渡河かつ延長 {length_m} m ≥ {min_m} m',
+    'why.rope_access_length': 'ロープアクセス：延長 {length_m} m ≥ {min_m} m',
+    'why.traffic_control_snooper': '交通誘導員：橋梁点検車に伴う誘導', 'why.traffic_control_width': '交通誘導員：幅員 {width_m} m ≥ {min_m} m',
+    'why.rail_coordination': '鉄道事業者との協議：跨線', 'why.none_needed': '不要',
+    'why.unpriced_kind': '種別「{kind}」は単価表にありません（台帳で点検費と作業量を与えてください）',
+    'why.invalid_figures': '台帳の値が範囲外のため推計できません',
+    'fld.id': '施設ID', 'fld.municipality': '市町村コード', 'fld.kind': '種別', 'fld.name': '名称', 'fld.lon': '経度',
+    'fld.lat': '緯度', 'fld.length_m': '延長', 'fld.width_m': '幅員', 'fld.year_built': '架設年度', 'fld.health': '健全性',
+    'fld.last_inspection_fy': '前回点検年度', 'fld.over_rail': '跨線', 'fld.over_water': '渡河', 'fld.cost': '点検費',
+    'fld.workload': '作業量', 'fld.equipment': '機材', 'fld.geometry': '形状', 'fld.properties.N03_007': '行政区域コード',
+    'fld.result': 'レコード', 'fld.syogen.kanrisya.kubun': '管理者区分', 'fld.': 'この項目',
+    'ir.required': '{field}がありません（必須項目です）', 'ir.nan': '{field}の「{v}」は数値ではありません',
+    'ir.degrees': '{field} {v} は {lo}～{hi} 度の範囲外です', 'ir.swapped': '（経度と緯度が入れ替わっていませんか）',
+    'ir.duplicate': '施設ID {id} が{where}と重複しています', 'ir.unknown_muni': '市町村 {code} は未登録です（行政区域（N03）を取り込むか、先に登録してください）',
+    'ir.csv': 'CSV の形式が正しくありません（{n} 列目）', 'ir.columns': '項目数 {n} が見出しの {m} と合いません',
+    'ir.equipment': '「{v}」は機材名ではありません', 'ir.no_code': '市町村コードがありません（所属未定地など）',
+    'ir.owner_class': '管理者区分 {v} は市町村ではありません（4 政令市・5 市区町村のみ）',
+    'ir.outside': '{muni}の境界から {d} m 外にあります（許容 {tol} m）', 'ir.inside': '、{muni}の区域内',
+    'ir.no_boundary': '{muni}には照合する境界がなく、{other}の区域内にあります',
+    'ir.other': '{field}の値を受け付けられません',
+    'print.params': 'シナリオの条件', 'print.unlimited': '制約なし', 'print.forbidden': '混在を禁止',
+    'print.surcharge': '割増 {v} で認める', 'print.on': 'あり', 'print.off': 'なし',
     'mu.code': 'コード', 'mu.region': '地域', 'mu.assets': '施設数', 'mu.standalone': '単独発注の費用',
     'mu.share': '負担額', 'mu.saving': '削減額', 'mu.participates': 'このシナリオに参加する',
     'mu.in': '参加', 'mu.out': '不参加',
@@ -139,10 +174,29 @@ const dict = {
     'kind.depot': 'Depot', 'kind.outline': 'Bundle outline',
     'a.id': 'ID', 'a.name': 'Name', 'a.kind': 'Kind', 'a.municipality': 'Municipality', 'a.length': 'Length (m)',
     'a.width': 'Width (m)', 'a.year': 'Year built', 'a.health': 'Health', 'a.last': 'Last inspection (FY)',
-    'a.over_rail': 'Over railway', 'a.over_water': 'Over water', 'a.cost': 'Inspection cost (estimate)',
+    'a.over_rail': 'Over a railway', 'a.over_water': 'Over water', 'a.cost': 'Inspection cost (estimate)',
     'a.workload': 'Workload (person-days)', 'a.equipment': 'Equipment', 'a.why': 'Why this estimate',
     'a.bundle': 'Bundle', 'a.none': '—',
     'yes': 'yes', 'no': 'no',
+    'sep.list': ', ', 'fmt.paren': '{a} ({b})',
+    'health.1': 'I', 'health.2': 'II', 'health.3': 'III', 'health.4': 'IV',
+    'progress.stop': 'Stopped because',
+    'stop.gap_closed': 'optimality proven', 'stop.time_limit': 'time limit reached', 'stop.iteration_limit': 'iteration limit reached',
+    'stop.cancelled': 'stopped', 'stop.infeasible': 'no feasible plan',
+    'unit.million': '¥{v} million', 'unit.yen_rate': '¥{v}', 'unit.pd_rate': '{v} person-days',
+    'why.cost': 'cost {v}: {steps}', 'why.workload': 'workload {v}: {steps}', 'why.equipment': 'equipment {step}', 'why.sep': '; ',
+    'why.kind_rate': '{kind}: {base} + {per_metre}/m × {length_m} m',
+    'why.over_rail.cost': 'over rail: + min({max}, {base} + {per_metre}/m × {length_m} m) = {extra}',
+    'why.over_rail.workload': 'over rail: + {extra}', 'why.damaged': 'health {health}: × {factor}', 'why.explicit': 'explicit in the inventory',
+    'why.kind_equipment': '{kind}: {equipment}', 'why.snooper_length': 'snooper truck: length {length_m} m ≥ {min_m} m',
+    'why.boat_over_water': 'boat: over water and length {length_m} m ≥ {min_m} m',
+    'why.rope_access_length': 'rope access: length {length_m} m ≥ {min_m} m',
+    'why.traffic_control_snooper': 'traffic control: guards for the snooper truck', 'why.traffic_control_width': 'traffic control: width {width_m} m ≥ {min_m} m',
+    'why.rail_coordination': 'railway coordination: over rail', 'why.none_needed': 'none needed',
+    'why.unpriced_kind': 'the cost model does not price the kind “{kind}” (give cost and workload in the inventory)',
+    'why.invalid_figures': 'no estimate: a figure of the inventory is out of range',
+    'print.params': 'Scenario parameters', 'print.unlimited': 'no limit', 'print.forbidden': 'forbidden',
+    'print.surcharge': 'allowed, surcharge {v}', 'print.on': 'yes', 'print.off': 'no',
     'mu.code': 'Code', 'mu.region': 'Region', 'mu.assets': 'Assets', 'mu.standalone': 'Standalone cost',
     'mu.share': 'Share', 'mu.saving': 'Saving', 'mu.participates': 'Participates in this scenario',
     'mu.in': 'participating', 'mu.out': 'not participating',
@@ -213,6 +267,12 @@ export function num(v, digits = 0) {
     { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
 }
 
+// figure formats a measured value with at most digits decimals and no trailing zeros (15, 17.1, 0.06).
+export function figure(v, digits = 2) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', { maximumFractionDigits: digits }).format(v);
+}
+
 // pct100 formats a value that is already a percentage (saving_pct of the API: 9.46 means 9.46 %).
 export function pct100(v, digits = 1) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -223,4 +283,32 @@ export function pct100(v, digits = 1) {
 export function pct(v, digits = 1) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   return `${num(v * 100, digits)} %`;
+}
+
+// million writes yen in millions for chart axes: 1,050.4 百万円 / ¥1,050.4 million.
+export function million(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return t('unit.million', { v: num(v / 1e6, 1) });
+}
+
+// health is the 健全性 rating 1–4 as Ⅰ–Ⅳ (I–IV in English); another value is shown as it is.
+export function health(h) {
+  if (h === null || h === undefined) return null;
+  const k = `health.${h}`;
+  const s = t(k);
+  return s === k ? String(h) : s;
+}
+
+// amountText writes a number with thousands separators for an amount input (1,048,618,918);
+// parseAmount reads it back, separators (ASCII or full-width commas, spaces) and full-width
+// digits allowed. An input that is not a number gives NaN, an empty one undefined.
+export function amountText(v) {
+  if (v === null || v === undefined || v === '' || !Number.isFinite(Number(v))) return '';
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }).format(Number(v));
+}
+export function parseAmount(s) {
+  const plain = String(s).replace(/[０-９．]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+    .replace(/[,，\s_]/g, '');
+  if (plain === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(plain) ? Number(plain) : NaN;
 }
