@@ -752,7 +752,9 @@ function importNote(r, rejected) {
     const files = [...new Set(list.map((c) => `N03-…_${c.slice(0, 2)}.geojson`))].join(', ');
     lines.push(t('imp.missing', { codes: list.join(', '), files, query: `codes=${list.join(',')}` }));
   }
-  for (const w of r.warnings || []) lines.push(w.message);
+  for (const w of r.warnings || []) {
+    lines.push(w.field === 'over_water' ? t('imp.warn_over_water', { n: w.count }) : w.message);
+  }
   const note = $('imp-note');
   note.textContent = lines.join(' ');
   note.hidden = lines.length === 0;
