@@ -13,17 +13,7 @@ import (
 // attachment and the file's name (ASCII and RFC 8187 UTF-8), and a plain JSON list
 // does not; an error answer of a download route carries none.
 func TestDownloadsNameTheirFile(t *testing.T) {
-	store, q := planningStore(t)
-	s := New(store, Options{Runs: q})
-	s.ConfigureBatches(BatchOptions{Parallel: 1})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		s.CloseBatches()
-		q.Close()
-		s.Close()
-	})
-
+	srv, _, store := batchServer(t) // runs and batches share the server's job queue
 	sc := smallScenario(t, store)
 	run := doneRun(t, follow(t, srv, startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1, "seed": 1}).ID))
 	b := postBatch(t, srv, batchBody(map[string]any{"base": map[string]any{"scenario": sc.ID},
