@@ -721,12 +721,13 @@ function renderImport(r, code) {
   const skipped = r.skipped || [];
   let counts = t('imp.counts', {
     created: r.created ?? 0, updated: r.updated ?? 0, unchanged: r.unchanged ?? 0,
-    rejected: rejected.length, flagged: flagged.length,
+    rejected: r.rejected_count ?? rejected.length, flagged: flagged.length,
   });
   if (code >= 300) counts = `${t('imp.failed')} ${counts}`;
   const where = (x) => (x.line !== undefined ? t('imp.line', { n: x.line }) : (x.feature !== undefined ? t('imp.feature', { n: x.feature }) : ''));
   if (skipped.length) counts += ` ${t('imp.skipped_n', { n: skipped.length })}`;
   $('imp-counts').textContent = counts;
+  importNote(r, rejected);
   const tb = $('imp-rows').tBodies[0];
   tb.replaceChildren();
   const what = (x) => [x.asset, x.field].filter((v) => v !== undefined && v !== null && v !== '').join(' / ');
@@ -737,6 +738,29 @@ function renderImport(r, code) {
         el('td', null, what(x)), el('td', { class: 'reason', title: x.reason ?? '' }, importReason(x, r, muniName))));
     }
   }
+}
+
+// importNote says what the report asks of the user beyond its rows: the boundary file(s) to
+// import first when assets name unknown municipalities (the prefecture's N03 file, with
+// ?codes= for just those), and the file's warnings (e.g. xROAD's missing over_water).
+function importNote(r, rejected) {
+  const codes = new Set();
+  for (const x of rejected) {
+    const m = x.field === 'municipality' && /^unknown municipality (\d{5})/.exec(x.reason || '');
+    if (m) codes.add(m[1]);
+  }
+  const lines = [];
+  if (codes.size) {
+    const list = [...codes].sort();
+    const files = [...new Set(list.map((c) => `N03-…_${c.slice(0, 2)}.geojson`))].join(', ');
+    lines.push(t('imp.missing', { codes: list.join(', '), files, query: `codes=${list.join(',')}` }));
+  }
+  for (const w of r.warnings || []) {
+    lines.push(w.field === 'over_water' ? t('imp.warn_over_water', { n: w.count }) : w.message);
+  }
+  const note = $('imp-note');
+  note.textContent = lines.join(' ');
+  note.hidden = lines.length === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
