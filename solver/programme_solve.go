@@ -420,7 +420,9 @@ func (p *Programme) blockModel(assets []int) (*Model, error) {
 // scaled by L.
 func (p *Programme) subModel(assets []int, contractYears int) (*Model, error) {
 	inst := *p.Inst
-	inst.Version, inst.Programme = 1, nil
+	// Pins are not read for programmes (docs/programme.md); a pin naming an asset of
+	// another block would not compile here.
+	inst.Version, inst.Programme, inst.Pins = 1, nil, nil
 	inst.Assets = make([]Asset, len(assets))
 	for k, a := range assets {
 		inst.Assets[k] = p.Inst.Assets[a]
