@@ -66,7 +66,15 @@ type Asset struct {
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound error = &codedError{"not found", "not_found"}
+
+// codedError is a sentinel error that says its kind with internal/fault's code names
+// (the HTTP edge maps them); data imports nothing of ours but solver and geo, so the
+// code is a method, as fault.Coder asks, not a fault.Error.
+type codedError struct{ msg, code string }
+
+func (e *codedError) Error() string     { return e.msg }
+func (e *codedError) ErrorCode() string { return e.code }
 
 // execer is what both *sql.DB and *sql.Tx offer.
 type execer interface {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tabane/tabane/solver"
 )
 
 // Run statuses (docs/api-contract.md). Queued and running are active; the others are final.
@@ -38,15 +40,9 @@ type Run struct {
 	HasPlan    bool         `json:"has_plan"`
 }
 
-// RunProgress is a snapshot of a running solve. Costs, bound and gap are null until known.
-type RunProgress struct {
-	ElapsedS   float64  `json:"elapsed_s"`
-	BestCost   *float64 `json:"best_cost"`
-	LowerBound *float64 `json:"lower_bound"`
-	Gap        *float64 `json:"gap"`
-	Feasible   bool     `json:"feasible"`
-	Phase      string   `json:"phase"`
-}
+// RunProgress is a snapshot of a running solve, in the solver's one progress shape.
+// Costs, bound and gap are null until known.
+type RunProgress = solver.ProgressReport
 
 // RunSummary holds the totals of a run's plan.
 type RunSummary struct {

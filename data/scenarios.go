@@ -41,7 +41,7 @@ type ScenarioFilter struct {
 
 // ErrConflict is returned when a change would contradict the state of another row (a
 // scenario with an active run cannot be deleted; a finished run cannot be cancelled).
-var ErrConflict = errors.New("conflict")
+var ErrConflict error = &codedError{"conflict", "conflict"}
 
 // timeFormat is RFC 3339 UTC with milliseconds.
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"

@@ -617,6 +617,10 @@ type ValidationError struct {
 	Problems []InputError `json:"errors"`
 }
 
+// ErrorCode makes a ValidationError an invalid input for the HTTP edge's one error
+// mapping (internal/fault's code "invalid"; solver imports nothing of ours).
+func (e *ValidationError) ErrorCode() string { return "invalid" }
+
 func (e *ValidationError) Error() string {
 	var b bytes.Buffer
 	const show = 10

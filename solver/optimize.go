@@ -36,27 +36,10 @@ type Progress struct {
 	Phase      string        `json:"phase"` // construct, search, done
 }
 
-// MarshalJSON writes infinite costs and gaps as null.
+// MarshalJSON writes the one progress shape (ProgressReport): seconds, and null for
+// the infinite cost, bound and gap of a solve that has not found them yet.
 func (p Progress) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Elapsed    float64  `json:"elapsed"`
-		BestCost   *float64 `json:"best_cost"`
-		LowerBound *float64 `json:"lower_bound"`
-		Gap        *float64 `json:"gap"`
-		Feasible   bool     `json:"feasible"`
-		Phase      string   `json:"phase"`
-	}
-	o := out{Elapsed: p.Elapsed.Seconds(), Feasible: p.Feasible, Phase: p.Phase}
-	if !math.IsInf(p.LowerBound, 0) {
-		o.LowerBound = &p.LowerBound
-	}
-	if !math.IsInf(p.BestCost, 0) {
-		o.BestCost = &p.BestCost
-	}
-	if !math.IsInf(p.Gap, 0) && !math.IsNaN(p.Gap) {
-		o.Gap = &p.Gap
-	}
-	return json.Marshal(o)
+	return json.Marshal(p.Report())
 }
 
 // Timings are the wall-clock durations of a solve's phases (JSON: seconds).
@@ -96,14 +79,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		LowerBound *float64 `json:"lower_bound"`
 		Gap        *float64 `json:"gap"`
 	}
-	o := out{plain: plain(r)}
-	if !math.IsInf(r.LowerBound, 0) && !math.IsNaN(r.LowerBound) {
-		o.LowerBound = &r.LowerBound
-	}
-	if !math.IsInf(r.Gap, 0) && !math.IsNaN(r.Gap) {
-		o.Gap = &r.Gap
-	}
-	return json.Marshal(o)
+	return json.Marshal(out{plain: plain(r), LowerBound: Finite(r.LowerBound), Gap: Finite(r.Gap)})
 }
 
 // chunk is the number of iterations a worker runs between synchronisation points. The

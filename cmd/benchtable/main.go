@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tabane/tabane/solver"
 )
 
 type extraFlag []string
@@ -190,17 +192,8 @@ func solveOne(bin, name, path, outDir string, seed, threads int) (row, error) {
 	if code == 2 {
 		return r, fmt.Errorf("tabane solve exit 2: %s", strings.TrimSpace(stderr.String()))
 	}
-	var out struct {
-		Feasible   bool     `json:"feasible"`
-		Cost       *float64 `json:"cost"`
-		LowerBound *float64 `json:"lower_bound"`
-		Gap        *float64 `json:"gap"`
-		StopReason string   `json:"stop_reason"`
-		Infeasible []struct {
-			Rule    string `json:"rule"`
-			Message string `json:"message"`
-		} `json:"infeasible"`
-	}
+	// The file is the one plan report of tabane solve.
+	var out solver.Report
 	pd, err := os.ReadFile(planPath)
 	if err != nil {
 		return r, err
@@ -209,15 +202,7 @@ func solveOne(bin, name, path, outDir string, seed, threads int) (row, error) {
 		return r, fmt.Errorf("%s: %w", planPath, err)
 	}
 	r.feasible, r.stop = out.Feasible, out.StopReason
-	if out.Cost != nil {
-		r.cost = *out.Cost
-	}
-	if out.LowerBound != nil {
-		r.bound = *out.LowerBound
-	}
-	if out.Gap != nil {
-		r.gap = *out.Gap
-	}
+	r.cost, r.bound, r.gap = solver.OrZero(out.Cost), solver.OrZero(out.LowerBound), solver.OrZero(out.Gap)
 	if code == 1 {
 		r.exitNote = "infeasible"
 		if len(out.Infeasible) > 0 {

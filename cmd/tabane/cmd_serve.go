@@ -110,22 +110,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log.Info("database ready", "db", *dbPath, "schema_version", data.SchemaVersion(), "took", time.Since(started).Round(time.Millisecond))
 
-	runs, err := jobs.Open(ctx, store, jobs.Options{Concurrency: *runSlots, Logger: log})
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
-		return 1
-	}
-	defer runs.Close()
 	security, err := secFlags.options(ln.Addr().String())
 	if err != nil {
 		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
 		return 2
 	}
+	// One job queue for the runs and the what-if batches (internal/jobs).
+	runs, err := jobs.Open(ctx, store, jobs.Options{Concurrency: *runSlots, Logger: log,
+		MaxQueuedRuns: security.Limits.MaxQueuedRuns, Batches: jobs.BatchOptions{CacheDir: *whatifCache}})
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane serve: %v\n", err)
+		return 1
+	}
+	defer runs.Close()
 	logAccess(ctx, log, store, security)
 	inventory := api.InventoryOptions{ImportBodyLimit: *importLimit, OwnershipToleranceM: *toleranceM,
 		MaxImportRecords: *maxImportRecords, MaxInventory: *maxInventory}
 	server := api.New(store, api.Options{Logger: log, Runs: runs, Page: api.PageSettings{TileURL: *tileURL, TileAttribution: *tileAttr, AssetLayerLimit: *pageAssets}, Inventory: inventory, Security: security})
-	server.ConfigureBatches(api.BatchOptions{CacheDir: *whatifCache})
 	srv := httpLimits.server(server.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(httpLimits.listener(ln)) }()
@@ -144,8 +145,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// in flight; the event streams among them end when the queue closes.
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(sctx) }()
-	runs.Close()          // running solves stop and keep their best plans; event streams end
-	server.CloseBatches() // a running batch ends interrupted, keeping its finished rows
+	// Running solves stop and keep their best plans (event streams end); a running
+	// batch ends interrupted, keeping its finished rows.
+	runs.Close()
 	if err := <-shut; err != nil {
 		fmt.Fprintf(stderr, "tabane serve: shutdown: %v\n", err)
 		return 1

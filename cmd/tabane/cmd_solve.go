@@ -12,42 +12,21 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tabane/tabane/internal/planout"
 	"github.com/tabane/tabane/solver"
 )
 
-// solveOutput is what `tabane solve` writes: the plan fields of MODEL.md (instance,
-// bundles with depot and assets) at the top level, so that any plan reader (the
-// referee, `tabane evaluate`) takes the file as is, plus the reports.
+// solveOutput is what `tabane solve` writes: the one plan report (solver.Report), whose
+// plan fields of MODEL.md (instance, bundles with depot and assets) are at the top level
+// so that any plan reader (the referee, `tabane evaluate`) takes the file as is, plus the
+// settings that reproduce it.
 type solveOutput struct {
-	Instance        string                 `json:"instance"`
-	Feasible        bool                   `json:"feasible"`
-	Cost            *float64               `json:"cost"`
-	LowerBound      *float64               `json:"lower_bound"`
-	Gap             *float64               `json:"gap"`
-	BoundMethod     string                 `json:"bound_method,omitempty"`
-	StandaloneTotal *float64               `json:"standalone_total,omitempty"`
-	Saving          *float64               `json:"saving,omitempty"`
-	SavingPct       *float64               `json:"saving_pct,omitempty"`
-	Standalone      map[string]float64     `json:"standalone,omitempty"`
-	Shares          map[string]float64     `json:"shares,omitempty"`
-	IRViolations    []string               `json:"ir_violations,omitempty"`
-	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
-	Bundles         []solver.BundleReport  `json:"bundles"`
-	Timings         solver.Timings         `json:"timings"`
-	Iterations      int                    `json:"iterations"`
-	StopReason      string                 `json:"stop_reason"`
-	Seed            int64                  `json:"seed"`
-	Threads         int                    `json:"threads"`
+	*solver.Report
+	Seed    int64 `json:"seed"`
+	Threads int   `json:"threads"`
 }
 
-func finitePtr(x float64) *float64 {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
-		return nil
-	}
-	return &x
-}
-
-const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--json] [--progress]
+const solveUsage = `Usage: tabane solve INSTANCE.json [--time-limit 30s] [--seed 1] [--threads N] [--max-iterations N] [-o PLAN.json] [--geojson MAP.geojson] [--json] [--progress]
 
 Finds a low-cost feasible plan (docs/model.md) with a lower bound. Exit 0: a feasible plan;
 1: no feasible plan (the reasons are printed); 2: bad input or usage. A version-2
@@ -67,6 +46,7 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "search threads")
 	maxIter := fs.Int("max-iterations", 0, "stop after this many iterations per thread (0 = no cap; reproducible runs)")
 	outPath := fs.String("o", "", "write the plan and its report (JSON) to this file")
+	geoPath := fs.String("geojson", "", "write the plan as a GeoJSON map (bundle outlines, depots, assets) to this file")
 	asJSON := fs.Bool("json", false, "write the plan and its report (JSON) to stdout; the summary goes to stderr")
 	showProgress := fs.Bool("progress", false, "print progress lines on stderr")
 	pos, code, exit := parseArgs(fs, args)
@@ -105,20 +85,21 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "tabane solve: %v\n", err)
 		return 2
 	}
-	out := solveOutput{Instance: m.Inst.Name, Bundles: []solver.BundleReport{}, Timings: res.Timings,
-		Iterations: res.Iterations, StopReason: res.StopReason, Seed: *seed, Threads: *threads,
-		LowerBound: finitePtr(res.LowerBound), BoundMethod: res.BoundMethod, Infeasible: res.Infeasible}
-	if ev := res.Evaluation; ev != nil {
-		out.Feasible = ev.Feasible
-		out.Cost = finitePtr(ev.Cost)
-		out.Gap = finitePtr(res.Gap)
-		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
-		out.Standalone, out.Shares, out.IRViolations = ev.Standalone, ev.Shares, ev.IRViolations
-		out.Bundles = ev.Bundles
-	}
+	out := solveOutput{Report: solver.NewReport(m.Inst.Name, res), Seed: *seed, Threads: *threads}
 	summary, ok := writeSolveOutput(out, *outPath, *asJSON, stdout, stderr)
 	if !ok {
 		return 2
+	}
+	if *geoPath != "" && res.Plan != nil {
+		// The same map as the API's GET /runs/{id}/plan.geojson (internal/planout).
+		geo, err := planout.GeoJSON(out.Report, m.Inst)
+		if err == nil {
+			err = os.WriteFile(*geoPath, geo, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "tabane solve: --geojson: %v\n", err)
+			return 2
+		}
 	}
 	printSolveSummary(summary, m, res)
 	if res.Plan == nil {
@@ -155,14 +136,14 @@ func loadModelForCLI(prog, path string, stderr io.Writer) (*solver.Model, int) {
 }
 
 func yenOrDash(x float64) string {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
+	if solver.Finite(x) == nil {
 		return "—"
 	}
 	return solver.FormatYen(x)
 }
 
 func pctOrDash(x float64) string {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
+	if solver.Finite(x) == nil {
 		return "—"
 	}
 	return fmt.Sprintf("%.4f %%", 100*x)

@@ -50,8 +50,8 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 		Seed: opt.Seed, Threads: opt.Threads}
 	if ev := res.Evaluation; ev != nil {
 		out.Feasible, out.Evaluation = ev.Feasible, ev
-		out.Cost = finitePtr(ev.Cost)
-		out.StandaloneTotal, out.Saving, out.SavingPct = finitePtr(ev.StandaloneTotal), finitePtr(ev.Saving), finitePtr(ev.SavingPct)
+		out.Cost = solver.Finite(ev.Cost)
+		out.StandaloneTotal, out.Saving, out.SavingPct = solver.Finite(ev.StandaloneTotal), solver.Finite(ev.Saving), solver.Finite(ev.SavingPct)
 		out.Bundles, out.Schedule = res.Plan.Bundles, res.Plan.Schedule
 	}
 	summary, ok := writeSolveOutput(out, outPath, asJSON, stdout, stderr)

@@ -188,3 +188,53 @@ func TestSolveCLIBadInput(t *testing.T) {
 		t.Fatalf("no instance: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestSolveCLIGeoJSON: --geojson writes the plan's map as the API does (internal/planout):
+// one outline and one depot per bundle, and every one of p-tiny's 43 assets, each in the
+// bundle the plan file puts it in.
+func TestSolveCLIGeoJSON(t *testing.T) {
+	dir := t.TempDir()
+	out, geo := filepath.Join(dir, "plan.json"), filepath.Join(dir, "plan.geojson")
+	if code, stdout, stderr := runSolveCLI(t, solveInstances+"p-tiny.json", "--max-iterations", "200", "-o", out, "--geojson", geo); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var plan struct {
+		Bundles []struct {
+			ID     string   `json:"id"`
+			Assets []string `json:"assets"`
+		} `json:"bundles"`
+	}
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	for path, v := range map[string]any{out: &plan, geo: &fc} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	bundleOf := map[string]string{}
+	for _, b := range plan.Bundles {
+		for _, a := range b.Assets {
+			bundleOf[a] = b.ID
+		}
+	}
+	roles := map[string]int{}
+	for _, f := range fc.Features {
+		role, _ := f.Properties["role"].(string)
+		roles[role]++
+		if id, _ := f.Properties["id"].(string); role == "asset" && f.Properties["bundle"] != bundleOf[id] {
+			t.Errorf("asset %s in bundle %v on the map, %q in the plan", id, f.Properties["bundle"], bundleOf[id])
+		}
+	}
+	n := len(plan.Bundles)
+	if fc.Type != "FeatureCollection" || n == 0 || roles["outline"] != n || roles["depot"] != n || roles["asset"] != 43 || len(bundleOf) != 43 {
+		t.Errorf("%s with %v for %d bundles", fc.Type, roles, n)
+	}
+}

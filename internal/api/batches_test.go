@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/jobs"
 	"github.com/tabane/tabane/internal/whatif"
 	"github.com/tabane/tabane/solver"
 )
@@ -36,11 +37,10 @@ func batchServer(t *testing.T) (*httptest.Server, *Server, *data.Store) {
 		t.Fatal(err)
 	}
 	s := New(store, Options{})
-	s.ConfigureBatches(BatchOptions{Parallel: 1})
+	s.planning.runs.ConfigureBatches(jobs.BatchOptions{Parallel: 1})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		srv.Close()
-		s.CloseBatches()
 		s.Close()
 	})
 	return srv, s, store
@@ -314,6 +314,24 @@ func postAs(t *testing.T, srv *httptest.Server, contentType, body string) posted
 	return p
 }
 
+// batchItemError is one problem of a refused batch, as the 422 names it.
+type batchItemError struct {
+	Variation string `json:"variation,omitempty"`
+	Path      string `json:"path"`
+	Message   string `json:"message"`
+	Also      int    `json:"also,omitempty"`
+}
+
+// batchProblem is the 422 of a batch that cannot run.
+type batchProblem struct {
+	Type     string           `json:"type"`
+	Title    string           `json:"title"`
+	Status   int              `json:"status"`
+	Detail   string           `json:"detail"`
+	Instance string           `json:"instance"`
+	Errors   []batchItemError `json:"errors"`
+}
+
 // batchRefusal decodes a 422 of POST /batches.
 func batchRefusal(t *testing.T, what string, resp *http.Response, raw []byte) batchProblem {
 	t.Helper()
@@ -492,8 +510,7 @@ func TestBatchCancel(t *testing.T) {
 	srv, s, store := batchServer(t)
 	sc := smallScenario(t, store)
 	h := &holdSecond{held: make(chan struct{})}
-	s.batches.solve = h.solve
-	s.ConfigureBatches(BatchOptions{Parallel: 1, MaxQueued: 1})
+	s.planning.runs.ConfigureBatches(jobs.BatchOptions{Parallel: 1, MaxQueued: 1, Solve: h.solve})
 
 	running := postBatch(t, srv, batchBody(threeVariations(sc.ID)))
 	select {
@@ -621,7 +638,7 @@ func TestBatchInterruptedOnStart(t *testing.T) {
 	defer s.Close()
 	for _, id := range []int64{left.ID, waiting.ID} {
 		b, err := store.Batch(ctx, id)
-		if err != nil || b.Status != data.RunInterrupted || b.Error == nil || *b.Error != interruptedReason || b.FinishedAt == nil {
+		if err != nil || b.Status != data.RunInterrupted || b.Error == nil || *b.Error != jobs.BatchInterrupted || b.FinishedAt == nil {
 			t.Errorf("batch %d after start: %+v %v", id, b, err)
 		}
 	}
@@ -638,16 +655,15 @@ func TestBatchInterruptedOnStart(t *testing.T) {
 	}
 	sc := smallScenario(t, store)
 	h := &holdSecond{held: make(chan struct{})}
-	s.batches.solve = h.solve
 	cacheDir := filepath.Join(t.TempDir(), "cache")
-	s.ConfigureBatches(BatchOptions{Parallel: 1, CacheDir: cacheDir})
+	s.planning.runs.ConfigureBatches(jobs.BatchOptions{Parallel: 1, CacheDir: cacheDir, Solve: h.solve})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	b := postBatch(t, srv, batchBody(threeVariations(sc.ID)))
 	<-h.held
-	s.CloseBatches()
+	s.planning.runs.Close()
 	got := getBatch(t, srv, b.ID)
-	if got.Status != data.RunInterrupted || got.Error == nil || *got.Error != interruptedReason || len(got.Rows) != 1 {
+	if got.Status != data.RunInterrupted || got.Error == nil || *got.Error != jobs.BatchInterrupted || len(got.Rows) != 1 {
 		t.Errorf("batch after close %+v", got)
 	}
 	// The configured cache holds the one finished variation.

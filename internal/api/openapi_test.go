@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/internal/jobs"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -211,7 +210,7 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"PlanBundle":  solver.BundleReport{},
 		"Violation":   solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
 		"Breakdown":   solver.Breakdown{},
-		"Plan":        jobs.PlanReport{StopReason: "x", BoundMethod: "y"},
+		"Plan":        solver.Report{StopReason: "x", BoundMethod: "y"},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

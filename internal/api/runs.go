@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -17,26 +16,30 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-// planning is the state of the planning routes: the run queue and the slots of the
-// stateless solver (POST /api/v1/solve).
+// planning is the state of the planning routes: the job queue (internal/jobs), which
+// also holds the slots of the stateless solves (POST /api/v1/solve, SolveNow).
 type planning struct {
 	runs     *jobs.Queue
 	ownsRuns bool
-	// solveSlots bounds the stateless solves running at once.
-	solveSlots chan struct{}
 }
 
 func (s *Server) initPlanning(opt Options) {
 	s.planning.runs = opt.Runs
 	if s.planning.runs == nil {
-		s.planning.runs = jobs.New(s.store, jobs.Options{Logger: s.log})
-		s.planning.ownsRuns = true
+		jo := jobs.Options{Logger: s.log, MaxQueuedRuns: opt.Security.Limits.MaxQueuedRuns}
+		q, err := jobs.Open(context.Background(), s.store, jo)
+		if err != nil {
+			// The leftover jobs stay as they were; the queue works without them.
+			s.log.Error("jobs: mark the unfinished jobs interrupted", "err", err)
+			q = jobs.New(s.store, jo)
+		}
+		s.planning.runs, s.planning.ownsRuns = q, true
 	}
-	s.planning.solveSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 }
 
-// Close stops the server's background work: the run queue it opened itself (see
-// Options.Runs) is closed, cancelling running solves and keeping their best plans.
+// Close stops the server's background work: the job queue it opened itself (see
+// Options.Runs) is closed, cancelling running solves (keeping their best plans) and
+// batches (keeping their rows).
 func (s *Server) Close() error {
 	if s.planning.ownsRuns {
 		return s.planning.runs.Close()
@@ -112,6 +115,10 @@ func (s *Server) startRun(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// A full queue refuses before the instance is built; Submit checks again with the insert.
+	if err := s.planning.runs.Room(ctx, jobs.KindRun); err != nil {
+		return err
+	}
 	inst, err := s.store.ScenarioInstance(ctx, sc)
 	if err != nil {
 		return invalid(fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err))
@@ -130,7 +137,7 @@ func (s *Server) startRun(c echo.Context) error {
 			}
 			return p
 		}
-		return planningError(err)
+		return err
 	}
 	loc := "/api/v1/runs/" + strconv.FormatInt(run.ID, 10)
 	c.Response().Header().Set(echo.HeaderLocation, loc)
@@ -180,7 +187,7 @@ func (s *Server) runParam(c echo.Context, name string) (data.Run, error) {
 	}
 	run, err := s.store.Run(c.Request().Context(), id)
 	if err != nil {
-		return run, planningError(err)
+		return run, err
 	}
 	return run, nil
 }
@@ -208,7 +215,7 @@ func (s *Server) cancelRun(c echo.Context) error {
 	}
 	run, err = s.planning.runs.Cancel(c.Request().Context(), run.ID)
 	if err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, run)
 }

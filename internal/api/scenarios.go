@@ -87,7 +87,7 @@ func (s *Server) scenarioParam(c echo.Context) (data.Scenario, error) {
 	}
 	sc, err := s.store.Scenario(c.Request().Context(), id)
 	if err != nil {
-		return sc, planningError(err)
+		return sc, err
 	}
 	return sc, nil
 }
@@ -156,7 +156,7 @@ func (s *Server) patchScenario(c echo.Context) error {
 	}
 	updated, err := s.store.UpdateScenario(c.Request().Context(), sc)
 	if err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, updated)
 }
@@ -178,7 +178,7 @@ func (s *Server) deleteScenario(c echo.Context) error {
 		return err
 	}
 	if err := s.store.DeleteScenario(c.Request().Context(), sc.ID); err != nil {
-		return planningError(err)
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }

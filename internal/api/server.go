@@ -28,8 +28,6 @@ type Server struct {
 	planning planning
 	// inventory holds the import settings (imports.go).
 	inventory InventoryOptions
-	// batches runs the what-if batches (batches.go).
-	batches *batchRunner
 	// settings are what the page reads from GET /api/v1/settings (settings.go).
 	settings PageSettings
 	// sec is access control and request limits (auth.go, limits.go, headers.go).
@@ -40,7 +38,8 @@ type Server struct {
 type Options struct {
 	// Logger receives one line per request and every server error; nil discards.
 	Logger *slog.Logger
-	// Runs is the run queue (internal/jobs); nil makes New create one, closed by Close.
+	// Runs is the job queue (internal/jobs) of the runs and what-if batches; nil makes
+	// New open one (leftover jobs marked interrupted), closed by Close.
 	Runs *jobs.Queue
 	// Inventory holds the import settings; the zero value takes the defaults.
 	Inventory InventoryOptions

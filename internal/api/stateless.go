@@ -13,8 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/tabane/tabane/data"
-	"github.com/tabane/tabane/internal/jobs"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -43,26 +41,6 @@ func invalid(detail string, errs ...solver.InputError) *Problem {
 // conflict is a 409 for a request the resource's state forbids.
 func conflict(detail string) *Problem {
 	return &Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: detail}
-}
-
-// planningError maps the errors of the store and the queue: not found → 404, conflict →
-// 409, validation → 422, a closed queue → 503; anything else is a 500.
-func planningError(err error) error {
-	var ve *solver.ValidationError
-	var ie *solver.InputError
-	switch {
-	case errors.Is(err, data.ErrNotFound):
-		return notFound(err.Error())
-	case errors.Is(err, data.ErrConflict):
-		return conflict(strings.TrimSuffix(err.Error(), ": "+data.ErrConflict.Error()))
-	case errors.As(err, &ve):
-		return invalid(fmt.Sprintf("%d problem(s)", len(ve.Problems)), ve.Problems...)
-	case errors.As(err, &ie):
-		return invalid(ie.Error(), *ie)
-	case errors.Is(err, jobs.ErrClosed):
-		return &Problem{Type: ProblemShuttingDown, Title: "Shutting down", Status: http.StatusServiceUnavailable, Detail: err.Error()}
-	}
-	return err
 }
 
 // bodyLimit is echo's BodyLimit answering a problem that says the limit.
@@ -311,14 +289,7 @@ func (s *Server) solveStateless(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	select {
-	case s.planning.solveSlots <- struct{}{}:
-		defer func() { <-s.planning.solveSlots }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	res, err := solver.Solve(ctx, model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
+	res, err := s.planning.runs.SolveNow(c.Request().Context(), model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
 	if err != nil {
 		return err
 	}
@@ -333,7 +304,7 @@ func (s *Server) solveStateless(c echo.Context) error {
 		}
 		return p
 	}
-	return c.JSON(http.StatusOK, jobs.NewPlanReport(res))
+	return c.JSON(http.StatusOK, solver.NewReport(res.Plan.Instance, res))
 }
 
 // infeasibilityPath locates a reason for infeasibility in the instance: the asset, the

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tabane/tabane/internal/fault"
 )
 
 // DefaultTimeLimit is the per-run time limit when a batch names none.
@@ -121,21 +123,21 @@ func Parse(data []byte, name string) (*Batch, error) {
 	var f file
 	if err := dec.Decode(&f); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: the batch file is empty", name)
+			return nil, &ParseError{Name: name, Problems: []Problem{{Path: name, Message: "the batch file is empty"}}}
 		}
-		return nil, fmt.Errorf("%s: %s", name, friendlyYAMLError(err))
+		return nil, yamlParseError(name, err)
 	}
 	b := &Batch{Name: f.Name, Description: f.Description, TimeLimit: DefaultTimeLimit, Threads: 1}
 	if b.Name == "" {
 		b.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}
-	var errs []error
+	pe := &ParseError{Name: name}
 	fail := func(path string, n *yaml.Node, format string, args ...any) {
-		line := ""
+		p := Problem{Path: path, Message: fmt.Sprintf(format, args...)}
 		if n != nil && n.Line > 0 {
-			line = fmt.Sprintf(" (line %d)", n.Line)
+			p.Line = n.Line
 		}
-		errs = append(errs, fmt.Errorf("%s: %s%s: %s", name, path, line, fmt.Sprintf(format, args...)))
+		pe.Problems = append(pe.Problems, p)
 	}
 
 	// Base.
@@ -347,11 +349,12 @@ func Parse(data []byte, name string) (*Batch, error) {
 		}
 		b.Variations = append(b.Variations, s)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(pe.Problems) > 0 {
+		return nil, pe
 	}
 	if n := b.Count(); n > MaxVariations {
-		return nil, fmt.Errorf("%s: the batch has %d variations, more than the limit of %d", name, n, MaxVariations)
+		return nil, &ParseError{Name: name, Problems: []Problem{{Path: name,
+			Message: fmt.Sprintf("the batch has %d variations, more than the limit of %d", n, MaxVariations)}}}
 	}
 	return b, nil
 }
@@ -369,6 +372,64 @@ func (b *Batch) Count() int {
 }
 
 // friendlyYAMLError names the keys a batch may use instead of Go type names.
+// ParseError lists every problem Parse found in a batch document, each with its path in
+// the document (base, solver.seed, variations[0].set.params.x) and line when known. A
+// document that is not YAML or JSON at all has one problem, Syntax set, at "line N".
+type ParseError struct {
+	Name     string // the document's name (its file path), which starts every line of Error
+	Syntax   bool
+	Problems []Problem
+	// text is the decoder's own message, kept as Error for a document it refused.
+	text string
+}
+
+// Error is one line per problem: "NAME: PATH (line N): MESSAGE"; a problem of the
+// whole document has no path of its own ("NAME: MESSAGE").
+func (e *ParseError) Error() string {
+	if e.text != "" {
+		return e.text
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		switch {
+		case p.Path == e.Name:
+			lines[i] = e.Name + ": " + p.Message
+		case p.Line > 0:
+			lines[i] = fmt.Sprintf("%s: %s (line %d): %s", e.Name, p.Path, p.Line, p.Message)
+		default:
+			lines[i] = fmt.Sprintf("%s: %s: %s", e.Name, p.Path, p.Message)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ErrorCode makes a ParseError an invalid input (internal/fault).
+func (e *ParseError) ErrorCode() string { return fault.Invalid }
+
+// yamlParseError describes a document the YAML decoder refuses: keys of no field (one
+// problem each, at their lines) or a syntax error.
+func yamlParseError(name string, err error) *ParseError {
+	text := name + ": " + friendlyYAMLError(err)
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		pe := &ParseError{Name: name, text: text}
+		for _, e := range te.Errors {
+			where, what, ok := strings.Cut(e, ": ")
+			if !ok || !strings.HasPrefix(where, "line ") {
+				where, what = name, e
+			}
+			pe.Problems = append(pe.Problems, Problem{Path: where, Message: friendlyYAMLError(errors.New(what))})
+		}
+		return pe
+	}
+	rest := strings.TrimPrefix(err.Error(), "yaml: ")
+	where, what, ok := strings.Cut(rest, ": ")
+	if !ok || !strings.HasPrefix(where, "line ") {
+		where, what = name, rest
+	}
+	return &ParseError{Name: name, Syntax: true, Problems: []Problem{{Path: where, Message: what}}, text: text}
+}
+
 func friendlyYAMLError(err error) string {
 	msg := err.Error()
 	for _, r := range []struct{ typ, where string }{

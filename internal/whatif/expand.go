@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/fault"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -48,12 +49,17 @@ type Problem struct {
 	// Also counts the other variations with the same problem (a bad grid value
 	// reaches every combination).
 	Also int `json:"also,omitempty"`
+	// Line is the problem's line in the batch document (0: unknown).
+	Line int `json:"line,omitempty"`
 }
 
 // BatchError lists every problem of a batch.
 type BatchError struct {
 	Problems []Problem `json:"errors"`
 }
+
+// ErrorCode makes a BatchError an invalid input (internal/fault).
+func (e *BatchError) ErrorCode() string { return fault.Invalid }
 
 func (e *BatchError) Error() string {
 	var b strings.Builder
@@ -462,7 +468,7 @@ func deepCopy(v any) any {
 
 // cacheVersion changes whenever the cached result format or the meaning of a key
 // changes, so that old entries are never misread.
-const cacheVersion = 1
+const cacheVersion = 2 // 2: the entry holds the solver.Report
 
 // Settings are the solver settings of a run that change its result.
 type Settings struct {

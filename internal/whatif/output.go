@@ -96,22 +96,18 @@ func slug(s string) string {
 	return out
 }
 
-// planFile is a plan as written to plans/: MODEL.md's plan fields first, then reports.
+// planFile is a plan as written to plans/: the plan report of the solve (solver.Report,
+// whose MODEL.md plan fields come first), then the variation that produced it.
 type planFile struct {
-	Instance   string             `json:"instance"`
-	Bundles    []solver.Bundle    `json:"bundles"`
-	Variation  string             `json:"variation"`
-	Overrides  []Assignment       `json:"overrides"`
-	LowerBound float64            `json:"lower_bound"`
-	Gap        float64            `json:"gap"`
-	Evaluation *solver.Evaluation `json:"evaluation,omitempty"`
+	*solver.Report
+	Variation string       `json:"variation"`
+	Overrides []Assignment `json:"overrides"`
 }
 
 func writePlan(w io.Writer, r *Row) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
-	return enc.Encode(planFile{Instance: r.Plan.Instance, Bundles: r.Plan.Bundles, Variation: r.Name,
-		Overrides: r.Overrides, LowerBound: r.LowerBound, Gap: r.Gap, Evaluation: r.Evaluation})
+	return enc.Encode(planFile{Report: r.Report, Variation: r.Name, Overrides: r.Overrides})
 }
 
 // OverrideKeys are the override keys of the rows, in order of first appearance: the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -64,21 +63,18 @@ type Row struct {
 	// Error says why there is no plan: a proven infeasibility or a solver error.
 	Error string `json:"error,omitempty"`
 
-	Plan       *solver.Plan       `json:"-"`
-	Evaluation *solver.Evaluation `json:"-"`
+	// Plan is the variation's plan (nil without one) and Report its plan report.
+	Plan   *solver.Plan   `json:"-"`
+	Report *solver.Report `json:"-"`
 }
 
-// cached is a result as stored in the cache: what a row needs, and the plan.
+// cached is a result as stored in the cache: the solve's plan report (solver.Report,
+// the one report of a solve) and the time it took.
 type cached struct {
-	Version    int                    `json:"version"`
-	Key        string                 `json:"key"`
-	Instance   string                 `json:"instance"`
-	Plan       *solver.Plan           `json:"plan,omitempty"`
-	Evaluation *solver.Evaluation     `json:"evaluation,omitempty"`
-	LowerBound float64                `json:"lower_bound"`
-	Gap        float64                `json:"gap"`
-	Infeasible []solver.Infeasibility `json:"infeasible,omitempty"`
-	Seconds    float64                `json:"seconds"`
+	Version int            `json:"version"`
+	Key     string         `json:"key"`
+	Report  *solver.Report `json:"report"`
+	Seconds float64        `json:"seconds"`
 }
 
 // Run solves the variations, taking what it can from the cache, and returns their rows
@@ -233,70 +229,49 @@ func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, erro
 	if err != nil {
 		return nil, fmt.Errorf("solve variation %q: %w", v.Name, err)
 	}
-	c := &cached{Version: cacheVersion, Key: v.Key, Instance: v.Instance.Name, Plan: res.Plan,
-		Evaluation: res.Evaluation, LowerBound: res.LowerBound, Gap: res.Gap, Infeasible: res.Infeasible,
-		Seconds: time.Since(start).Seconds()}
-	if c.Plan != nil && c.Evaluation == nil {
-		c.Evaluation = solver.Evaluate(m, c.Plan)
+	if res.Plan != nil && res.Evaluation == nil {
+		// A SolveFunc hook may return a bare plan.
+		res.Evaluation = solver.Evaluate(m, res.Plan)
 	}
-	if c.Plan == nil || math.IsInf(c.Gap, 0) || math.IsNaN(c.Gap) {
-		// No plan, no gap (and JSON has no infinity).
-		c.Gap = 0
-	}
-	if math.IsInf(c.LowerBound, 0) || math.IsNaN(c.LowerBound) {
-		c.LowerBound = 0
-	}
-	for i := range c.Infeasible {
-		f := &c.Infeasible[i]
-		if math.IsInf(f.Value, 0) || math.IsNaN(f.Value) {
-			f.Value = 0
-		}
-		if math.IsInf(f.Limit, 0) || math.IsNaN(f.Limit) {
-			f.Limit = 0
-		}
-	}
-	return c, nil
+	return &cached{Version: cacheVersion, Key: v.Key, Report: solver.NewReport(v.Instance.Name, res),
+		Seconds: time.Since(start).Seconds()}, nil
 }
 
 func makeRow(v *Variation, c *cached) *Row {
+	rep := c.Report
 	r := &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key,
-		LowerBound: c.LowerBound, Gap: c.Gap, Seconds: c.Seconds, Plan: c.Plan, Evaluation: c.Evaluation}
-	if e := c.Evaluation; e != nil {
-		r.Feasible = e.Feasible
-		r.Cost = e.Cost
-		r.StandaloneTotal = e.StandaloneTotal
-		r.Saving = e.Saving
-		r.SavingPct = e.SavingPct
-		r.IRViolations = e.IRViolations
-	}
-	if c.Plan != nil {
-		r.Bundles = len(c.Plan.Bundles)
+		Seconds: c.Seconds, Plan: rep.Plan(), Report: rep}
+	// The table has numbers only: an unknown bound, or the gap of no plan, is 0 there.
+	r.LowerBound = solver.OrZero(rep.LowerBound)
+	if r.Plan != nil {
+		r.Feasible, r.Cost, r.Gap, r.Bundles, r.IRViolations = rep.Feasible, *rep.Cost, solver.OrZero(rep.Gap), len(r.Plan.Bundles), rep.IRViolations
+		r.StandaloneTotal, r.Saving, r.SavingPct = solver.OrZero(rep.StandaloneTotal), solver.OrZero(rep.Saving), solver.OrZero(rep.SavingPct)
 	}
 	switch {
-	case len(c.Infeasible) > 0:
-		msgs := make([]string, len(c.Infeasible))
-		for i, f := range c.Infeasible {
+	case len(rep.Infeasible) > 0:
+		msgs := make([]string, len(rep.Infeasible))
+		for i, f := range rep.Infeasible {
 			msgs[i] = f.Message
 		}
 		r.Feasible = false
 		r.Error = "infeasible: " + strings.Join(msgs, "; ")
-	case c.Plan == nil:
+	case r.Plan == nil:
 		r.Feasible = false
 		r.Error = "no plan found"
 	case !r.Feasible:
-		r.Error = "the best plan found breaks the rules: " + violationSummary(c.Evaluation)
+		r.Error = "the best plan found breaks the rules: " + violationSummary(rep.Violations)
 	}
 	return r
 }
 
-func violationSummary(e *solver.Evaluation) string {
-	if e == nil || len(e.Violations) == 0 {
+func violationSummary(violations []solver.Violation) string {
+	if len(violations) == 0 {
 		return "(no details)"
 	}
 	msgs := []string{}
-	for i, v := range e.Violations {
+	for i, v := range violations {
 		if i == 3 {
-			msgs = append(msgs, fmt.Sprintf("… %d more", len(e.Violations)-3))
+			msgs = append(msgs, fmt.Sprintf("… %d more", len(violations)-3))
 			break
 		}
 		msgs = append(msgs, v.Message)
@@ -317,7 +292,7 @@ func readCache(dir, key string) (*cached, bool) {
 		return nil, false
 	}
 	var c cached
-	if err := json.Unmarshal(raw, &c); err != nil || c.Version != cacheVersion || c.Key != key {
+	if err := json.Unmarshal(raw, &c); err != nil || c.Version != cacheVersion || c.Key != key || c.Report == nil {
 		return nil, false
 	}
 	return &c, true

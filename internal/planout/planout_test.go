@@ -1,0 +1,57 @@
+package planout
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/tabane/tabane/solver"
+)
+
+func report(bundles ...solver.BundleReport) *solver.Report {
+	return &solver.Report{Instance: "toy", Bundles: bundles}
+}
+
+// TestCompare: an asset moved when its depot differs or it is in one plan only; a bundle
+// renamed under the same depot is no move.
+func TestCompare(t *testing.T) {
+	a := report(solver.BundleReport{ID: "B1", Depot: "d1", Assets: []string{"x", "y"}}, solver.BundleReport{ID: "B2", Depot: "d2", Assets: []string{"z"}})
+	b := report(solver.BundleReport{ID: "C9", Depot: "d1", Assets: []string{"x"}}, solver.BundleReport{ID: "C1", Depot: "d2", Assets: []string{"y", "w"}})
+	got, err := json.Marshal(Compare(a, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"asset":"w","from":null,"to":"C1","from_depot":null,"to_depot":"d2"},` +
+		`{"asset":"y","from":"B1","to":"C1","from_depot":"d1","to_depot":"d2"},` +
+		`{"asset":"z","from":"B2","to":null,"from_depot":"d2","to_depot":null}]`
+	if string(got) != want {
+		t.Errorf("moved\n got %s\nwant %s", got, want)
+	}
+	if m := Compare(a, a); len(m) != 0 || m == nil {
+		t.Errorf("a plan against itself: %v, want an empty list", m)
+	}
+}
+
+// TestSharesAndCSV: shares by code with saving and IR flag; the CSV names each asset's
+// contract, municipality and kind.
+func TestSharesAndCSV(t *testing.T) {
+	rep := report(solver.BundleReport{ID: "B1", Depot: "d1", Assets: []string{"a1", "a2"}})
+	rep.Standalone = map[string]float64{"29342": 400, "29343": 100}
+	rep.Shares = map[string]float64{"29342": 300, "29343": 125}
+	rep.IRViolations = []string{"29343"}
+	inst := &solver.Instance{Municipalities: []solver.Municipality{{Code: "29342", Name: "平群町"}, {Code: "29343", Name: "三郷町"}},
+		Assets: []solver.Asset{{ID: "a1", Municipality: "29342", Kind: "bridge"}, {ID: "a2", Municipality: "29343", Kind: "tunnel"}}}
+	want := []Share{{Code: "29342", Name: "平群町", Standalone: 400, Share: 300, Saving: 100, SavingPct: 25},
+		{Code: "29343", Name: "三郷町", Standalone: 100, Share: 125, Saving: -25, SavingPct: -25, IRViolation: true}}
+	if got := Shares(rep, inst); !reflect.DeepEqual(got, want) {
+		t.Errorf("shares %+v, want %+v", got, want)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, rep, inst); err != nil {
+		t.Fatal(err)
+	}
+	if want := "asset_id,bundle,depot,municipality,kind\na1,B1,d1,29342,bridge\na2,B1,d1,29343,tunnel\n"; buf.String() != want {
+		t.Errorf("csv %q, want %q", buf.String(), want)
+	}
+}
