@@ -46,6 +46,8 @@ func ShareRows(rows []Row, o Output) []ShareRow {
 		for _, c := range codes {
 			sr := ShareRow{Index: r.Index, Variation: r.Name, Code: c, Name: o.name(c),
 				Standalone: r.Standalone[c], Share: r.Shares[c], IR: slices.Contains(r.IRViolations, c)}
+			// Whole yen, and the saving from them, so that the table adds up as printed.
+			sr.Standalone, sr.Share = round(sr.Standalone, 0), round(sr.Share, 0)
 			sr.Saving = sr.Standalone - sr.Share
 			if sr.Standalone > 0 {
 				sr.SavingPct = 100 * sr.Saving / sr.Standalone
@@ -63,8 +65,8 @@ var sharesHeads = [][2]string{
 	{"saving_pct", "削減率（%）"}, {"ir_violation", "個別合理性違反"},
 }
 
-// WriteShares writes shares.csv: one line per variation and municipality, yen rounded
-// to whole yen and the saving in percent with two decimals, the header in o's language.
+// WriteShares writes shares.csv: one line per variation and municipality, in whole yen
+// and the saving in percent with two decimals, the header in o's language.
 func WriteShares(w io.Writer, rows []Row, o Output) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(sharesHeads))
@@ -75,8 +77,8 @@ func WriteShares(w io.Writer, rows []Row, o Output) error {
 		return err
 	}
 	for _, s := range ShareRows(rows, o) {
-		rec := []string{strconv.Itoa(s.Index), s.Variation, s.Code, s.Name, ff(round(s.Standalone, 0)),
-			ff(round(s.Share, 0)), ff(round(s.Saving, 0)), strconv.FormatFloat(s.SavingPct, 'f', 2, 64), yesNo(s.IR, o.Lang)}
+		rec := []string{strconv.Itoa(s.Index), s.Variation, s.Code, s.Name, ff(s.Standalone),
+			ff(s.Share), ff(s.Saving), strconv.FormatFloat(s.SavingPct, 'f', 2, 64), yesNo(s.IR, o.Lang)}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
