@@ -152,10 +152,13 @@ func sharesPlot(rows []Row, o Output) (*plot.Plot, error) {
 		}
 		sc.Color = plotutil.Color(i)
 		sc.Shape = plotutil.Shape(i)
+		sc.Radius = vg.Points(4)
 		p.Add(sc)
 		p.Legend.Add(names[idx], sc)
 	}
+	// The legend sits top right, above the markers: headroom of a quarter of the range.
 	p.Legend.Top = true
+	p.Y.Max += 0.25 * (p.Y.Max - p.Y.Min)
 	if len(labels) == 0 {
 		return p, nil
 	}
