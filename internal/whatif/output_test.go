@@ -100,6 +100,25 @@ func TestMeetingOutputsJapanese(t *testing.T) {
 	if strings.Contains(page, "<script") {
 		t.Errorf("summary.html has a script")
 	}
+
+	var csvOut, chart bytes.Buffer
+	if err := WriteCSV(&csvOut, rows, o.Lang); err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(csvOut.String(), "\n")
+	if want := "番号,試算,params.contract_fixed_cost,without,params.mixed_discipline_surcharge,params.limits.max_value," +
+		"実行可能,総費用（円）,単独合計（円）,削減額（円）,削減率（%）,契約数,下界（円）,ギャップ（%）,個別合理性違反数," +
+		"個別合理性違反団体,計算秒数,キャッシュ,計画ファイル,エラー"; head != want {
+		t.Errorf("results.csv header\n%s\nwant\n%s", head, want)
+	}
+	if err := WriteSharesChartSVG(&chart, rows, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"市町村ごとの削減率（試算別）", "町01", "村04", "without-town-02"} {
+		if !strings.Contains(chart.String(), want) {
+			t.Errorf("municipalities.svg lacks %q", want)
+		}
+	}
 }
 
 func TestMeetingOutputsEnglish(t *testing.T) {
