@@ -42,7 +42,7 @@ func TestReportRoundTrip(t *testing.T) {
 			{ID: "B2", Depot: "d2", Assets: []string{"a3"}, AssetCount: 1}},
 		Standalone: map[string]float64{"m1": 400}, StandaloneTotal: 400, Saving: 100, SavingPct: 25,
 		Shares: map[string]float64{"m1": 300}, IRViolations: []string{}}
-	res := &Result{Plan: &Plan{Instance: "toy", Bundles: []Bundle{{"B1", "d1", []string{"a1", "a2"}}, {"B2", "d2", []string{"a3"}}}},
+	res := &Result{Plan: &Plan{Instance: "toy", Bundles: []Bundle{{ID: "B1", Depot: "d1", Assets: []string{"a1", "a2"}}, {ID: "B2", Depot: "d2", Assets: []string{"a3"}}}},
 		Evaluation: ev, LowerBound: 240, Gap: 0.2, BoundMethod: "lagrange", StopReason: "time_limit", Iterations: 7,
 		Timings: Timings{Construct: 250 * time.Millisecond, Search: 2 * time.Second, Bound: time.Second, Total: 3250 * time.Millisecond}}
 	rep := NewReport("ignored: the plan names the instance", res)
