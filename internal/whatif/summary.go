@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // SummaryCSP is the Content-Security-Policy summary.html is served with: its own
@@ -19,7 +20,9 @@ type summaryData struct {
 	Overrides                []string
 	Rows                     []summaryRow
 	Headline                 string
-	Shares                   []ShareRow
+	// ShareCols are the headline's municipalities in one or two side-by-side tables,
+	// so that 39 of them still leave room on the page for the charts.
+	ShareCols [][]ShareRow
 	Chart, SharesChart       template.HTML
 	T                        map[string]string
 	o                        Output
@@ -88,7 +91,12 @@ func WriteSummary(w io.Writer, rows []Row, o Output) error {
 	for i := range rows {
 		if rows[i].Plan != nil && rows[i].Feasible {
 			d.Headline = rows[i].Name
-			d.Shares = ShareRows(rows[i:i+1], o)
+			shares := ShareRows(rows[i:i+1], o)
+			if half := (len(shares) + 1) / 2; len(shares) > 12 {
+				d.ShareCols = [][]ShareRow{shares[:half], shares[half:]}
+			} else {
+				d.ShareCols = [][]ShareRow{shares}
+			}
 			break
 		}
 	}
@@ -99,9 +107,17 @@ func WriteSummary(w io.Writer, rows []Row, o Output) error {
 	if err := WriteSharesChartSVG(&shares, rows, o); err != nil && !errors.Is(err, ErrNothingToChart) {
 		return err
 	}
-	// Our own SVG, drawn by gonum/plot from escaped text: safe to inline.
-	d.Chart, d.SharesChart = template.HTML(chart.String()), template.HTML(shares.String())
+	// Our own SVG, drawn by gonum/plot from escaped text: safe to inline (without its
+	// XML declaration, which HTML does not have).
+	d.Chart, d.SharesChart = inlineSVG(chart.String()), inlineSVG(shares.String())
 	return summaryTmpl.Execute(w, d)
+}
+
+func inlineSVG(svg string) template.HTML {
+	if i := strings.Index(svg, "<svg"); i >= 0 {
+		svg = svg[i:]
+	}
+	return template.HTML(svg)
 }
 
 // Out is the page's Output, for the template's amounts.
@@ -119,7 +135,8 @@ var summaryTmpl = template.Must(template.New("summary").Funcs(template.FuncMap{
 <meta charset="utf-8">
 <title>{{.Title}}</title>
 <style>
-body { font-family: "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 1.5em; color: #222; font-size: 11pt; }
+@page { size: A4; margin: 10mm; }
+body { font-family: "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 1.5em; color: #222; font-size: 10pt; }
 h1 { font-size: 16pt; margin: 0 0 .3em; }
 h2 { font-size: 13pt; margin: 1.2em 0 .4em; }
 table { border-collapse: collapse; width: 100%; margin-bottom: .8em; }
@@ -128,8 +145,15 @@ th { background: #eee; word-break: keep-all; }
 td.n { text-align: right; white-space: nowrap; }
 tr.ir td { background: #fde8e8; }
 .meta { color: #555; }
+.cols { display: flex; gap: 1em; align-items: flex-start; }
+.cols > * { flex: 1 1 0; min-width: 0; }
 .chart svg { width: 100%; height: auto; }
-@media print { body { margin: 0; font-size: 9pt; } h2 { break-after: avoid; } table, .chart { break-inside: avoid; } }
+@media print {
+  body { margin: 0; font-size: 7.5pt; }
+  h1 { font-size: 12pt; } h2 { font-size: 9pt; margin: .6em 0 .2em; }
+  th, td { padding: 0 .3em; }
+  h2 { break-after: avoid; } table, .chart { break-inside: avoid; }
+}
 </style>
 </head>
 <body>
@@ -140,14 +164,15 @@ tr.ir td { background: #fde8e8; }
 <tr><th>#</th><th>{{.T.variation}}</th><th>{{.T.settings}}</th><th>{{.T.cost}}</th><th>{{.T.saving}}</th><th>{{.T.pct}}</th><th>{{.T.lots}}</th><th>{{.T.ir}}</th></tr>
 {{range .Rows}}<tr><td class="n">{{.Index}}</td><td>{{.Name}}</td><td>{{.Settings}}{{if .Error}}<br>{{.Error}}{{end}}</td><td class="n">{{.Cost}}</td><td class="n">{{.Saving}}</td><td class="n">{{.Pct}}</td><td class="n">{{.Lots}}</td><td>{{.IR}}</td></tr>
 {{end}}</table>
-{{if .Shares}}<h2>{{headline .}}</h2>
+{{if .ShareCols}}<h2>{{headline .}}</h2>
+<div class="cols">{{$o := .}}{{range .ShareCols}}
 <table>
-<tr><th>{{.T.code}}</th><th>{{.T.name}}</th><th>{{.T.standalone}}</th><th>{{.T.share}}</th><th>{{.T.saving}}</th><th>{{.T.pct}}</th><th>{{.T.ir}}</th></tr>
-{{$o := .}}{{range .Shares}}<tr{{if .IR}} class="ir"{{end}}><td>{{.Code}}</td><td>{{.Name}}</td><td class="n">{{yen $o.Out .Standalone}}</td><td class="n">{{yen $o.Out .Share}}</td><td class="n">{{yen $o.Out .Saving}}</td><td class="n">{{pct .SavingPct}}</td><td>{{if .IR}}{{$o.T.yes}}{{end}}</td></tr>
-{{end}}</table>
+<tr><th>{{$o.T.code}}</th><th>{{$o.T.name}}</th><th>{{$o.T.standalone}}</th><th>{{$o.T.share}}</th><th>{{$o.T.saving}}</th><th>{{$o.T.pct}}</th><th>IR</th></tr>
+{{range .}}<tr{{if .IR}} class="ir"{{end}}><td>{{.Code}}</td><td>{{.Name}}</td><td class="n">{{yen $o.Out .Standalone}}</td><td class="n">{{yen $o.Out .Share}}</td><td class="n">{{yen $o.Out .Saving}}</td><td class="n">{{pct .SavingPct}}</td><td>{{if .IR}}{{$o.T.yes}}{{end}}</td></tr>
+{{end}}</table>{{end}}
+</div>
 {{end}}<h2>{{.T.charts}}</h2>
-<div class="chart">{{.Chart}}</div>
-<div class="chart">{{.SharesChart}}</div>
+<div class="cols"><div class="chart">{{.Chart}}</div><div class="chart">{{.SharesChart}}</div></div>
 </body>
 </html>
 `))
