@@ -22,10 +22,10 @@ type summaryData struct {
 	Headline                 string
 	// ShareCols are the headline's municipalities in one or two side-by-side tables,
 	// so that 39 of them still leave room on the page for the charts.
-	ShareCols [][]ShareRow
-	Chart, SharesChart       template.HTML
-	T                        map[string]string
-	o                        Output
+	ShareCols          [][]ShareRow
+	Chart, SharesChart template.HTML
+	T                  map[string]string
+	o                  Output
 }
 
 type summaryRow struct {
