@@ -3,6 +3,7 @@ package whatif
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,5 +229,32 @@ func TestAmbiguousMunicipalityName(t *testing.T) {
 	list := []any{map[string]any{"code": "29001", "name": "町"}, map[string]any{"code": "29003", "name": "町"}}
 	if _, err := elementByName(list, "町"); err == nil || err.Error() != `name "町" is ambiguous (codes 29001, 29003): use the code` {
 		t.Errorf("ambiguous path name: %v", err)
+	}
+}
+
+func TestSummarySplitsLongMunicipalityTable(t *testing.T) {
+	r := Row{Index: 1, Name: "today", Feasible: true, Plan: &solver.Plan{}, Cost: 13e6,
+		Standalone: map[string]float64{}, Shares: map[string]float64{}}
+	for i := range 13 {
+		c := fmt.Sprintf("29%03d", i)
+		r.Standalone[c], r.Shares[c] = 2e6, 1e6
+	}
+	for _, c := range []struct{ n, tables int }{{13, 3}, {12, 2}} {
+		n, tables := c.n, c.tables
+		if n == 12 {
+			delete(r.Standalone, "29012")
+			delete(r.Shares, "29012")
+		}
+		var b bytes.Buffer
+		if err := WriteSummary(&b, []Row{r}, Output{Lang: Ja, Batch: "b"}); err != nil {
+			t.Fatal(err)
+		}
+		// The variations' table, then the municipalities in one table (12) or two (13).
+		if got := strings.Count(b.String(), "<table>"); got != tables {
+			t.Errorf("%d municipalities: %d tables, want %d", n, got, tables)
+		}
+		if !strings.Contains(b.String(), "<td>29000</td><td>29000</td><td class=\"n\">2,000,000 円</td><td class=\"n\">1,000,000 円</td><td class=\"n\">1,000,000 円</td><td class=\"n\">50.0 %</td>") {
+			t.Errorf("%d municipalities: no row of 29000 in\n%s", n, b.String())
+		}
 	}
 }
