@@ -4,7 +4,7 @@ ADDR    ?= 127.0.0.1:8080
 DB      ?= tabane.db
 export CGO_ENABLED = 1
 
-.PHONY: build run test vet bench fuzz load clean
+.PHONY: build run test vet bench fuzz load clean readme-figures
 
 build:
 	$(GO) build -o bin/tabane ./cmd/tabane
@@ -52,6 +52,18 @@ LOADFLAGS ?=
 
 load: build
 	$(GO) run ./cmd/loadgen --bin bin/tabane --clients $(CLIENTS) --requests $(REQUESTS) --duration $(DURATION) $(LOADFLAGS)
+
+# The what-if figures of README.md come from here, never by hand: the summit batch (capped by
+# iterations, so the same numbers on any machine) and the cap × fixed-cost grid, solved afresh
+# (the cache does not know the solver's version), the grid's chart copied to docs/, and the table
+# and its sentences rewritten between the README's figures markers with the date and the machine.
+# The bench tables come from `make bench`.
+readme-figures: build
+	rm -rf out/whatif-summit out/whatif-cap-fixed-cost out/whatif-cache
+	./bin/tabane whatif examples/whatif-summit.yaml -o out/whatif-summit --cache out/whatif-cache --lang en
+	./bin/tabane whatif examples/whatif-cap-fixed-cost.json -o out/whatif-cap-fixed-cost --cache out/whatif-cache
+	cp out/whatif-cap-fixed-cost/chart.png docs/whatif-example.png
+	$(GO) run ./cmd/readmefigures --readme README.md --results out/whatif-summit/results.csv
 
 clean:
 	rm -rf bin out bench-out screenshots

@@ -50,6 +50,12 @@ type ImportOptions struct {
 	// and MaxInventory the assets of the inventory after the import (0:
 	// DefaultMaxInventory; < 0: none); past either the import is an *ImportLimitError.
 	MaxRecords, MaxInventory int
+	// Codes selects municipalities (5 or 6 digits) out of a GeoJSON boundary file (N03
+	// of a prefecture or the country): the other boundaries are left out; a code the
+	// file does not have refuses the file.
+	Codes []string
+	// Join ("over_water") reads a CSV of id,over_water onto stored assets (import_join.go).
+	Join string
 }
 
 // ImportCounts counts records by outcome.
@@ -99,14 +105,21 @@ type ImportReport struct {
 	Assets         ImportCounts  `json:"assets"`
 	Municipalities ImportCounts  `json:"municipalities"`
 	Rejected       []ImportIssue `json:"rejected"` // the first MaxListedIssues
-	// RejectedCount counts every rejected record; RejectedSummary groups them by field
-	// and reason (import_limits.go).
+	// RejectedCount counts the rejected records (a record failing on two fields counts
+	// once); RejectedSummary groups the reasons by field and reason (import_limits.go).
 	RejectedCount   int             `json:"rejected_count"`
 	RejectedSummary []RejectedGroup `json:"rejected_summary"`
 	Skipped         []ImportIssue   `json:"skipped"`
 	Flagged         []ImportFlag    `json:"flagged"`
 	IgnoredColumns  []string        `json:"ignored_columns,omitempty"`
-	ToleranceM      float64         `json:"tolerance_m"`
+	// CRS is the file's coordinate reference system when it was not WGS84 (GeoJSON crs).
+	CRS string `json:"crs,omitempty"`
+	// NotSelected counts the boundary features left out by Codes.
+	NotSelected int `json:"not_selected,omitempty"`
+	// Warnings say what the file lacks that the estimates use, once per kind, with the
+	// number of records concerned and how to supply it.
+	Warnings   []ImportWarning `json:"warnings"`
+	ToleranceM float64         `json:"tolerance_m"`
 }
 
 // ErrImportRejected is returned with the report when records were rejected and the
@@ -174,6 +187,10 @@ type parsed struct {
 	rejected []ImportIssue
 	skipped  []ImportIssue
 	ignored  []string
+	crs      string // ImportCRS.Title when not WGS84
+	// notSelected counts the boundary features ImportOptions.Codes left out.
+	notSelected int
+	warnings    []ImportWarning
 }
 
 // SniffImportFormat picks the format of a file: by the name's extension (.csv, .tsv,
@@ -227,17 +244,29 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 	if tol <= 0 {
 		tol = DefaultOwnershipToleranceM
 	}
-	rep := ImportReport{Format: format, Partial: opt.Partial, ToleranceM: tol,
+	rep := ImportReport{Format: format, Partial: opt.Partial, ToleranceM: tol, Warnings: []ImportWarning{},
 		Rejected: []ImportIssue{}, Skipped: []ImportIssue{}, Flagged: []ImportFlag{}, RejectedSummary: []RejectedGroup{}}
 	maxRecords := withDefault(opt.MaxRecords, DefaultMaxImportRecords)
 	var p *parsed
 	var err error
-	switch format {
-	case FormatCSV:
+	switch {
+	case len(opt.Codes) > 0 && format != FormatGeoJSON:
+		return rep, &ImportFileError{Format: format, Msg: "codes selects municipalities of a GeoJSON (N03) boundary file; this file is " + format}
+	case opt.Join != "" && opt.Join != JoinOverWater:
+		return rep, &ImportFileError{Msg: fmt.Sprintf("join %q: only over_water can be joined", opt.Join)}
+	case opt.Join != "" && format != FormatCSV:
+		return rep, &ImportFileError{Format: format, Msg: "join=over_water reads a CSV of id,over_water"}
+	case opt.Join != "":
+		format = "csv"
+		p, err = parseJoinCSV(body, maxRecords)
+	case format == FormatCSV:
 		p, err = parseCSV(body, maxRecords)
-	case FormatGeoJSON:
-		p, err = parseGeoJSON(body, maxRecords)
-	case FormatXROAD:
+	case format == FormatGeoJSON:
+		var codes map[string]bool
+		if codes, err = selectedCodes(opt.Codes); err == nil {
+			p, err = parseGeoJSON(body, maxRecords, codes)
+		}
+	case format == FormatXROAD:
 		p, err = parseXROAD(body, maxRecords)
 	default:
 		return rep, &ImportFileError{Msg: fmt.Sprintf("unknown format %q (csv, geojson or xroad)", opt.Format)}
@@ -246,6 +275,7 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 		return rep, err
 	}
 	rep.Encoding, rep.IgnoredColumns = p.encoding, p.ignored
+	rep.CRS, rep.NotSelected, rep.Warnings = p.crs, p.notSelected, append([]ImportWarning{}, p.warnings...)
 	rep.Rejected = append(rep.Rejected, p.rejected...)
 	rep.Skipped = append(rep.Skipped, p.skipped...)
 	rep.Records = p.records
@@ -317,6 +347,14 @@ func (s *Store) Import(ctx context.Context, body []byte, opt ImportOptions) (Imp
 	rows.Close()
 	for c := range newGeom {
 		known[c] = true
+	}
+
+	if opt.Join != "" {
+		var rejected []ImportIssue
+		if p.assets, rejected, err = joinStored(ctx, tx, p.assets); err != nil {
+			return rep, err
+		}
+		rep.Rejected = append(rep.Rejected, rejected...)
 	}
 
 	// Assets: check, merge with the stored row, classify.
@@ -545,4 +583,28 @@ func (s *Store) ownershipFlags(ctx context.Context, tx *sql.Tx, recs []assetReco
 func StableAssetID(code, kind, name string, lon, lat float64) string {
 	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%s|%.5f|%.5f", code, kind, name, lat, lon)))
 	return code + "-h" + hex.EncodeToString(h[:5])
+}
+
+// selectedCodes reads ImportOptions.Codes as 5-digit codes (nil when none).
+func selectedCodes(list []string) (map[string]bool, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	codes := map[string]bool{}
+	for _, c := range list {
+		code, err := NormalizeMunicipalityCode(c)
+		if err != nil {
+			return nil, &ImportFileError{Format: FormatGeoJSON, Msg: "codes: " + err.Error()}
+		}
+		codes[code] = true
+	}
+	return codes, nil
+}
+
+// ImportWarning is something the file lacks that the estimates use: said once, with the
+// number of records concerned and how to supply it.
+type ImportWarning struct {
+	Field   string `json:"field"`
+	Count   int    `json:"count"`
+	Message string `json:"message"`
 }

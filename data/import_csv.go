@@ -128,30 +128,7 @@ func parseCSV(body []byte, maxRecords int) (*parsed, error) {
 		return nil, &ImportFileError{Format: FormatCSV, Msg: fmt.Sprintf("line 1: the header lacks %s (accepted names: lon/経度, lat/緯度, municipality/市区町村コード, kind/種別)",
 			strings.Join(missing, ", "))}
 	}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		p.records++
-		if err := checkRecordCount(p.records, maxRecords); err != nil {
-			return nil, err
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				p.rejected = append(p.rejected, ImportIssue{Line: pe.StartLine, Field: "",
-					Reason: fmt.Sprintf("malformed CSV (column %d): %v", pe.Column, pe.Err)})
-				continue
-			}
-			return nil, &ImportFileError{Format: FormatCSV, Msg: err.Error()}
-		}
-		line, _ := r.FieldPos(0) // only after a good read: FieldPos panics on an empty record
-		if len(rec) != len(header) {
-			p.rejected = append(p.rejected, ImportIssue{Line: line, Field: "",
-				Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
-			continue
-		}
+	err = eachCSVRow(r, p, maxRecords, len(header), func(rec []string, line int) {
 		values := map[string]string{}
 		for i, c := range cols {
 			if c != "" {
@@ -165,11 +142,57 @@ func parseCSV(body []byte, maxRecords int) (*parsed, error) {
 				is.Line, is.Asset = line, ar.a.ID
 				p.rejected = append(p.rejected, is)
 			}
-			continue
+			return
 		}
 		p.assets = append(p.assets, ar)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// eachCSVRow hands each good data row of r to fn; a malformed row or one of another
+// width than the header is rejected in p.
+func eachCSVRow(r *csv.Reader, p *parsed, maxRecords, width int, fn func(rec []string, line int)) error {
+	for {
+		rec, line, more, err := nextCSVRow(r, p, maxRecords, width)
+		if err != nil || !more {
+			return err
+		}
+		if rec != nil {
+			fn(rec, line)
+		}
+	}
+}
+
+// nextCSVRow reads the next data row of r: more is false at the end; a malformed row
+// or one of another width than the header is rejected in p (rec nil, more true).
+func nextCSVRow(r *csv.Reader, p *parsed, maxRecords, width int) (rec []string, line int, more bool, err error) {
+	rec, err = r.Read()
+	if err == io.EOF {
+		return nil, 0, false, nil
+	}
+	p.records++
+	if err := checkRecordCount(p.records, maxRecords); err != nil {
+		return nil, 0, false, err
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			p.rejected = append(p.rejected, ImportIssue{Line: pe.StartLine, Field: "",
+				Reason: fmt.Sprintf("malformed CSV (column %d): %v", pe.Column, pe.Err)})
+			return nil, 0, true, nil
+		}
+		return nil, 0, false, &ImportFileError{Format: FormatCSV, Msg: err.Error()}
+	}
+	line, _ = r.FieldPos(0) // only after a good read: FieldPos panics on an empty record
+	if len(rec) != width {
+		p.rejected = append(p.rejected, ImportIssue{Line: line, Field: "",
+			Reason: fmt.Sprintf("%d fields, the header has %d", len(rec), width)})
+		return nil, line, true, nil
+	}
+	return rec, line, true, nil
 }
 
 // assetFromValues builds an asset from named cell values (columns absent from the map

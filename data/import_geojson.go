@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,11 +19,15 @@ import (
 // as the CSV columns; the id from the feature's id or properties.id), Polygon and
 // MultiPolygon features are municipality boundaries (国土数値情報 N03: N03_007 code,
 // N03_004 name, N03_003 county or city, N03_001 prefecture; features of one code are
-// merged). Features are numbered from 1 in the report.
-func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
+// merged). Features are numbered from 1 in the report. A "crs" member other than WGS84
+// converts the positions first (ParseImportCRS). With codes (5-digit codes, not empty)
+// only the boundaries of those municipalities are taken and a code the file does not
+// have is refused by name: one municipality out of a prefecture's N03 file.
+func parseGeoJSON(body []byte, maxRecords int, codes map[string]bool) (*parsed, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	var fc struct {
 		Type     string            `json:"type"`
+		CRS      json.RawMessage   `json:"crs"`
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(body, &fc); err != nil {
@@ -34,7 +39,15 @@ func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 	if err := checkRecordCount(len(fc.Features), maxRecords); err != nil {
 		return nil, err
 	}
+	crs, err := ParseImportCRS(fc.CRS)
+	if err != nil {
+		return nil, &ImportFileError{Format: FormatGeoJSON, Msg: err.Error()}
+	}
 	p := &parsed{encoding: "utf-8", records: len(fc.Features)}
+	if crs != nil {
+		p.crs = crs.Title
+	}
+	inFile := map[string]string{} // every municipality code of the file, with its name
 	muniIndex := map[string]int{}
 	var muniParts [][]orb.Polygon
 	for i, raw := range fc.Features {
@@ -48,7 +61,12 @@ func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 			p.rejected = append(p.rejected, ImportIssue{Feature: n, Field: "geometry", Reason: "no geometry (a Point for an asset, a Polygon for a municipality)"})
 			continue
 		}
-		switch g := f.Geometry.(type) {
+		g, why := crs.Geometry(f.Geometry)
+		if why != "" {
+			p.rejected = append(p.rejected, ImportIssue{Feature: n, Field: "geometry.coordinates", Reason: why})
+			continue
+		}
+		switch g := g.(type) {
 		case orb.Point:
 			values := map[string]string{}
 			for k, v := range f.Properties {
@@ -93,6 +111,13 @@ func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 				p.rejected = append(p.rejected, ImportIssue{Feature: n, Field: "properties.N03_007", Reason: err.Error()})
 				continue
 			}
+			if _, seen := inFile[code]; !seen {
+				inFile[code] = n03Name(f.Properties)
+			}
+			if len(codes) > 0 && !codes[code] {
+				p.notSelected++
+				continue
+			}
 			if reason := checkPolygons(polygonsOf(g)); reason != "" {
 				p.rejected = append(p.rejected, ImportIssue{Feature: n, Field: "geometry", Reason: reason})
 				continue
@@ -110,6 +135,9 @@ func parseGeoJSON(body []byte, maxRecords int) (*parsed, error) {
 			p.rejected = append(p.rejected, ImportIssue{Feature: n, Field: "geometry",
 				Reason: fmt.Sprintf("%s: expected a Point (asset) or a Polygon/MultiPolygon (municipality boundary)", f.Geometry.GeoJSONType())})
 		}
+	}
+	if err := checkSelectedCodes(codes, inFile); err != nil {
+		return nil, err
 	}
 	for k := range p.munis {
 		if len(muniParts[k]) == 1 {
@@ -208,4 +236,36 @@ func CheckBoundary(g orb.Geometry) error {
 		return errors.New(reason)
 	}
 	return nil
+}
+
+// checkSelectedCodes refuses a selected municipality code the file does not have,
+// naming it and the file's codes (the first few), so that a wrong prefecture's file or a
+// mistyped code is said at once rather than importing nothing.
+func checkSelectedCodes(codes map[string]bool, inFile map[string]string) error {
+	var missing []string
+	for c := range codes {
+		if _, ok := inFile[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	have := make([]string, 0, len(inFile))
+	for c := range inFile {
+		have = append(have, c)
+	}
+	sort.Strings(have)
+	const shown = 5
+	list := make([]string, 0, shown+1)
+	for i, c := range have {
+		if i == shown {
+			list = append(list, fmt.Sprintf("… %d more", len(have)-shown))
+			break
+		}
+		list = append(list, strings.TrimSpace(c+" "+inFile[c]))
+	}
+	return &ImportFileError{Format: FormatGeoJSON, Msg: fmt.Sprintf("codes: %s not in the file (it has %d municipalities: %s)",
+		strings.Join(missing, ", "), len(have), strings.Join(list, ", "))}
 }

@@ -105,11 +105,18 @@ var reasonValues = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|-?[0-9][0-9.,eE+-]*`)
 // rejections to MaxListedIssues, so that a file with a million bad rows answers with a
 // short report that still says what is wrong and where.
 func summariseRejected(rep *ImportReport) {
-	rep.RejectedCount = len(rep.Rejected)
+	rep.RejectedCount = 0
 	rep.RejectedSummary = []RejectedGroup{}
 	index := map[string]int{}
+	// A record may fail on several fields: the count is of records (CSV line or
+	// feature position), the listed issues and the groups are of reasons.
+	records := map[[2]int]bool{}
 	for _, is := range rep.Rejected {
 		at := is.Line + is.Feature
+		if pos := [2]int{is.Line, is.Feature}; !records[pos] || pos == [2]int{} {
+			records[pos] = true
+			rep.RejectedCount++
+		}
 		key := is.Field + "\x00" + reasonValues.ReplaceAllString(is.Reason, "…")
 		i, ok := index[key]
 		if !ok {

@@ -126,6 +126,9 @@ func parseXROAD(body []byte, maxRecords int) (*parsed, error) {
 		ar.generatedID = true
 		p.assets = append(p.assets, ar)
 	}
+	if len(p.assets) > 0 {
+		p.warnings = append(p.warnings, xroadOverWaterWarning(len(p.assets)))
+	}
 	return p, nil
 }
 

@@ -373,7 +373,7 @@ func (s *Store) DeleteScenario(ctx context.Context, id int64) error {
 
 // ScenarioInstance builds the solver instance of a scenario (Store.Instance with the
 // scenario's fiscal year, params and municipality filter), then applies its kind filter,
-// participation overrides and region assignments. Its name is scenario-<id>-fy<year>.
+// participation overrides, region assignments and stored pins. Its name is scenario-<id>-fy<year>.
 func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Instance, error) {
 	opt := InstanceOptions{Name: fmt.Sprintf("scenario-%d-fy%d", sc.ID, sc.FiscalYear), FiscalYear: sc.FiscalYear,
 		Params: sc.Params}
@@ -406,6 +406,16 @@ func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Inst
 			}
 		}
 		inst.Assets = kept
+	}
+	if sc.ID > 0 {
+		// The scenario's pins travel with every instance of it, so that a re-solve keeps them.
+		pins, err := s.ScenarioPins(ctx, sc.ID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if !pins.Empty() {
+			inst.Pins = &pins
+		}
 	}
 	return inst, nil
 }

@@ -168,6 +168,9 @@ func newCandidates(m *Model, nNear int) *candidates {
 				}
 				return list[x].j < list[y].j
 			})
+			if m.pins != nil {
+				list = pinnedReach(m, a, list)
+			}
 			if len(list) > maxReach {
 				// Beyond the cheapest maxReach depots an asset is never placed in a good
 				// plan; the cap keeps the lists (and every scan of them) small when
@@ -260,6 +263,24 @@ func newCandidates(m *Model, nNear int) *candidates {
 		}
 	}
 	return c
+}
+
+// pinnedReach keeps the depots the pins allow asset a: its pinned depot alone (even
+// when the reach cap would drop it), else the reachable depots that are neither
+// forbidden to it nor closed by a lot pin. A closed lot then holds exactly its assets:
+// they can go nowhere else and no other asset can go there.
+func pinnedReach(m *Model, a int, list []depotCand) []depotCand {
+	ps := m.pins
+	if j := ps.depot[a]; j >= 0 {
+		return []depotCand{{j, m.AssetTerm(int(j), a)}}
+	}
+	out := list[:0]
+	for _, d := range list {
+		if ps.allowed(a, int(d.j)) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // term returns c_a + τ·d(j,a) and whether depot j may serve asset a.

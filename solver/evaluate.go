@@ -26,6 +26,9 @@ type Evaluation struct {
 	// standalone cost (relative tolerance 1e-9). Always reported; a violation of the plan
 	// only when require_individual_rationality is set.
 	IRViolations []string `json:"ir_violations"`
+	// Pins reports, for every pin of the instance (none: empty), whether the plan holds
+	// it; a pin not held is also a violation (rule pin).
+	Pins []PinReport `json:"pins"`
 	// ProgrammeReport holds what a version-2 (programme) evaluation adds: years[],
 	// budgets[], lots[] at the top level of the JSON. Nil in version 1.
 	*ProgrammeReport
@@ -34,7 +37,7 @@ type Evaluation struct {
 // Violation is one broken rule of MODEL.md. Rule is a short stable name: coverage,
 // duplicate, unknown_asset, non_participating, unknown_depot, depot_reused,
 // empty_bundle, min_value, max_value, max_workload, max_assets, max_distance,
-// mixed_discipline, region_lock, individual_rationality.
+// mixed_discipline, region_lock, individual_rationality, pin.
 type Violation struct {
 	Rule         string `json:"rule"`
 	Bundle       string `json:"bundle,omitempty"`
@@ -98,6 +101,15 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 	regionSeen := make([]bool, len(m.Regions))
 	var scratch shapleyScratch
 	var idx []int
+	// at[a] is the depot of the last bundle with a known depot that lists asset a, as
+	// the referee reads a plan for its pins; only kept when there are pins.
+	var at []int32
+	if m.pins != nil {
+		at = make([]int32, len(m.Assets))
+		for i := range at {
+			at[i] = -1
+		}
+	}
 	add := func(v Violation) { ev.Violations = append(ev.Violations, v) }
 	bundleName := func(bi int) string {
 		if id := p.Bundles[bi].ID; id != "" {
@@ -136,6 +148,9 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 					Message: fmt.Sprintf("bundle %s: asset %s belongs to %s, which does not participate", name, id, mu.Code)})
 			}
 			idx = append(idx, a)
+			if at != nil && depotOK {
+				at[a] = int32(j)
+			}
 		}
 		// A copy: the report must not change when the caller reuses the plan's slices.
 		if allKnown {
@@ -193,6 +208,10 @@ func Evaluate(m *Model, p *Plan) *Evaluation {
 	}
 
 	m.coverage(m.Participating, owner, "asset(s) in no bundle", add)
+
+	var pinViolations []Violation
+	ev.Pins, pinViolations = evaluatePins(m, at)
+	ev.Violations = append(ev.Violations, pinViolations...)
 
 	base := StandaloneCosts(m)
 	for mu := range m.Munis {

@@ -24,6 +24,8 @@ type Instance struct {
 	Assets []Asset `json:"assets"`
 	// Programme makes a version-2 instance (docs/programme.md); version 1 has none.
 	Programme *ProgrammeSpec `json:"programme,omitempty"`
+	// Pins are hand decisions every feasible plan honours (rule 6); nil when none.
+	Pins *Pins `json:"pins,omitempty"`
 }
 
 // Params are the prices, limits and rules of an instance.
@@ -448,6 +450,13 @@ type instanceShape struct {
 		Workload     float64  `json:"workload"`
 		Equipment    []string `json:"equipment"`
 	} `json:"assets"`
+	// An asset pin may also be an object: the string form here locates a wrong value
+	// (a number, an array) by its path.
+	Pins *struct {
+		Assets map[string]string `json:"assets"`
+		Lots   []LotPin          `json:"lots"`
+		Forbid []ForbidPin       `json:"forbid"`
+	} `json:"pins"`
 }
 
 // decodeJSON unmarshals data into v and turns decoder errors into an *InputError with a

@@ -52,6 +52,9 @@ type Model struct {
 	AssetIndex map[string]int
 	DepotIndex map[string]int
 	MuniIndex  map[string]int
+
+	// pins are the instance's compiled pins, nil when it has none.
+	pins *pinSet
 }
 
 // MuniInfo is a compiled municipality.
@@ -326,6 +329,17 @@ func compileModel(inst *Instance, v *ValidationError) *Model {
 	}
 	if len(v.Problems) > 0 {
 		return m // indices may point nowhere: nothing below is safe
+	}
+	// Pins name assets and depots: checked only once those are known to be sound.
+	if inst.Version == 2 && !inst.Pins.Empty() {
+		// The programme's solver and evaluator do not read pins yet: refusing them beats a
+		// plan that silently breaks them.
+		v.add("pins", "version 2 (programme) instances cannot carry pins yet: tabane honours pins in version 1 only")
+		return m
+	}
+	compilePins(m, inst.Pins, v)
+	if len(v.Problems) > 0 {
+		return m
 	}
 	for i, a := range m.Assets {
 		if m.Munis[a.Muni].Participates {

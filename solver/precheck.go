@@ -11,7 +11,8 @@ import (
 )
 
 // Infeasibility is a proven reason that no feasible plan exists. Rule names the limit
-// that cannot be met (max_distance, max_value, max_workload, min_value); the other
+// that cannot be met (max_distance, max_value, max_workload, min_value; pin when no
+// depot is left to an asset by the pins); the other
 // fields locate it and Message says what to change.
 type Infeasibility struct {
 	Rule         string `json:"rule"`
@@ -19,7 +20,9 @@ type Infeasibility struct {
 	Discipline   string `json:"discipline,omitempty"`
 	Municipality string `json:"municipality,omitempty"`
 	Asset        string `json:"asset,omitempty"`
-	Message      string `json:"message"`
+	// Pin is the path of the pin the reason rests on (pins.lots[0]), when it is one.
+	Pin     string `json:"pin,omitempty"`
+	Message string `json:"message"`
 	// Value is the number the proof rests on (an asset's least possible cost, the most
 	// a group of assets can be worth, a distance in km); Limit the limit it breaks.
 	Value float64 `json:"value,omitempty"`
@@ -43,13 +46,16 @@ type Infeasibility struct {
 //     other (one region when region_locked, one discipline when mixing is forbidden, both,
 //     or all assets) can be worth min_value: no bundle made of the group's assets from
 //     depot j costs more than the formula on all the group's assets j reaches, so if the
-//     best depot falls short no bundle holding them can meet min_value.
+//     best depot falls short no bundle holding them can meet min_value;
+//   - the pins hold together (precheckPins): the assets pinned to one depot fit its one
+//     bundle, a closed lot reaches min_value, every free asset keeps a depot.
 func Precheck(m *Model) []Infeasibility {
 	var out []Infeasibility
 	band := newDepotBand(m)
 	out = append(out, precheckAssets(m, band)...)
 	out = append(out, precheckCapacity(m)...)
 	out = append(out, precheckOnlyDepot(m, band)...)
+	out = append(out, precheckPins(m, band)...)
 	if m.MinValue > 0 {
 		out = append(out, precheckMinValue(m, band, exactPairBudget)...)
 	}
@@ -192,13 +198,7 @@ func precheckOnlyDepot(m *Model, band *depotBand) []Infeasibility {
 		if len(g) > m.MaxAssets {
 			add("max_assets", float64(len(g)), float64(m.MaxAssets), fmt.Sprintf("more than max_assets %d", m.MaxAssets))
 		}
-		var work float64
-		discs, regions := map[int]bool{}, map[int]bool{}
-		for _, a := range g {
-			work += m.Assets[a].Workload
-			discs[m.Assets[a].Discipline] = true
-			regions[m.Munis[m.Assets[a].Muni].Region] = true
-		}
+		work, discs, regions := groupTraits(m, g)
 		if work > m.MaxWorkload+limitEps {
 			add("max_workload", work, m.MaxWorkload, fmt.Sprintf("whose workload %.2f person-days exceeds max_workload %g", work, m.MaxWorkload))
 		}
@@ -456,4 +456,15 @@ func (b *depotBand) nearest(p Point) (int, float64) {
 		}
 	}
 	return best, bd
+}
+
+// groupTraits sums the workload of assets as and collects their disciplines and regions.
+func groupTraits(m *Model, as []int) (work float64, discs, regions map[int]bool) {
+	discs, regions = map[int]bool{}, map[int]bool{}
+	for _, a := range as {
+		work += m.Assets[a].Workload
+		discs[m.Assets[a].Discipline] = true
+		regions[m.Munis[m.Assets[a].Muni].Region] = true
+	}
+	return work, discs, regions
 }

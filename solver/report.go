@@ -28,6 +28,8 @@ type Report struct {
 	IRViolations    []string           `json:"ir_violations"`
 	Feasible        bool               `json:"feasible"`
 	Violations      []Violation        `json:"violations"`
+	// Pins lists every pin of the instance and whether the plan holds it (empty without pins).
+	Pins []PinReport `json:"pins"`
 	// Infeasible are the proven reasons why no plan exists (Result.Infeasible).
 	Infeasible  []Infeasibility `json:"infeasible,omitempty"`
 	StopReason  string          `json:"stop_reason"`
@@ -47,7 +49,7 @@ func NewReport(instance string, res *Result) *Report {
 		r.Instance = res.Plan.Instance
 	}
 	if ev := res.Evaluation; ev != nil {
-		r.Bundles, r.Feasible, r.Violations = ev.Bundles, ev.Feasible, ev.Violations
+		r.Bundles, r.Feasible, r.Violations, r.Pins = ev.Bundles, ev.Feasible, ev.Violations, ev.Pins
 		r.Cost, r.Gap = Finite(ev.Cost), Finite(res.Gap)
 		r.Standalone, r.Shares, r.IRViolations = ev.Standalone, ev.Shares, ev.IRViolations
 		r.StandaloneTotal, r.Saving, r.SavingPct = Finite(ev.StandaloneTotal), Finite(ev.Saving), Finite(ev.SavingPct)

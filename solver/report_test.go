@@ -21,7 +21,7 @@ func TestReportWithoutPlan(t *testing.T) {
 	}
 	want := `{"instance":"toy","bundles":[],"cost":null,"lower_bound":null,"gap":null,"standalone":null,` +
 		`"standalone_total":null,"saving":null,"saving_pct":null,"shares":null,"ir_violations":null,"feasible":false,` +
-		`"violations":null,"infeasible":[{"rule":"max_value","asset":"a1","message":"too dear","value":12}],` +
+		`"violations":null,"pins":null,"infeasible":[{"rule":"max_value","asset":"a1","message":"too dear","value":12}],` +
 		`"stop_reason":"infeasible","iterations":0,"timings":{"bound":0,"construct":0,"search":0,"total":1.5}}`
 	if string(b) != want {
 		t.Errorf("report\n got %s\nwant %s", b, want)

@@ -18,25 +18,11 @@ import (
 	"testing"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/servetest"
 )
 
 // lockedBuffer is an io.Writer safe to read while the server writes to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = servetest.Buffer
 
 // lineWriter passes stdout on and sends the server's URL once it prints it.
 type lineWriter struct {

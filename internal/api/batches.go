@@ -379,7 +379,7 @@ func (s *Server) batchResultsCSV(c echo.Context) error {
 	if err := whatif.WriteCSV(&buf, rows, o.Lang); err != nil {
 		return fmt.Errorf("batch %d: results.csv: %w", b.ID, err)
 	}
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="batch-%d-results.csv"`, b.ID))
+	attachment(c, fmt.Sprintf("batch-%d-results.csv", b.ID))
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
@@ -402,5 +402,6 @@ func (s *Server) batchChartSVG(c echo.Context) error {
 	if err := whatif.WriteChartSVG(&buf, rows, o); err != nil {
 		return fmt.Errorf("batch %d: chart.svg: %w", b.ID, err)
 	}
+	attachment(c, fmt.Sprintf("batch-%d-chart.svg", b.ID)) // an <img> still shows it
 	return c.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
 }

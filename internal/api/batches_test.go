@@ -136,7 +136,7 @@ func resultsCSV(t *testing.T, srv *httptest.Server, id int64) [][]string {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("results.csv Content-Type %q", ct)
 	}
-	if cd := resp.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="batch-%d-results.csv"`, id) {
+	if cd := resp.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="batch-%d-results.csv"; filename*=UTF-8''batch-%d-results.csv`, id, id) {
 		t.Errorf("results.csv Content-Disposition %q", cd)
 	}
 	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -31,7 +32,43 @@ func abortMidStream(c echo.Context, err error) error {
 	panic(http.ErrAbortHandler)
 }
 
-// streamGeoJSON answers a FeatureCollection of the features each emits.
+// attachment names a download (RFC 6266): a browser saves it under that name instead
+// of showing it. filename is the ASCII fallback (other bytes as _), filename* the UTF-8
+// name (RFC 8187), so a Japanese name survives.
+func attachment(c echo.Context, name string) {
+	ascii := []byte(name)
+	for i, b := range ascii {
+		if b < 0x20 || b >= 0x7f || b == '"' || b == '\\' {
+			ascii[i] = '_'
+		}
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition,
+		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, rfc8187(name)))
+}
+
+// rfc8187 percent-encodes every byte of s but RFC 8187's attr-char.
+func rfc8187(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
+			b.WriteByte(ch)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	return b.String()
+}
+
+// downloadName is a download's name from its route: /api/v1/assets → assets,
+// /api/v1/municipalities → municipalities.
+func downloadName(c echo.Context) string {
+	p := strings.TrimPrefix(c.Request().URL.Path, "/api/v1/")
+	return strings.ReplaceAll(strings.Trim(p, "/"), "/", "-")
+}
+
+// streamGeoJSON answers a FeatureCollection of the features each emits, as a download
+// named after the route.
 func streamGeoJSON(c echo.Context, each stream[feature]) error {
 	w := c.Response()
 	var buf bytes.Buffer
@@ -39,6 +76,7 @@ func streamGeoJSON(c echo.Context, each stream[feature]) error {
 	enc.SetEscapeHTML(false)
 	start := func() {
 		if !w.Committed {
+			attachment(c, downloadName(c)+".geojson")
 			w.Header().Set(echo.HeaderContentType, GeoJSONContentType)
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write([]byte(`{"type":"FeatureCollection","features":[`))
@@ -77,7 +115,7 @@ func streamCSV(c echo.Context, name string, header []string, each stream[[]strin
 			return
 		}
 		w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		w.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.csv"`, name))
+		attachment(c, name+".csv")
 		w.WriteHeader(http.StatusOK)
 		if b, _ := strconv.ParseBool(c.QueryParam("bom")); b {
 			_, _ = w.Write([]byte("\uFEFF"))

@@ -52,7 +52,9 @@ type importProblem struct {
 }
 
 // importFile: POST /api/v1/imports[?format=csv|geojson|xroad][&partial=true][&tolerance_m=200]
-// [&dry_run=true] (check and report, write nothing).
+// [&dry_run=true] (check and report, write nothing)[&codes=29201,29202] (only those
+// municipalities of a GeoJSON N03 boundary file)[&join=over_water] (a CSV of
+// id,over_water onto stored assets).
 // The file is the raw body or the multipart/form-data part "file". The format is sniffed
 // when absent (kind= is accepted as another name for format). The answer is the import
 // report (200); with rejected records and no partial=true nothing is written and the
@@ -84,13 +86,21 @@ func (s *Server) importFile(c echo.Context) error {
 		}
 		tol = x
 	}
+	var codes []string
+	if v := q.Get("codes"); v != "" {
+		codes = strings.Split(v, ",")
+	}
+	join := q.Get("join")
+	if join != "" && join != data.JoinOverWater {
+		return invalidParameter("join", "must be over_water (a CSV of id,over_water onto stored assets), found %q", join)
+	}
 	body, name, ctype, err := importBody(c)
 	if err != nil {
 		return err
 	}
 	rep, err := s.store.Import(c.Request().Context(), body, data.ImportOptions{Format: format, FileName: name,
 		ContentType: ctype, Partial: partial != nil && *partial, ToleranceM: tol, DryRun: dryRun != nil && *dryRun,
-		MaxRecords: s.inventory.MaxImportRecords, MaxInventory: s.inventory.MaxInventory})
+		MaxRecords: s.inventory.MaxImportRecords, MaxInventory: s.inventory.MaxInventory, Codes: codes, Join: join})
 	if refused, werr := refuseImportLimit(c, err); refused {
 		return werr
 	}

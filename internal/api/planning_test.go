@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,6 +33,18 @@ var smallFilter = []string{"29342", "29343", "29344", "29345"}
 // run queue solving one run at a time on one thread.
 func planningServer(t *testing.T) (*httptest.Server, *data.Store, *jobs.Queue) {
 	t.Helper()
+	store, q := planningStore(t)
+	srv := httptest.NewServer(New(store, Options{Runs: q}).Handler())
+	t.Cleanup(func() {
+		q.Close()
+		srv.Close()
+	})
+	return srv, store, q
+}
+
+// planningStore is a demo store in a temporary file with a run queue of one worker.
+func planningStore(t *testing.T) (*data.Store, *jobs.Queue) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := data.Open(ctx, filepath.Join(t.TempDir(), "planning.db"))
 	if err != nil {
@@ -45,12 +58,7 @@ func planningServer(t *testing.T) (*httptest.Server, *data.Store, *jobs.Queue) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(store, Options{Runs: q}).Handler())
-	t.Cleanup(func() {
-		q.Close()
-		srv.Close()
-	})
-	return srv, store, q
+	return store, q // the caller closes q before its server
 }
 
 // call sends a request with a JSON (or raw) body and decodes a JSON answer into out.
@@ -374,13 +382,32 @@ func TestScenarioRunPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != inPlan+1 || strings.Join(rows[0], ",") != "asset_id,bundle,depot,municipality,kind" {
-		t.Errorf("plan.csv: %d rows (want %d + header), header %v", len(rows), inPlan, rows[0])
+	if len(rows) != inPlan+1 || strings.Join(rows[0], ",") != "asset_id,name,municipality,municipality_name,kind,lon,lat,cost,fy,lot,depot" {
+		t.Fatalf("plan.csv: %d rows (want %d + header), header %v", len(rows), inPlan, rows[0])
+	}
+	instAsset := map[string]solver.Asset{}
+	for _, a := range inst.Assets {
+		instAsset[a.ID] = a
+	}
+	muniName := map[string]string{}
+	for _, m := range inst.Municipalities {
+		muniName[m.Code] = m.Name
 	}
 	for _, r := range rows[1:] {
-		if bundleOf[r[0]] != r[1] {
-			t.Errorf("csv row %v: bundle %s, plan says %s", r, r[1], bundleOf[r[0]])
+		a := instAsset[r[0]]
+		var name string
+		_ = json.Unmarshal(a.Extra["name"], &name)
+		want := []string{a.ID, name, a.Municipality, muniName[a.Municipality], a.Kind, strconv.FormatFloat(a.Lon, 'f', -1, 64),
+			strconv.FormatFloat(a.Lat, 'f', -1, 64), strconv.FormatFloat(a.Cost, 'f', -1, 64), "2027", bundleOf[r[0]], ""}
+		want[10] = r[10]
+		if strings.Join(r, ",") != strings.Join(want, ",") || name == "" || want[3] == "" || r[10] == "" {
+			t.Errorf("csv row %v\nwant     %v", r, want)
 		}
+	}
+	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/plan.csv?bom=true", run.ID), nil, nil)
+	wantStatus(t, "plan.csv?bom=true", resp, raw, 200)
+	if !bytes.HasPrefix(raw, []byte("\uFEFFasset_id,name,")) {
+		t.Errorf("plan.csv?bom=true starts %q", raw[:20])
 	}
 
 	// Shares add up to the plan's cost.

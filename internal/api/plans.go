@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -71,22 +70,51 @@ func (s *Server) runPlanGeoJSON(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("plan.geojson of run %d: %w", run.ID, err)
 	}
+	attachment(c, fmt.Sprintf("run-%d-plan.geojson", run.ID))
 	return c.Blob(http.StatusOK, "application/geo+json", b)
 }
 
-// runPlanCSV: GET /api/v1/runs/{id}/plan.csv — one row per asset in a bundle:
-// asset_id,bundle,depot,municipality,kind.
+// runPlanCSV: GET /api/v1/runs/{id}/plan.csv[?bom=true] — one row per asset in a lot:
+// planout.CSVColumns. cost is the asset's estimated direct cost in the run's instance; fy is
+// the lot's fiscal year (a programme lot's block) or the scenario's; bom=true writes a
+// UTF-8 byte-order mark for Excel.
 func (s *Server) runPlanCSV(c echo.Context) error {
 	run, p, inst, err := s.runPlanData(c, "id")
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := planout.WriteCSV(&buf, p, inst); err != nil {
-		return fmt.Errorf("plan.csv of run %d: %w", run.ID, err)
+	ctx := c.Request().Context()
+	scenarioFY := ""
+	if run.ScenarioID != nil {
+		if sc, err := s.store.Scenario(ctx, *run.ScenarioID); err == nil {
+			scenarioFY = strconv.Itoa(sc.FiscalYear)
+		} // a deleted scenario leaves fy empty rather than failing the download
 	}
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="run-%d-plan.csv"`, run.ID))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	// A programme lot carries its block's first year (bundles[].fy), which solver.Report
+	// does not read: take it from the stored report.
+	lotFY := map[string]string{}
+	if raw, err := s.store.RunPlan(ctx, run.ID); err == nil {
+		var lots struct {
+			Bundles []struct {
+				ID string `json:"id"`
+				FY *int   `json:"fy"`
+			} `json:"bundles"`
+		}
+		if json.Unmarshal(raw, &lots) == nil {
+			for _, b := range lots.Bundles {
+				if b.FY != nil {
+					lotFY[b.ID] = strconv.Itoa(*b.FY)
+				}
+			}
+		}
+	}
+	fy := func(lot string) string {
+		if y, ok := lotFY[lot]; ok {
+			return y
+		}
+		return scenarioFY
+	}
+	return writeCSV(c, fmt.Sprintf("run-%d-plan", run.ID), planout.CSVColumns, planout.CSVRows(p, inst, fy))
 }
 
 // runShares: GET /api/v1/runs/{id}/shares — a page of planout.Shares: per municipality

@@ -62,6 +62,7 @@ func (s *Server) registerPlanning(g *echo.Group) {
 	g.DELETE("/scenarios/:id", s.deleteScenario)
 	g.GET("/scenarios/:id/instance", s.scenarioInstance)
 	g.POST("/scenarios/:id/runs", s.startRun, bodyLimit(runBodyLimit))
+	s.registerPins(g)
 
 	g.GET("/runs", s.listRuns)
 	g.GET("/runs/:id", s.getRun)

@@ -208,5 +208,6 @@ func (s *Server) scenarioInstance(c echo.Context) error {
 	if err != nil {
 		return invalid(fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err))
 	}
+	attachment(c, fmt.Sprintf("scenario-%d-instance.json", sc.ID)) // for tabane solve on a desk
 	return c.JSON(http.StatusOK, inst)
 }

@@ -308,8 +308,11 @@ func (s *Server) solveStateless(c echo.Context) error {
 }
 
 // infeasibilityPath locates a reason for infeasibility in the instance: the asset, the
-// municipality or the limit it concerns.
+// municipality or the limit it concerns, or the pin it rests on.
 func infeasibilityPath(inst *solver.Instance, r solver.Infeasibility) string {
+	if r.Pin != "" {
+		return "instance." + r.Pin // a pin the rules make impossible is the thing to change
+	}
 	if r.Asset != "" {
 		for i, a := range inst.Assets {
 			if a.ID == r.Asset {

@@ -5,7 +5,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,11 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +25,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tabane/tabane/internal/servetest"
 )
 
 // chromiumPath is Debian's chromium; .ci/run installs it.
@@ -105,62 +104,18 @@ func fileExists(p string) bool {
 type server struct {
 	URL string
 	DB  string // the SQLite file
-	cmd *exec.Cmd
 }
-
-var servingLine = regexp.MustCompile(`serving (http://\S+)`)
 
 // startServer starts tabane serve on a free loopback port with a fresh database holding the demo;
 // extra are more flags of tabane serve.
 func startServer(t testing.TB, extra ...string) *server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "tabane.db")
-	cmd := exec.Command(binPath, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		found := false
-		for sc.Scan() {
-			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil && !found {
-				found = true
-				urlc <- m[1]
-			}
-		}
-		if !found {
-			close(urlc)
-		}
-	}()
-	u, ok := <-urlc
-	if !ok {
-		_ = cmd.Wait()
-		t.Fatalf("tabane serve did not start: %s", stderr.String())
-	}
-	s := &server{URL: u, DB: db, cmd: cmd}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("server log:\n%s", tail(stderr.String(), 4000))
-		}
-	})
-	return s
+	u := servetest.Start(t, binPath, append([]string{"--addr", "127.0.0.1:0", "--db", db}, extra...)...)
+	return &server{URL: u, DB: db}
 }
 
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
-}
+func tail(s string, n int) string { return servetest.Tail(s, n) }
 
 // do sends a JSON request to the server and decodes a JSON answer into out (when non-nil).
 func (s *server) do(t testing.TB, method, path string, body, out any) int {

@@ -151,5 +151,18 @@ func TestImportReport(t *testing.T) {
 		t.Errorf("BM-003 (line 4) is not listed as flagged once: %q", rows)
 	}
 	tb.screenshot(t, "import-partial")
+
+	// Assets of municipalities without a boundary: the page names the N03 file to import.
+	orphan := filepath.Join(t.TempDir(), "orphans.csv")
+	if err := os.WriteFile(orphan, []byte("id,municipality,kind,lon,lat\nO-1,13101,bridge,139.75,35.69\nO-2,28100,bridge,135.19,34.69\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tb.run(t, chromedp.SetUploadFiles("#imp-file", []string{orphan}, chromedp.ByQuery))
+	tb.click(t, `#import-form button[type=submit]`)
+	tb.waitFor(t, `!document.getElementById('imp-note').hidden`)
+	wantNote := "市区町村 13101, 28100 の境界がありません。先に都道府県の行政区域ファイル（国土数値情報 N03: N03-…_13.geojson, N03-…_28.geojson）を取り込んでください（?codes=13101,28100 でその市区町村だけを取り込めます）。"
+	if note := tb.textOf(t, "#imp-note"); note != wantNote {
+		t.Errorf("note %q\nwant %q", note, wantNote)
+	}
 	tb.noProblems(t)
 }

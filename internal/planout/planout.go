@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strconv"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -101,23 +102,52 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 	return fc.MarshalJSON()
 }
 
-// WriteCSV writes one row per asset in a bundle: asset_id,bundle,depot,municipality,kind.
-func WriteCSV(w io.Writer, rep *solver.Report, inst *solver.Instance) error {
+// CSVColumns are the columns of the plan CSV: one row per asset in a lot (bundle), for a
+// spreadsheet or a GIS (lon, lat in WGS84 degrees; cost the asset's estimated direct cost
+// in the instance; fy the lot's fiscal year).
+var CSVColumns = []string{"asset_id", "name", "municipality", "municipality_name", "kind", "lon", "lat", "cost", "fy", "lot", "depot"}
+
+// CSVRows are the rows of the plan CSV (CSVColumns) in plan order. fy gives a lot's fiscal
+// year (nil: empty): the caller knows it (a programme lot's block, or the scenario's year).
+// An id the instance does not have keeps its lot and depot, the rest empty.
+func CSVRows(rep *solver.Report, inst *solver.Instance, fy func(lot string) string) [][]string {
 	byID := map[string]*solver.Asset{}
 	for i := range inst.Assets {
 		byID[inst.Assets[i].ID] = &inst.Assets[i]
 	}
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"asset_id", "bundle", "depot", "municipality", "kind"})
+	muniName := map[string]string{}
+	for _, m := range inst.Municipalities {
+		muniName[m.Code] = m.Name
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	var rows [][]string
 	for _, b := range rep.Bundles {
+		year := ""
+		if fy != nil {
+			year = fy(b.ID)
+		}
 		for _, id := range b.Assets {
-			muni, kind := "", ""
-			if a := byID[id]; a != nil {
-				muni, kind = a.Municipality, a.Kind
+			a := byID[id]
+			if a == nil {
+				rows = append(rows, []string{id, "", "", "", "", "", "", "", year, b.ID, b.Depot})
+				continue
 			}
-			_ = cw.Write([]string{id, b.ID, b.Depot, muni, kind})
+			name := ""
+			if raw, ok := a.Extra["name"]; ok {
+				_ = json.Unmarshal(raw, &name)
+			}
+			rows = append(rows, []string{id, name, a.Municipality, muniName[a.Municipality], a.Kind,
+				num(a.Lon), num(a.Lat), num(a.Cost), year, b.ID, b.Depot})
 		}
 	}
+	return rows
+}
+
+// WriteCSV writes the plan CSV: CSVColumns, then CSVRows.
+func WriteCSV(w io.Writer, rep *solver.Report, inst *solver.Instance, fy func(lot string) string) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(CSVColumns)
+	_ = cw.WriteAll(CSVRows(rep, inst, fy))
 	cw.Flush()
 	return cw.Error()
 }

@@ -48,10 +48,11 @@ func TestSharesAndCSV(t *testing.T) {
 		t.Errorf("shares %+v, want %+v", got, want)
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rep, inst); err != nil {
+	if err := WriteCSV(&buf, rep, inst, func(lot string) string { return "2027" }); err != nil {
 		t.Fatal(err)
 	}
-	if want := "asset_id,bundle,depot,municipality,kind\na1,B1,d1,29342,bridge\na2,B1,d1,29343,tunnel\n"; buf.String() != want {
+	if want := "asset_id,name,municipality,municipality_name,kind,lon,lat,cost,fy,lot,depot\n" +
+		"a1,,29342,平群町,bridge,0,0,0,2027,B1,d1\na2,,29343,三郷町,tunnel,0,0,0,2027,B1,d1\n"; buf.String() != want {
 		t.Errorf("csv %q, want %q", buf.String(), want)
 	}
 }

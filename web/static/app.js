@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100, health, amountText, parseAmount } from './i18n.js';
 import { whyLines, importReason, named } from './reasons.js';
+import { createPins } from './pins.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -51,6 +52,7 @@ const state = {
 };
 
 let pm; // PlanMap
+let pins; // the scenario's pins (pins.js)
 let chart; // ProgressChart
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +268,7 @@ async function selectScenario(sc) {
   renderScenarioSelect();
   fillForm(sc);
   pm.setParticipation(participationMap());
+  await pins.load();
 }
 
 async function saveScenario() {
@@ -513,7 +516,7 @@ function renderResults() {
     const names = (b.municipalities || []).map(muniName);
     const munis = names.length > 4 ? `${names.slice(0, 4).join(t('sep.list'))} ${t('b.more', { n: names.length - 4 })}` : names.join(t('sep.list'));
     const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
-      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id),
+      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id, ' ', pins.lockButton(b)),
       el('td', null, depot ? depot.name || b.depot : b.depot),
       el('td', { title: names.join(t('sep.list')) }, munis),
       el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
@@ -718,12 +721,13 @@ function renderImport(r, code) {
   const skipped = r.skipped || [];
   let counts = t('imp.counts', {
     created: r.created ?? 0, updated: r.updated ?? 0, unchanged: r.unchanged ?? 0,
-    rejected: rejected.length, flagged: flagged.length,
+    rejected: r.rejected_count ?? rejected.length, flagged: flagged.length,
   });
   if (code >= 300) counts = `${t('imp.failed')} ${counts}`;
   const where = (x) => (x.line !== undefined ? t('imp.line', { n: x.line }) : (x.feature !== undefined ? t('imp.feature', { n: x.feature }) : ''));
   if (skipped.length) counts += ` ${t('imp.skipped_n', { n: skipped.length })}`;
   $('imp-counts').textContent = counts;
+  importNote(r, rejected);
   const tb = $('imp-rows').tBodies[0];
   tb.replaceChildren();
   const what = (x) => [x.asset, x.field].filter((v) => v !== undefined && v !== null && v !== '').join(' / ');
@@ -734,6 +738,29 @@ function renderImport(r, code) {
         el('td', null, what(x)), el('td', { class: 'reason', title: x.reason ?? '' }, importReason(x, r, muniName))));
     }
   }
+}
+
+// importNote says what the report asks of the user beyond its rows: the boundary file(s) to
+// import first when assets name unknown municipalities (the prefecture's N03 file, with
+// ?codes= for just those), and the file's warnings (e.g. xROAD's missing over_water).
+function importNote(r, rejected) {
+  const codes = new Set();
+  for (const x of rejected) {
+    const m = x.field === 'municipality' && /^unknown municipality (\d{5})/.exec(x.reason || '');
+    if (m) codes.add(m[1]);
+  }
+  const lines = [];
+  if (codes.size) {
+    const list = [...codes].sort();
+    const files = [...new Set(list.map((c) => `N03-…_${c.slice(0, 2)}.geojson`))].join(', ');
+    lines.push(t('imp.missing', { codes: list.join(', '), files, query: `codes=${list.join(',')}` }));
+  }
+  for (const w of r.warnings || []) {
+    lines.push(w.field === 'over_water' ? t('imp.warn_over_water', { n: w.count }) : w.message);
+  }
+  const note = $('imp-note');
+  note.textContent = lines.join(' ');
+  note.hidden = lines.length === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -784,7 +811,14 @@ function assetNode(p) {
     b.append(el('button', { type: 'button', class: 'linkish', onclick: () => { showTab('results'); selectBundle(bundle, true); } }, bundle));
   } else b.append(t('a.none'));
   box.append(b);
+  box.append(pins.assetButtons(p.id, lotOf(state.selectedBundle) || lotOf(bundle), lotOf(bundle)));
   return box;
+}
+
+// lotOf is the plan's lot with this id ({id, depot}), or null.
+function lotOf(id) {
+  const b = state.plan && id != null ? (state.plan.bundles || []).find((x) => x.id === id) : null;
+  return b ? { id: b.id, depot: b.depot } : null;
 }
 
 async function openAsset(id, zoom) {
@@ -1000,6 +1034,7 @@ function exposeHook() {
       asset_layer: state.assetsByView ? 'view' : 'all',
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
+      pins: pins ? pins.count() : 0,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -1047,6 +1082,15 @@ async function main() {
   chart.draw();
   exposeHook();
   wire();
+  const pinsBox = el('section', { id: 'pins-panel', class: 'pins', 'aria-live': 'polite' });
+  $('scenario-form').after(pinsBox);
+  pins = createPins({
+    scenario: () => state.scenario,
+    list: pinsBox,
+    depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
+    done: (key, vars) => status(key, vars),
+    fail,
+  });
   try {
     state.settings = (await api.settings()) || {};
     if (state.settings.tile_url) pm.setTiles(state.settings.tile_url, state.settings.tile_attribution);

@@ -44,6 +44,8 @@ const dict = {
     'imp.counts': '新規 {created} 件・更新 {updated} 件・変更なし {unchanged} 件・不採用 {rejected} 件・要確認 {flagged} 件',
     'imp.nofile': 'ファイルを選んでください。', 'imp.failed': '取込は行われませんでした（全件か無しか）。',
     'imp.line': '{n} 行目', 'imp.feature': '地物 {n}',
+    'imp.missing': '市区町村 {codes} の境界がありません。先に都道府県の行政区域ファイル（国土数値情報 N03: {files}）を取り込んでください（?{query} でその市区町村だけを取り込めます）。',
+    'imp.warn_over_water': 'xROAD には渡河の項目がないため、この {n} 橋はどれも船を使う見積りになりません。id,over_water の CSV を ?join=over_water で取り込むと設定できます。',
     'exp.title': '出力', 'exp.none': '計算結果を選ぶと出力できます。', 'exp.geojson': '計画（GeoJSON）',
     'exp.csv': '計画（CSV）', 'exp.print': '印刷用サマリー',
     'print.title': '包括発注計画 サマリー',
@@ -111,6 +113,13 @@ const dict = {
     'legend.kinds': '施設の種別', 'legend.bundles': '色はロット、点線はロットの範囲、灰色は計画外（今年度の対象外・不参加）', 'legend.out': '不参加', 'legend.ir': '単独より負担が増える市町村',
     'legend.truncated': '表示範囲の施設が多いため {n} 件だけ表示しています。拡大するとすべて表示します',
     'mu.open': '地図で見る', 'a.open': '詳細',
+    // pins (pins.js)
+    'pin.title': '固定と除外', 'pin.none': '固定はありません。結果のロット表の「固定」、施設の吹き出しから設定します。',
+    'pin.lock': '固定', 'pin.locked': '固定中', 'pin.remove': '解除',
+    'pin.to_lot': 'このロット（{lot}）に固定', 'pin.forbid': 'この拠点を除外（{depot}）',
+    'pin.item_asset': '施設 {asset} → {depot} のロット', 'pin.item_lot': '{depot} のロットに {n} 施設',
+    'pin.item_locked': '{depot} のロットを固定（{n} 施設）', 'pin.item_forbid': '施設 {asset} は {depot} のロットに入れない',
+    'pin.saved': '固定を保存しました（{n} 件）。次の計算から守られます。',
   },
   en: {
     'app.title': 'Bundled inspection contract planner',
@@ -156,6 +165,8 @@ const dict = {
     'imp.counts': '{created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected, {flagged} flagged',
     'imp.nofile': 'Choose a file first.', 'imp.failed': 'Nothing was imported (all or nothing).',
     'imp.line': 'line {n}', 'imp.feature': 'feature {n}',
+    'imp.missing': 'No boundary for municipalities {codes}: import the prefecture\'s boundary file first (National Land Numerical Information N03: {files}; ?{query} takes only those municipalities).',
+    'imp.warn_over_water': 'xROAD does not say which bridges span water: none of these {n} bridges is estimated with a boat. Supply it with a CSV of id,over_water imported with ?join=over_water.',
     'exp.title': 'Export', 'exp.none': 'Choose a run to export it.', 'exp.geojson': 'Plan (GeoJSON)',
     'exp.csv': 'Plan (CSV)', 'exp.print': 'Printable summary',
     'print.title': 'Bundling plan — summary',
@@ -210,6 +221,13 @@ const dict = {
     'legend.out': 'not participating', 'legend.ir': 'pays more than alone',
     'legend.truncated': 'Only {n} of the assets in view are drawn; zoom in to see them all',
     'mu.open': 'Show on map', 'a.open': 'Details',
+    // pins (pins.js)
+    'pin.title': 'Pins', 'pin.none': 'No pins. Lock a lot in the results table, or pin an asset from its popup.',
+    'pin.lock': 'Lock', 'pin.locked': 'Locked', 'pin.remove': 'Remove',
+    'pin.to_lot': 'Pin to this lot ({lot})', 'pin.forbid': 'Forbid this depot ({depot})',
+    'pin.item_asset': 'asset {asset} → lot of {depot}', 'pin.item_lot': 'lot of {depot} holds {n} assets',
+    'pin.item_locked': 'lot of {depot} locked ({n} assets)', 'pin.item_forbid': 'asset {asset} kept out of the lot of {depot}',
+    'pin.saved': 'Pins saved ({n}). The next runs keep them.',
   },
 };
 

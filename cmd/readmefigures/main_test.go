@@ -1,0 +1,73 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const sampleCSV = `index,variation,feasible,total_cost,standalone_total,saving,saving_pct,bundles,lower_bound,gap_pct,ir_violations,ir_municipalities,seconds,cached,plan,error
+1,today,yes,1000000000.4,1100000000,100000000,9.0909,13,990000000,1.0101,0,,30.5,no,plans/001-today.json,
+2,fixed-3m,yes,1010000000,1160000000,150000000,12.931,14,1000000000,0.99,0,,20,no,plans/002.json,
+3,no-road-sewer-mix,yes,1001500000,1100000000,98500000,8.9545,16,990000000,1.2,0,,10,no,plans/003.json,
+4,cap-50m,yes,1017100000,1100000000,82900000,7.5364,22,1000000000,1.7,1,29201,9.5,no,plans/004.json,
+`
+
+func TestFigures(t *testing.T) {
+	rows, err := readRows(strings.NewReader(sampleCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := figures(rows, time.Date(2026, 12, 3, 14, 30, 0, 0, time.UTC), "2 CPU(s) (X), go1.26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hand-checked: 30.5+20+10+9.5 = 70 s; cap-50m − today = ¥17.1M = 1.71 %;
+	// no-mix − today = +¥1.5M = +0.15 %, inside the gaps 1.0 % and 1.2 %.
+	for _, want := range []string{
+		"on 2026-12-03 14:30 UTC, 2 CPU(s) (X), go1.26; 4 solves, 70 s of solving in all.",
+		"| 1 | today | ¥1,000,000,000 | ¥1,100,000,000 | 9.1 | 13 | 1.0 | 0 |",
+		"| 4 | cap-50m | ¥1,017,100,000 | ¥1,100,000,000 | 7.5 | 22 | 1.7 | 1 (29201) |",
+		"changes the saving from 9.1 % to 12.9 %.",
+		"A ¥50M cap needs 22 contracts instead of 13 and costs ¥17.1M more (1.7 %); under it 1 municipality(ies) pay more than alone (29201).",
+		"changes the cost by +¥1.5M (+0.15 %), against gaps of 1.0 % and 1.2 %: inside what the solver proves",
+		"費用は¥17.1M増えます（単独発注より負担が増える市町村: 29201）。",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("figures lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestReadRowsRefuses(t *testing.T) {
+	for name, csv := range map[string]string{
+		"infeasible":  strings.Replace(sampleCSV, "1,today,yes", "1,today,no", 1),
+		"no column":   strings.Replace(sampleCSV, "gap_pct", "gap", 1),
+		"not numeric": strings.Replace(sampleCSV, ",13,", ",x,", 1),
+		"empty":       strings.SplitAfter(sampleCSV, "\n")[0],
+	} {
+		if _, err := readRows(strings.NewReader(csv)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	rows, _ := readRows(strings.NewReader(sampleCSV))
+	if _, err := figures(rows[1:], time.Now(), ""); err == nil || !strings.Contains(err.Error(), `"today"`) {
+		t.Errorf("figures without today: %v", err)
+	}
+}
+
+func TestReplaceBetween(t *testing.T) {
+	md := "a\n" + beginMarker + "\nold\n" + endMarker + "\nb\n"
+	got, err := replaceBetween([]byte(md), "new\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "a\n" + beginMarker + "\nnew\n" + endMarker + "\nb\n"; string(got) != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for _, bad := range []string{"no markers", beginMarker + endMarker + beginMarker, endMarker + "\n" + beginMarker} {
+		if _, err := replaceBetween([]byte(bad), "x"); err == nil {
+			t.Errorf("replaceBetween(%q): no error", bad)
+		}
+	}
+}

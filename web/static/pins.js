@@ -1,0 +1,176 @@
+// Pins of the current scenario (docs/model.md, Pins): decisions every later run keeps. The page
+// locks a lot (a closed lot pin of its assets), pins an asset to a lot, forbids an asset a depot,
+// and lists the pins with remove buttons. The server checks every change (PUT
+// /api/v1/scenarios/{id}/pins) and answers 422 naming the pin that cannot hold.
+
+import { t, onLang } from './i18n.js';
+
+const base = '/api/v1';
+
+async function send(method, path, body) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(`${base}/${path}`, init);
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = new Error((data && (data.detail || data.title)) || `HTTP ${res.status}`);
+    err.status = res.status;
+    err.problem = data;
+    throw err;
+  }
+  return data;
+}
+
+function node(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'onclick') e.addEventListener('click', v);
+    else if (v !== null && v !== undefined) e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function emptyPins() { return { assets: {}, lots: [], forbid: [] }; }
+
+function clonePins(p) {
+  return {
+    assets: { ...(p.assets || {}) },
+    lots: (p.lots || []).map((l) => ({ ...l, assets: [...(l.assets || [])] })),
+    forbid: (p.forbid || []).map((f) => ({ ...f })),
+  };
+}
+
+// pinDepot is the depot of an asset pin, which is a depot id or {depot, fy}.
+function pinDepot(v) { return typeof v === 'string' ? v : v && v.depot; }
+
+// withoutAsset drops asset id from every pin that would keep it elsewhere than depot: asset pins,
+// lots of other depots (an open lot left empty goes), and a forbid of depot itself.
+function withoutAsset(p, id, depot) {
+  delete p.assets[id];
+  p.lots = p.lots
+    .map((l) => (l.depot === depot ? l : { ...l, assets: l.assets.filter((a) => a !== id) }))
+    .filter((l) => l.closed || l.assets.length > 0);
+  p.forbid = p.forbid.filter((f) => !(f.asset === id && f.depot === depot));
+}
+
+// createPins wires the pins of the scenario that opts.scenario() returns. opts.list is the element
+// that lists them; opts.depotName(id) names a depot; opts.done(key, vars) reports a change;
+// opts.fail(err) shows an error.
+export function createPins(opts) {
+  let pins = emptyPins();
+  let scenarioId = null;
+
+  async function save(next) {
+    if (scenarioId === null) return;
+    try {
+      pins = await send('PUT', `scenarios/${encodeURIComponent(scenarioId)}/pins`, next);
+      render();
+      opts.done('pin.saved', { n: count() });
+    } catch (err) {
+      opts.fail(err);
+    }
+  }
+
+  function count() { return Object.keys(pins.assets).length + pins.lots.length + pins.forbid.length; }
+
+  async function load() {
+    const sc = opts.scenario();
+    scenarioId = sc ? sc.id : null;
+    pins = emptyPins();
+    if (scenarioId !== null) {
+      try { pins = await send('GET', `scenarios/${encodeURIComponent(scenarioId)}/pins`); } catch (err) { opts.fail(err); }
+    }
+    render();
+  }
+
+  // lockLot keeps a lot as it is: a closed lot pin of its assets at its depot.
+  function lockLot(depot, assets) {
+    const next = clonePins(pins);
+    for (const id of assets) withoutAsset(next, id, depot);
+    next.lots = next.lots.filter((l) => l.depot !== depot);
+    next.lots.push({ depot, assets: [...assets], closed: true });
+    return save(next);
+  }
+
+  // pinAsset keeps an asset in the lot of depot (joining a closed lot there).
+  function pinAsset(id, depot) {
+    const next = clonePins(pins);
+    withoutAsset(next, id, depot);
+    for (const l of next.lots) if (l.depot === depot && l.closed && !l.assets.includes(id)) l.assets.push(id);
+    next.assets[id] = depot;
+    return save(next);
+  }
+
+  // forbidDepot keeps an asset out of the lot of depot.
+  function forbidDepot(id, depot) {
+    const next = clonePins(pins);
+    if (pinDepot(next.assets[id]) === depot) delete next.assets[id];
+    next.lots = next.lots
+      .map((l) => (l.depot === depot ? { ...l, assets: l.assets.filter((a) => a !== id) } : l))
+      .filter((l) => l.closed || l.assets.length > 0);
+    if (!next.forbid.some((f) => f.asset === id && f.depot === depot)) next.forbid.push({ asset: id, depot });
+    return save(next);
+  }
+
+  function removeAt(kind, key) {
+    const next = clonePins(pins);
+    if (kind === 'asset') delete next.assets[key];
+    else if (kind === 'lot') next.lots.splice(key, 1);
+    else next.forbid.splice(key, 1);
+    return save(next);
+  }
+
+  function render() {
+    for (const b of document.querySelectorAll('button.pin-lock')) {
+      const locked = pins.lots.some((l) => l.closed && l.depot === b.dataset.depot);
+      b.setAttribute('aria-pressed', locked ? 'true' : 'false');
+      b.textContent = t(locked ? 'pin.locked' : 'pin.lock');
+    }
+    const box = opts.list;
+    if (!box) return;
+    const items = [];
+    for (const id of Object.keys(pins.assets).sort()) {
+      items.push(['asset', id, t('pin.item_asset', { asset: id, depot: opts.depotName(pinDepot(pins.assets[id])) })]);
+    }
+    pins.lots.forEach((l, k) => items.push(['lot', k, t(l.closed ? 'pin.item_locked' : 'pin.item_lot',
+      { depot: opts.depotName(l.depot), n: l.assets.length })]));
+    pins.forbid.forEach((f, k) => items.push(['forbid', k, t('pin.item_forbid', { asset: f.asset, depot: opts.depotName(f.depot) })]));
+    const ul = node('ul', { class: 'pins-list' });
+    for (const [kind, key, text] of items) {
+      ul.append(node('li', { 'data-pin': kind },
+        node('span', null, text), ' ',
+        node('button', { type: 'button', class: 'linkish pin-remove', 'aria-label': `${t('pin.remove')}: ${text}`,
+          onclick: () => removeAt(kind, key) }, t('pin.remove'))));
+    }
+    box.replaceChildren(node('h3', null, t('pin.title')), items.length ? ul : node('p', { class: 'muted' }, t('pin.none')));
+  }
+
+  // lockButton is the Lock button of a lot row in the bundles table.
+  function lockButton(b) {
+    const locked = pins.lots.some((l) => l.closed && l.depot === b.depot);
+    return node('button', { type: 'button', class: 'pin-lock', 'data-depot': b.depot, 'aria-pressed': locked ? 'true' : 'false',
+      onclick: (ev) => { ev.stopPropagation(); lockLot(b.depot, b.assets || []); } }, t(locked ? 'pin.locked' : 'pin.lock'));
+  }
+
+  // assetButtons are the pin actions of an asset's popup: pin it to the lot `to` ({id, depot}:
+  // the selected lot, else its own) and forbid it the depot of its own lot `own`.
+  function assetButtons(id, to, own) {
+    const p = node('p', { class: 'pin-actions' });
+    if (to) {
+      p.append(node('button', { type: 'button', class: 'pin-asset', 'data-depot': to.depot,
+        onclick: () => pinAsset(id, to.depot) }, t('pin.to_lot', { lot: to.id })), ' ');
+    }
+    if (own) {
+      p.append(node('button', { type: 'button', class: 'pin-forbid', 'data-depot': own.depot,
+        onclick: () => forbidDepot(id, own.depot) }, t('pin.forbid', { depot: opts.depotName(own.depot) })));
+    }
+    return p;
+  }
+
+  onLang(render);
+  return { load, render, lockButton, assetButtons, pins: () => pins, count };
+}
