@@ -15,10 +15,11 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-const whatifUsage = `Usage: tabane whatif BATCH.yaml [-o OUTDIR] [--parallel N] [--cache DIR] [--no-cache] [--dry-run]
+const whatifUsage = `Usage: tabane whatif BATCH.yaml [-o OUTDIR] [--parallel N] [--cache DIR] [--no-cache] [--dry-run] [--lang ja|en]
 
 Runs every variation of a what-if batch (YAML or JSON, see README "What-if batches") and
-writes results.csv, results.md, plans/*.json, chart.svg and chart.png into OUTDIR.
+writes summary.html, results.csv, results.md, shares.csv, plans/*.json, chart.svg/png and
+municipalities.svg/png into OUTDIR, in Japanese (--lang en: English).
 Results are cached by the content hash of each variation's instance and solver settings,
 so a second run only solves what changed; Ctrl-C stops and keeps what finished.
 Exit 0: every variation ran; 1: some variation has no feasible plan or failed, or the
@@ -38,6 +39,7 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cacheDir := fs.String("cache", defaultWhatifCache(), "cache folder of solved variations")
 	noCache := fs.Bool("no-cache", false, "neither read nor write the cache")
 	dryRun := fs.Bool("dry-run", false, "check the batch and list its variations without solving")
+	langFlag := fs.String("lang", "ja", "language of results.md, shares.csv, the charts and summary.html: ja or en")
 	pos, code, exit := parseArgs(fs, args)
 	if exit {
 		return code
@@ -49,6 +51,11 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if *parallel < 1 {
 		fmt.Fprintf(stderr, "tabane whatif: --parallel must be ≥ 1, found %d\n", *parallel)
+		return 2
+	}
+	lang, err := whatif.ParseLang(*langFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: --%v\n", err)
 		return 2
 	}
 	path := pos[0]
@@ -92,7 +99,7 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	rows, runErr := whatif.Run(ctx, vars, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir, Progress: bar.Update})
 	bar.Finish()
 	if len(rows) > 0 {
-		if err := whatif.WriteOutputs(*outDir, rows); err != nil {
+		if err := whatif.WriteOutputs(*outDir, rows, whatif.NewOutput(lang, batch.Name, base)); err != nil {
 			fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
 			return 2
 		}
@@ -108,8 +115,8 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	if len(rows) > 0 {
-		fmt.Fprintf(stdout, "%d rows (%d from the cache) in %s: %s, %s, %s\n", len(rows), cached, *outDir,
-			whatif.ResultsCSV, whatif.ResultsMD, whatif.ChartPNG)
+		fmt.Fprintf(stdout, "%d rows (%d from the cache) in %s: %s, %s, %s, %s, %s\n", len(rows), cached, *outDir,
+			whatif.SummaryHTML, whatif.ResultsCSV, whatif.ResultsMD, whatif.SharesCSV, whatif.ChartPNG)
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {

@@ -62,15 +62,34 @@ grid:
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	for _, f := range []string{"results.csv", "results.md", "chart.svg", "chart.png",
-		"plans/001-contract_fixed_cost-1500000.json", "plans/002-contract_fixed_cost-2500000.json"} {
+	for _, f := range []string{"results.csv", "results.md", "chart.svg", "chart.png", "shares.csv", "summary.html",
+		"municipalities.svg", "municipalities.png", "plans/001-contract_fixed_cost-1500000.json", "plans/002-contract_fixed_cost-2500000.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("output: %v", err)
 		}
 	}
-	code, stdout, _ = runWhatifCLI(t, "-o", out, "--cache", cache, batch)
+	// Japanese by default, English with --lang en (the second run, from the cache).
+	head := func() string {
+		md, err := os.ReadFile(filepath.Join(out, "results.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := strings.Cut(string(md), "\n")
+		return line
+	}
+	if h := head(); !strings.HasPrefix(h, "| # | 試算 | 契約固定費 | 総費用 |") {
+		t.Errorf("results.md header %q", h)
+	}
+	code, stdout, _ = runWhatifCLI(t, "-o", out, "--cache", cache, "--lang", "en", batch)
 	if code != 0 || !strings.Contains(stdout, "2 rows (2 from the cache)") {
 		t.Errorf("second run: exit %d\n%s", code, stdout)
+	}
+	if h := head(); !strings.HasPrefix(h, "| # | variation | Fixed cost per contract | total cost |") {
+		t.Errorf("results.md header with --lang en %q", h)
+	}
+	code, _, stderr = runWhatifCLI(t, "-o", out, "--lang", "fr", batch)
+	if code != 2 || stderr != "tabane whatif: --lang \"fr\": expected ja or en\n" {
+		t.Errorf("--lang fr: exit %d, stderr %q", code, stderr)
 	}
 }
 
@@ -87,7 +106,7 @@ variations:
 	code, stdout, stderr := runWhatifCLI(t, batch, "-o", filepath.Join(dir, "out"), "--no-cache")
 	want := "tabane whatif: " + batch + ": the batch cannot run:\n" +
 		`variation "typo": params.limits.max_valu: no field "max_valu" in params.limits (fields: min_value, max_value, max_workload, max_assets, max_distance_km)` + "\n" +
-		`variation "ghost": without: municipality "29999" is not in the instance` + "\n"
+		`variation "ghost": without: municipality "29999" is not in the instance (neither a code nor a name)` + "\n"
 	if code != 2 || stdout != "" || stderr != want {
 		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 	}

@@ -41,6 +41,7 @@ func (s *Server) registerBatches(g *echo.Group) {
 	g.DELETE("/batches/:id", s.cancelBatch)
 	g.GET("/batches/:id/results.csv", s.batchResultsCSV)
 	g.GET("/batches/:id/chart.svg", s.batchChartSVG)
+	s.registerBatchOutputs(g)
 }
 
 // refuseBatch is the 422 of a batch that cannot run (nothing is queued): every problem
@@ -370,8 +371,12 @@ func (s *Server) batchResultsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	o, err := s.batchOutput(c, b)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := whatif.WriteCSV(&buf, rows); err != nil {
+	if err := whatif.WriteCSV(&buf, rows, o.Lang); err != nil {
 		return fmt.Errorf("batch %d: results.csv: %w", b.ID, err)
 	}
 	attachment(c, fmt.Sprintf("batch-%d-results.csv", b.ID))
@@ -389,8 +394,12 @@ func (s *Server) batchChartSVG(c echo.Context) error {
 		// Nothing to draw yet (and whatif's chart needs a row to lay out its axis).
 		return conflict(fmt.Sprintf("batch %d has no finished variation yet (%s); the chart draws the rows so far", b.ID, b.Status))
 	}
+	o, err := s.batchOutput(c, b)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := whatif.WriteChartSVG(&buf, rows); err != nil {
+	if err := whatif.WriteChartSVG(&buf, rows, o); err != nil {
 		return fmt.Errorf("batch %d: chart.svg: %w", b.ID, err)
 	}
 	attachment(c, fmt.Sprintf("batch-%d-chart.svg", b.ID)) // an <img> still shows it

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -130,7 +131,7 @@ func getRaw(t *testing.T, srv *httptest.Server, path string) (*http.Response, []
 // resultsCSV fetches results.csv and returns its records, header first.
 func resultsCSV(t *testing.T, srv *httptest.Server, id int64) [][]string {
 	t.Helper()
-	resp, raw := getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/results.csv", id))
+	resp, raw := getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/results.csv?lang=en", id))
 	wantStatus(t, "results.csv", resp, raw, http.StatusOK)
 	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("results.csv Content-Type %q", ct)
@@ -217,9 +218,10 @@ func TestBatchEndToEnd(t *testing.T) {
 	resp, raw := getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/chart.svg", b.ID))
 	wantStatus(t, "chart.svg", resp, raw, http.StatusOK)
 	if resp.Header.Get("Content-Type") != "image/svg+xml" || !bytes.Contains(raw, []byte("<svg")) ||
-		!bytes.Contains(raw, []byte("What-if: saving and cost by variation")) {
+		!bytes.Contains(raw, []byte("試算ごとの削減率と総費用")) {
 		t.Errorf("chart.svg: %s %.200s", resp.Header.Get("Content-Type"), raw)
 	}
+	checkBatchOutputs(t, srv, b.ID, done.Rows)
 
 	// The list: the batch without spec and rows.
 	var lst struct {
@@ -367,7 +369,7 @@ func TestBatchRejectedUpFront(t *testing.T) {
 			map[string]any{"name": "words", "set": map[string]any{"params.contract_fixed_cost": "three million"}},
 		}}, nil},
 		{"unknown municipality", map[string]any{"base": base, "grid": map[string]any{"without": []any{"29342", "99999"}}},
-			[]batchItemError{{Variation: "without=99999", Path: "without", Message: `municipality "99999" is not in the instance`}}},
+			[]batchItemError{{Variation: "without=99999", Path: "without", Message: `municipality "99999" is not in the instance (neither a code nor a name)`}}},
 		{"unknown kind", map[string]any{"base": base, "variations": []any{
 			map[string]any{"name": "dear", "cost_model": map[string]any{"castle": map[string]any{"cost_factor": 2}}},
 		}}, nil},
@@ -672,4 +674,58 @@ func TestBatchInterruptedOnStart(t *testing.T) {
 	}
 	resp, raw := call(t, srv, "POST", "/api/v1/batches", batchBody(threeVariations(sc.ID)), nil)
 	problemOf(t, "post after close", resp, raw, http.StatusServiceUnavailable, ProblemShuttingDown)
+}
+
+// checkBatchOutputs checks the meeting-ready outputs of a finished batch of the small
+// scenario: shares.csv (one line per variation and participating municipality, their
+// shares adding up to the row's cost), the summary with its own policy, ?lang.
+func checkBatchOutputs(t *testing.T, srv *httptest.Server, id int64, rows []whatif.Row) {
+	t.Helper()
+	resp, raw := getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/shares.csv", id))
+	wantStatus(t, "shares.csv", resp, raw, http.StatusOK)
+	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatalf("shares.csv: %v", err)
+	}
+	if strings.Join(recs[0], ",") != "番号,試算,団体コード,市町村,単独費用（円）,負担額（円）,削減額（円）,削減率（%）,個別合理性違反" {
+		t.Errorf("shares.csv header %q", recs[0])
+	}
+	sum := map[string]float64{}
+	count := map[string]int{}
+	for _, r := range recs[1:] {
+		x, err := strconv.ParseFloat(r[5], 64)
+		if err != nil {
+			t.Fatalf("shares.csv share %q: %v", r[5], err)
+		}
+		sum[r[1]] += x
+		count[r[1]]++
+		if r[2] == "29342" && r[1] == "without-heguri" {
+			t.Errorf("shares.csv lists 29342 in the variation it stays out of")
+		}
+	}
+	for _, r := range rows {
+		// Each share is rounded to the yen: the sum is within a yen per municipality.
+		if math.Abs(sum[r.Name]-r.Cost) > float64(count[r.Name]) || count[r.Name] != len(r.Shares) {
+			t.Errorf("variation %s: %d shares adding to %v, cost %v", r.Name, count[r.Name], sum[r.Name], r.Cost)
+		}
+	}
+	if count["without-heguri"] != count["today"]-1 {
+		t.Errorf("municipalities per variation: %v", count)
+	}
+
+	resp, raw = getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/summary.html", id))
+	wantStatus(t, "summary.html", resp, raw, http.StatusOK)
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != whatif.SummaryCSP {
+		t.Errorf("summary.html policy %q", csp)
+	}
+	if !bytes.Contains(raw, []byte(`<html lang="ja">`)) || !bytes.Contains(raw, []byte("市町村別の負担（today）")) {
+		t.Errorf("summary.html: %.300s", raw)
+	}
+	resp, raw = getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/results.md?lang=en", id))
+	wantStatus(t, "results.md", resp, raw, http.StatusOK)
+	if !bytes.HasPrefix(raw, []byte("| # | variation | Fixed cost per contract | Not participating | total cost |")) {
+		t.Errorf("results.md?lang=en: %.200s", raw)
+	}
+	resp, raw = getRaw(t, srv, fmt.Sprintf("/api/v1/batches/%d/municipalities.svg?lang=fr", id))
+	wantStatus(t, "municipalities.svg?lang=fr", resp, raw, http.StatusBadRequest)
 }

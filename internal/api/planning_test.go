@@ -272,6 +272,13 @@ func TestScenarioRunPlan(t *testing.T) {
 	if err := json.Unmarshal([]byte(evs[0].data), &p); err != nil || p.Phase == "" {
 		t.Errorf("first progress %s: %v", evs[0].data, err)
 	}
+	// A late subscriber (the run has ended) gets the same shape: the last progress, then done.
+	late := follow(t, srv, run.ID)
+	if len(late) != 2 || late[0].name != "progress" || late[1].name != "done" {
+		t.Errorf("events of an ended run: %v, want progress then done", late)
+	} else if late[0].data != string(mustJSON(t, final.Progress)) {
+		t.Errorf("late progress %s, want the run's last %s", late[0].data, mustJSON(t, final.Progress))
+	}
 	if final.Status != data.RunDone || !final.HasPlan || final.Summary == nil || final.FinishedAt == nil || final.Progress == nil {
 		t.Fatalf("final run %+v", final)
 	}
@@ -504,4 +511,14 @@ func TestScenarioRunPlan(t *testing.T) {
 		scs.Items[0].Params.Limits.MaxValue != nil {
 		t.Errorf("scenarios after PATCH (limits as written): %+v", scs.Items)
 	}
+}
+
+// mustJSON marshals v as the API does.
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

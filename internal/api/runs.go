@@ -259,6 +259,7 @@ func (s *Server) runEvents(c echo.Context) error {
 	ctx := c.Request().Context()
 	tick := time.NewTicker(sseKeepAlive)
 	defer tick.Stop()
+	sentProgress := false
 	for open := true; open; {
 		select {
 		case p, ok := <-ch:
@@ -269,6 +270,7 @@ func (s *Server) runEvents(c echo.Context) error {
 			if !send("progress", p) {
 				return nil
 			}
+			sentProgress = true
 		case <-tick.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
@@ -281,6 +283,11 @@ func (s *Server) runEvents(c echo.Context) error {
 	final, err := s.store.Run(context.WithoutCancel(ctx), run.ID)
 	if err != nil {
 		s.log.Error("run events: final state", "run", run.ID, "err", err)
+		return nil
+	}
+	// A subscriber that came after the run ended (or between two snapshots and its end)
+	// still gets its last progress before "done", so every stream has the same shape.
+	if !sentProgress && final.Progress != nil && !send("progress", final.Progress) {
 		return nil
 	}
 	send("done", final)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -140,9 +141,25 @@ func (l ChartLayout) category(r *Row) string {
 	}
 	v, ok := overrideValue(r, l.XKey)
 	if !ok {
-		return "(base)"
+		return "\x00base"
 	}
 	return FormatValue(v)
+}
+
+// categoryLabel is a category for people: the base's, or the value by o.
+func (l ChartLayout) categoryLabel(c string, rows []Row, o Output) string {
+	if l.XKey == "" {
+		return c
+	}
+	if c == "\x00base" {
+		return o.Lang.pick("（基準）", "(base)")
+	}
+	for i := range rows {
+		if v, ok := overrideValue(&rows[i], l.XKey); ok && FormatValue(v) == c {
+			return o.Value(l.XKey, v)
+		}
+	}
+	return c
 }
 
 func (l ChartLayout) x(r *Row) float64 {
@@ -162,69 +179,95 @@ func (l ChartLayout) x(r *Row) float64 {
 
 // Series names the line of row r: its explicit variation (when there are several),
 // then key=value for the other swept grid keys.
-func (l ChartLayout) Series(r *Row) string {
+func (l ChartLayout) Series(r *Row, o Output) string {
 	var parts []string
 	if l.BySpec {
 		parts = append(parts, r.Spec)
 	}
 	for _, k := range l.SeriesKeys {
 		if v, ok := overrideValue(r, k); ok {
-			parts = append(parts, ShortKey(k)+"="+FormatValue(v))
+			parts = append(parts, o.Label(k)+"="+o.Value(k, v))
 		}
 	}
 	return strings.Join(parts, " ")
 }
 
 // WriteChart draws saving % and total cost against the swept parameter into
-// dir/chart.svg and dir/chart.png. Rows without a feasible plan are left out of the
-// lines.
-func WriteChart(dir string, rows []Row) error {
-	if err := writeFile(filepath.Join(dir, ChartSVG), func(w io.Writer) error { return WriteChartSVG(w, rows) }); err != nil {
-		return err
+// dir/chart.svg and dir/chart.png, and each municipality's saving by variation into
+// dir/municipalities.svg and .png. Rows without a feasible plan are left out.
+func WriteChart(dir string, rows []Row, o Output) error {
+	files := []struct {
+		name  string
+		write func(io.Writer, []Row, Output) error
+	}{{ChartSVG, WriteChartSVG}, {ChartPNG, WriteChartPNG}, {SharesSVG, WriteSharesChartSVG}, {SharesPNG, WriteSharesChartPNG}}
+	for _, f := range files {
+		if err := writeFile(filepath.Join(dir, f.name), func(w io.Writer) error { return f.write(w, rows, o) }); err != nil {
+			return err
+		}
 	}
-	return writeFile(filepath.Join(dir, ChartPNG), func(w io.Writer) error { return WriteChartPNG(w, rows) })
+	return nil
 }
 
 // WriteChartSVG writes the chart of WriteChart as SVG to w.
-func WriteChartSVG(w io.Writer, rows []Row) error {
-	top, bottom, err := chartPlots(rows)
+func WriteChartSVG(w io.Writer, rows []Row, o Output) error {
+	top, bottom, err := chartPlots(rows, o)
 	if err != nil {
 		return err
 	}
-	svg := vgsvg.New(chartWidth, chartHeight)
-	drawChart(svg, top, bottom)
-	_, err = svg.WriteTo(w)
-	return err
+	return writeSVG(w, chartHeight, top, bottom)
 }
 
-// WriteChartPNG writes the chart of WriteChart as PNG (768 × 672 pixels) to w.
-func WriteChartPNG(w io.Writer, rows []Row) error {
-	top, bottom, err := chartPlots(rows)
+// WriteChartPNG writes the chart of WriteChart as PNG (768 × 672 pixels) to w, in
+// English: the fonts gonum/plot draws PNG text with have no Japanese glyphs.
+func WriteChartPNG(w io.Writer, rows []Row, o Output) error {
+	top, bottom, err := chartPlots(rows, o.forPNG())
 	if err != nil {
 		return err
 	}
-	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
-	drawChart(img, top, bottom)
-	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return writePNG(w, chartHeight, top, bottom)
+}
+
+// forPNG is o for a PNG: English, municipalities by code (see WriteChartPNG).
+func (o Output) forPNG() Output {
+	return Output{Lang: En, Batch: o.Batch, Base: o.Base}
+}
+
+func writeSVG(w io.Writer, height vg.Length, plots ...*plot.Plot) error {
+	svg := vgsvg.New(chartWidth, height)
+	drawChart(svg, plots...)
+	_, err := svg.WriteTo(w)
 	return err
 }
 
-func drawChart(c vg.CanvasSizer, top, bottom *plot.Plot) {
+func writePNG(w io.Writer, height vg.Length, plots ...*plot.Plot) error {
+	img := vgimg.NewWith(vgimg.UseWH(chartWidth, height), vgimg.UseDPI(chartDPI))
+	drawChart(img, plots...)
+	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
+}
+
+// drawChart draws plots one above the other on a white background.
+func drawChart(c vg.CanvasSizer, plots ...*plot.Plot) {
 	dc := draw.New(c)
 	// A white background: PNG viewers with a dark theme show transparency as black.
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6),
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6),
 		PadLeft: vg.Points(6), PadRight: vg.Points(12), PadY: vg.Points(12)}
-	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
-	top.Draw(canvases[0][0])
-	bottom.Draw(canvases[1][0])
+	grid := make([][]*plot.Plot, len(plots))
+	for i, p := range plots {
+		grid[i] = []*plot.Plot{p}
+	}
+	canvases := plot.Align(grid, tiles, dc)
+	for i, p := range plots {
+		p.Draw(canvases[i][0])
+	}
 }
 
 // ErrNothingToChart is returned for a chart of no rows at all (an axis of no categories).
 var ErrNothingToChart = errors.New("no variation to chart yet")
 
-func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
+func chartPlots(rows []Row, o Output) (top, bottom *plot.Plot, err error) {
 	if len(rows) == 0 {
 		return nil, nil, ErrNothingToChart
 	}
@@ -236,7 +279,7 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		if r.Plan == nil || !r.Feasible {
 			continue
 		}
-		s := l.Series(r)
+		s := l.Series(r, o)
 		if _, ok := series[s]; !ok {
 			order = append(order, s)
 		}
@@ -244,16 +287,21 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 	}
 
 	top, bottom = plot.New(), plot.New()
-	xLabel := "variation"
+	xLabel := o.Lang.pick("試算", "variation")
+	yenX := l.Numeric && isYen(l.XKey)
 	if l.XKey != "" {
-		xLabel = ShortKey(l.XKey)
+		xLabel = o.Label(l.XKey)
+		if yenX {
+			xLabel += o.Lang.pick("（百万円）", " (million yen)")
+		}
 	}
-	top.Title.Text = "What-if: saving and cost against " + xLabel
+	top.Title.Text = o.Lang.pick(xLabel+"ごとの削減率と総費用", "What-if: saving and cost against "+xLabel)
 	if l.XKey == "" {
-		top.Title.Text = "What-if: saving and cost by variation"
+		top.Title.Text = o.Lang.pick("試算ごとの削減率と総費用", "What-if: saving and cost by variation")
 	}
-	top.Y.Label.Text = "saving %"
-	bottom.Y.Label.Text = "total cost (million yen)"
+	top.Y.Label.Text = o.Lang.pick("削減率（%）", "saving %")
+	bottom.Y.Label.Text = o.Lang.pick("総費用（百万円）", "total cost (million yen)")
+	bottom.Y.Tick.Marker = oneDecimalTicks{}
 	bottom.X.Label.Text = xLabel
 	top.X.Label.Text = xLabel
 	if l.Numeric {
@@ -261,7 +309,7 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		// amounts read better as 80000000 than as 8e+07. A margin keeps the end points
 		// off the axes.
 		values := l.values(rows)
-		ticks := plainTicks{}
+		ticks := plainTicks{millions: yenX}
 		if len(values) <= 12 {
 			ticks.at = values
 		}
@@ -313,8 +361,12 @@ func chartPlots(rows []Row) (top, bottom *plot.Plot, err error) {
 		}
 	}
 	if !l.Numeric {
+		labels := make([]string, len(l.Categories))
+		for i, c := range l.Categories {
+			labels[i] = l.categoryLabel(c, rows, o)
+		}
 		for _, p := range []*plot.Plot{top, bottom} {
-			p.NominalX(l.Categories...)
+			p.NominalX(labels...)
 			if len(l.Categories) > 0 {
 				p.X.Min, p.X.Max = -0.5, float64(len(l.Categories))-0.5
 			}
@@ -368,22 +420,46 @@ func (l ChartLayout) values(rows []Row) []float64 {
 	return out
 }
 
-// plainTicks are ticks labelled without exponents (80000000, not 8e+07): at the given
-// values, or the default ones.
-type plainTicks struct{ at []float64 }
+// plainTicks are ticks labelled without exponents (80000000, not 8e+07), or in
+// millions with one decimal (80.0) for amounts of money: at the given values, or the
+// default ones.
+type plainTicks struct {
+	at       []float64
+	millions bool
+}
+
+func (t plainTicks) label(v float64) string {
+	if t.millions {
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64)
+	}
+	return FormatValue(v)
+}
 
 func (t plainTicks) Ticks(min, max float64) []plot.Tick {
 	if len(t.at) > 0 {
 		ticks := make([]plot.Tick, len(t.at))
 		for i, v := range t.at {
-			ticks[i] = plot.Tick{Value: v, Label: FormatValue(v)}
+			ticks[i] = plot.Tick{Value: v, Label: t.label(v)}
 		}
 		return ticks
 	}
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
-		if v := ticks[i].Value; ticks[i].Label != "" && v == math.Trunc(v) {
-			ticks[i].Label = FormatValue(v)
+		if v := ticks[i].Value; ticks[i].Label != "" && (t.millions || v == math.Trunc(v)) {
+			ticks[i].Label = t.label(v)
+		}
+	}
+	return ticks
+}
+
+// oneDecimalTicks are the default ticks labelled with one decimal (百万円 axes).
+type oneDecimalTicks struct{}
+
+func (oneDecimalTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', 1, 64)
 		}
 	}
 	return ticks

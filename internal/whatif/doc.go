@@ -19,8 +19,8 @@
 //
 // The runs are the explicit variations crossed with the points of the grid. Every
 // override is an Assignment of a key: a dotted path into the instance JSON (checked
-// against the schema of solver.Instance, see setPath), "without" (municipality
-// codes that stay out), cost_model.KIND.FIELD (cost_factor, cost_add,
+// against the schema of solver.Instance, see setPath), "without" (municipalities that
+// stay out, by code or name), cost_model.KIND.FIELD (cost_factor, cost_add,
 // workload_factor per asset kind, "*" for all) or solver.SETTING.
 //
 // The life of a batch:
@@ -29,7 +29,8 @@
 //	base, err := b.LoadBase(ctx, scenarios)      // or build the instance yourself
 //	vars, err := b.Expand(base)                  // every problem, before anything runs
 //	rows, err := whatif.Run(ctx, vars, whatif.RunOptions{CacheDir: dir, Progress: bar.Update})
-//	err = whatif.WriteOutputs(outDir, rows)      // results.csv/.md, plans/, chart.svg/.png
+//	o := whatif.NewOutput(whatif.Ja, b.Name, base) // language, labels, municipality names
+//	err = whatif.WriteOutputs(outDir, rows, o)     // summary.html, results.csv/.md, shares.csv, plans/, charts
 //
 // Run caches each result under the SHA-256 of the variation's canonical instance JSON
 // and solver settings (CacheKey), so a batch run again solves only what changed; a

@@ -338,7 +338,7 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 func codeList(v any) ([]string, error) {
 	list, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("expected a list of municipality codes, found %s", describe(v))
+		return nil, fmt.Errorf("expected a list of municipality codes or names, found %s", describe(v))
 	}
 	out := make([]string, len(list))
 	for i, e := range list {
@@ -349,37 +349,57 @@ func codeList(v any) ([]string, error) {
 			// An unquoted code in YAML reads as a number.
 			out[i] = fmt.Sprintf("%05d", x)
 		default:
-			return nil, fmt.Errorf("expected a municipality code, found %s", describe(e))
+			return nil, fmt.Errorf("expected a municipality code or name, found %s", describe(e))
 		}
 	}
 	return out, nil
 }
 
-// applyWithout marks the municipalities of codes as not participating. A code may
-// have 5 digits or 6 (with the check digit).
+// applyWithout marks the municipalities of codes as not participating. Each entry is
+// a code (5 digits, or 6 with the check digit) or a municipality's name (生駒市).
 func applyWithout(inst *solver.Instance, codes []string) error {
-	index := map[string]int{}
-	for i, m := range inst.Municipalities {
-		index[m.Code] = i
-	}
 	if len(codes) == 0 {
 		return nil
 	}
 	inst.Municipalities = append([]solver.Municipality(nil), inst.Municipalities...)
 	no := false
 	for _, c := range codes {
-		i, ok := index[c]
-		if !ok {
-			if c5, err := data.NormalizeMunicipalityCode(c); err == nil {
-				i, ok = index[c5]
-			}
-		}
-		if !ok {
-			return &pathError{"without", fmt.Sprintf("municipality %q is not in the instance", c)}
+		i, err := findMunicipality(inst.Municipalities, c)
+		if err != nil {
+			return &pathError{"without", err.Error()}
 		}
 		inst.Municipalities[i].Participates = &no
 	}
 	return nil
+}
+
+// findMunicipality is the index of the municipality that ref names: by code (5 or 6
+// digits), else by name; an unknown or ambiguous name is an error naming it.
+func findMunicipality(ms []solver.Municipality, ref string) (int, error) {
+	c5, err := data.NormalizeMunicipalityCode(ref)
+	if err != nil {
+		c5 = ref
+	}
+	found := -1
+	for i, m := range ms {
+		if m.Code == ref || m.Code == c5 {
+			return i, nil
+		}
+	}
+	var codes []string
+	for i, m := range ms {
+		if m.Name == ref {
+			found = i
+			codes = append(codes, m.Code)
+		}
+	}
+	switch len(codes) {
+	case 0:
+		return -1, fmt.Errorf("municipality %q is not in the instance (neither a code nor a name)", ref)
+	case 1:
+		return found, nil
+	}
+	return -1, fmt.Errorf("municipality name %q is ambiguous (codes %s): use the code", ref, strings.Join(codes, ", "))
 }
 
 // costModelKey checks cost_model.KIND.FIELD; KIND "*" means every kind.

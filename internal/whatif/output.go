@@ -16,29 +16,43 @@ import (
 
 // Output file names inside a batch's output folder.
 const (
-	ResultsCSV = "results.csv"
-	ResultsMD  = "results.md"
-	ChartSVG   = "chart.svg"
-	ChartPNG   = "chart.png"
-	PlansDir   = "plans"
+	ResultsCSV  = "results.csv"
+	ResultsMD   = "results.md"
+	ChartSVG    = "chart.svg"
+	ChartPNG    = "chart.png"
+	SharesCSV   = "shares.csv"
+	SharesSVG   = "municipalities.svg"
+	SharesPNG   = "municipalities.png"
+	SummaryHTML = "summary.html"
+	PlansDir    = "plans"
 )
 
 // WriteOutputs writes the batch's results into dir (created if needed): results.csv
-// and results.md with one row per variation, plans/NNN-NAME.json with each plan (the
-// plan of MODEL.md plus its evaluation), and the chart as chart.svg and chart.png.
-// The plans folder is emptied first, so that no plan of an earlier batch stays behind.
-func WriteOutputs(dir string, rows []Row) error {
+// and results.md with one row per variation, shares.csv with one row per variation and
+// municipality, plans/NNN-NAME.json with each plan (the plan of MODEL.md plus its
+// evaluation), the charts (chart.svg/png, municipalities.svg/png) and summary.html, in
+// o's language. The plans folder is emptied first, so that no plan of an earlier batch
+// stays behind.
+func WriteOutputs(dir string, rows []Row, o Output) error {
 	if err := os.RemoveAll(filepath.Join(dir, PlansDir)); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, PlansDir), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	if err := writeFile(filepath.Join(dir, ResultsCSV), func(w io.Writer) error { return WriteCSV(w, rows) }); err != nil {
-		return err
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{ResultsCSV, func(w io.Writer) error { return WriteCSV(w, rows, o.Lang) }},
+		{ResultsMD, func(w io.Writer) error { return WriteMarkdown(w, rows, o) }},
+		{SharesCSV, func(w io.Writer) error { return WriteShares(w, rows, o) }},
+		{SummaryHTML, func(w io.Writer) error { return WriteSummary(w, rows, o) }},
 	}
-	if err := writeFile(filepath.Join(dir, ResultsMD), func(w io.Writer) error { return WriteMarkdown(w, rows) }); err != nil {
-		return err
+	for _, f := range files {
+		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -49,7 +63,7 @@ func WriteOutputs(dir string, rows []Row) error {
 			return err
 		}
 	}
-	return WriteChart(dir, rows)
+	return WriteChart(dir, rows, o)
 }
 
 func writeFile(path string, fn func(io.Writer) error) error {
@@ -135,24 +149,35 @@ func overrideValue(r *Row, key string) (any, bool) {
 	return nil, false
 }
 
-func yesNo(b bool) string {
+func yesNo(b bool, l Lang) string {
 	if b {
-		return "yes"
+		return l.pick("はい", "yes")
 	}
-	return "no"
+	return l.pick("いいえ", "no")
 }
 
 func ff(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
+// csvHeads are the result columns of results.csv, en (the stable keys) and ja.
+var csvHeads = [][2]string{
+	{"feasible", "実行可能"}, {"total_cost", "総費用（円）"}, {"standalone_total", "単独合計（円）"}, {"saving", "削減額（円）"},
+	{"saving_pct", "削減率（%）"}, {"bundles", "契約数"}, {"lower_bound", "下界（円）"}, {"gap_pct", "ギャップ（%）"},
+	{"ir_violations", "個別合理性違反数"}, {"ir_municipalities", "個別合理性違反団体"}, {"seconds", "計算秒数"},
+	{"cached", "キャッシュ"}, {"plan", "計画ファイル"}, {"error", "エラー"},
+}
+
 // WriteCSV writes one line per row: index, variation, one column per override key
 // (empty when the row does not set it), then the results; money in yen, saving and gap
-// in percent, seconds of the solve.
-func WriteCSV(w io.Writer, rows []Row) error {
+// in percent, seconds of the solve. Numbers stay plain (no separators) so that a
+// spreadsheet computes with them; only the header and yes/no follow lang.
+func WriteCSV(w io.Writer, rows []Row, lang Lang) error {
 	keys := OverrideKeys(rows)
 	cw := csv.NewWriter(w)
-	head := append([]string{"index", "variation"}, keys...)
-	head = append(head, "feasible", "total_cost", "standalone_total", "saving", "saving_pct", "bundles",
-		"lower_bound", "gap_pct", "ir_violations", "ir_municipalities", "seconds", "cached", "plan", "error")
+	head := []string{lang.pick("番号", "index"), lang.pick("試算", "variation")}
+	head = append(head, keys...)
+	for _, h := range csvHeads {
+		head = append(head, lang.pick(h[1], h[0]))
+	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -177,10 +202,10 @@ func WriteCSV(w io.Writer, rows []Row) error {
 			}
 			return ff(x)
 		}
-		rec = append(rec, yesNo(r.Feasible), num(r.Cost), num(r.StandaloneTotal), num(r.Saving),
+		rec = append(rec, yesNo(r.Feasible, lang), num(r.Cost), num(r.StandaloneTotal), num(r.Saving),
 			num(round(r.SavingPct, 4)), num(float64(r.Bundles)), num(r.LowerBound), num(round(100*r.Gap, 4)),
 			num(float64(len(r.IRViolations))), strings.Join(r.IRViolations, ";"),
-			ff(round(r.Seconds, 3)), yesNo(r.Cached), plan, r.Error)
+			ff(round(r.Seconds, 3)), yesNo(r.Cached, lang), plan, r.Error)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -194,16 +219,20 @@ func round(x float64, digits int) float64 {
 	return math.Round(x*p) / p
 }
 
-// WriteMarkdown writes the rows as a Markdown table for people (yen with separators,
-// percentages with one decimal).
-func WriteMarkdown(w io.Writer, rows []Row) error {
+// WriteMarkdown writes the rows as a Markdown table for people in o's language:
+// parameters by their labels and values (契約固定費 3,000,000 円, 分野混在の加算額 混在不可),
+// amounts with separators, percentages with one decimal, municipalities by name.
+func WriteMarkdown(w io.Writer, rows []Row, o Output) error {
+	l := o.Lang
 	keys := OverrideKeys(rows)
 	var b strings.Builder
-	b.WriteString("| # | variation |")
+	b.WriteString(l.pick("| # | 試算 |", "| # | variation |"))
 	for _, k := range keys {
-		b.WriteString(" " + mdEscape(ShortKey(k)) + " |")
+		b.WriteString(" " + mdEscape(o.Label(k)) + " |")
 	}
-	b.WriteString(" total cost | standalone | saving % | bundles | gap % | IR violations | seconds | cached |\n|---:|---|")
+	b.WriteString(l.pick(" 総費用 | 単独合計 | 削減率 | 契約数 | ギャップ | 個別合理性違反 | 計算秒数 | キャッシュ |",
+		" total cost | standalone | saving % | bundles | gap % | IR violations | seconds | cached |"))
+	b.WriteString("\n|---:|---|")
 	for range keys {
 		b.WriteString("---|")
 	}
@@ -215,24 +244,16 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 			v, ok := overrideValue(r, k)
 			s := ""
 			if ok {
-				s = FormatValue(v)
+				s = o.Value(k, v)
 			}
 			b.WriteString(" " + mdEscape(s) + " |")
 		}
 		if r.Plan == nil {
-			fmt.Fprintf(&b, " — | — | — | — | — | — | %.1f | %s |\n", r.Seconds, yesNo(r.Cached))
+			fmt.Fprintf(&b, " — | — | — | — | — | — | %.1f | %s |\n", r.Seconds, yesNo(r.Cached, l))
 			continue
 		}
-		cost := solver.FormatYen(r.Cost)
-		if !r.Feasible {
-			cost += " (infeasible)"
-		}
-		ir := strconv.Itoa(len(r.IRViolations))
-		if len(r.IRViolations) > 0 {
-			ir += " (" + strings.Join(r.IRViolations, ", ") + ")"
-		}
-		fmt.Fprintf(&b, " %s | %s | %.1f | %d | %.1f | %s | %.1f | %s |\n", cost, solver.FormatYen(r.StandaloneTotal),
-			r.SavingPct, r.Bundles, 100*r.Gap, mdEscape(ir), r.Seconds, yesNo(r.Cached))
+		fmt.Fprintf(&b, " %s | %s | %s | %d | %s | %s | %.1f | %s |\n", o.costText(r), o.Yen(r.StandaloneTotal),
+			Pct(r.SavingPct), r.Bundles, Pct(100*r.Gap), mdEscape(o.irText(r)), r.Seconds, yesNo(r.Cached, l))
 	}
 	var notes []string
 	for i := range rows {
@@ -245,6 +266,28 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// costText is a row's total cost, marked when its plan breaks a rule.
+func (o Output) costText(r *Row) string {
+	cost := o.Yen(r.Cost)
+	if !r.Feasible {
+		cost += o.Lang.pick("（実行不可能）", " (infeasible)")
+	}
+	return cost
+}
+
+// irText is the number of municipalities paying more than alone, and their names.
+func (o Output) irText(r *Row) string {
+	ir := strconv.Itoa(len(r.IRViolations))
+	if len(r.IRViolations) > 0 {
+		names := make([]string, len(r.IRViolations))
+		for i, c := range r.IRViolations {
+			names[i] = o.name(c)
+		}
+		ir += " (" + strings.Join(names, o.Lang.pick("・", ", ")) + ")"
+	}
+	return ir
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -105,6 +105,17 @@ func setPath(tree map[string]any, path string, v any) error {
 					break
 				}
 			}
+			if found < 0 && idKey == "code" {
+				// Municipalities may be named as well as coded (municipalities.生駒市.participates).
+				found, err := elementByName(list, seg)
+				if err != nil {
+					return &pathError{here, err.Error()}
+				}
+				if found >= 0 {
+					node, t = list[found], elem
+					continue
+				}
+			}
 			if found < 0 {
 				return &pathError{here, fmt.Sprintf("no element of %s with %s %q in the base instance", parent, idKey, seg)}
 			}
@@ -309,4 +320,21 @@ func decodeTree(raw []byte) (map[string]any, error) {
 		return nil, err
 	}
 	return tree, nil
+}
+
+// elementByName is the index of the one element of list whose name is name, -1 when
+// none has it; several is an error naming their codes.
+func elementByName(list []any, name string) (int, error) {
+	found := -1
+	var codes []string
+	for j, e := range list {
+		if m, ok := e.(map[string]any); ok && m["name"] == name {
+			found = j
+			codes = append(codes, fmt.Sprint(m["code"]))
+		}
+	}
+	if len(codes) > 1 {
+		return -1, fmt.Errorf("name %q is ambiguous (codes %s): use the code", name, strings.Join(codes, ", "))
+	}
+	return found, nil
 }

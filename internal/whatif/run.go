@@ -54,6 +54,10 @@ type Row struct {
 	Gap             float64 `json:"gap"`
 	// IRViolations are the codes of municipalities whose share exceeds their standalone cost.
 	IRViolations []string `json:"ir_violations"`
+	// Standalone and Shares are each participating municipality's cost alone and its
+	// share of the plan's cost (code → yen): the per-municipality table of shares.csv.
+	Standalone map[string]float64 `json:"standalone,omitempty"`
+	Shares     map[string]float64 `json:"shares,omitempty"`
 	// Seconds is the wall time of the solve that produced the result (also for a
 	// cached row: the time it took when it was solved).
 	Seconds float64 `json:"seconds"`
@@ -246,6 +250,7 @@ func makeRow(v *Variation, c *cached) *Row {
 	if r.Plan != nil {
 		r.Feasible, r.Cost, r.Gap, r.Bundles, r.IRViolations = rep.Feasible, *rep.Cost, solver.OrZero(rep.Gap), len(r.Plan.Bundles), rep.IRViolations
 		r.StandaloneTotal, r.Saving, r.SavingPct = solver.OrZero(rep.StandaloneTotal), solver.OrZero(rep.Saving), solver.OrZero(rep.SavingPct)
+		r.Standalone, r.Shares = rep.Standalone, rep.Shares
 	}
 	switch {
 	case len(rep.Infeasible) > 0:

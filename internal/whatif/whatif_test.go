@@ -361,7 +361,7 @@ variations:
     cost_model: {"*": {workload_factor: -1}}
 `)
 	want := strings.Join([]string{
-		`variation "ghost": without: municipality "29999" is not in the instance`,
+		`variation "ghost": without: municipality "29999" is not in the instance (neither a code nor a name)`,
 		`variation "brige": cost_model.brige.cost_factor: no asset of kind "brige" in the instance (kinds: bridge, footbridge, road_furniture, sewer_plant, tunnel, or * for all)`,
 		`variation "field": cost_model.bridge.price_factor: unknown cost-model field "price_factor" (fields: cost, cost_factor, cost_add, workload, workload_factor)`,
 		`variation "negative": cost_model.*.workload_factor: must be ≥ 0, found -1`,
@@ -526,7 +526,7 @@ func TestEndToEndWithCache(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteOutputs(out, rows); err != nil {
+	if err := WriteOutputs(out, rows, Output{Lang: En}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
@@ -579,7 +579,7 @@ func TestEndToEndWithCache(t *testing.T) {
 		}
 	}
 	out2 := filepath.Join(dir, "out2")
-	if err := WriteOutputs(out2, again); err != nil {
+	if err := WriteOutputs(out2, again, Output{Lang: En}); err != nil {
 		t.Fatal(err)
 	}
 	if got := column(t, readCSV(t, filepath.Join(out2, ResultsCSV)), "cached"); !equalStrings(got, []string{"yes", "yes", "yes", "yes", "yes", "yes"}) {
@@ -676,7 +676,7 @@ variations:
 
 	// An explicit list charts as bars, one per variation, in the series colours.
 	out := filepath.Join(t.TempDir(), "out")
-	if err := WriteOutputs(out, rows); err != nil {
+	if err := WriteOutputs(out, rows, Output{Lang: En}); err != nil {
 		t.Fatal(err)
 	}
 	checkChart(t, out)
@@ -758,7 +758,7 @@ variations:
 		t.Fatalf("row: %+v", rows[0])
 	}
 	out := filepath.Join(dir, "out")
-	if err := WriteOutputs(out, rows); err != nil {
+	if err := WriteOutputs(out, rows, Output{Lang: En}); err != nil {
 		t.Fatal(err)
 	}
 	recs := readCSV(t, filepath.Join(out, ResultsCSV))
@@ -785,7 +785,7 @@ grid:
 		t.Errorf("layout %+v", l)
 	}
 	out = filepath.Join(dir, "out2")
-	if err := WriteOutputs(out, rows); err != nil {
+	if err := WriteOutputs(out, rows, Output{Lang: En}); err != nil {
 		t.Fatal(err)
 	}
 	checkChart(t, out)
@@ -805,10 +805,10 @@ func TestLayout(t *testing.T) {
 	if l.XKey != "params.limits.max_value" || !l.Numeric || !l.BySpec || !equalStrings(l.SeriesKeys, []string{"without"}) {
 		t.Fatalf("layout %+v", l)
 	}
-	if s := l.Series(&rows[0]); s != "all without=none" {
+	if s := l.Series(&rows[0], Output{Lang: En}); s != "all Not participating=none" {
 		t.Errorf("series of row 1 = %q", s)
 	}
-	if s := l.Series(&rows[3]); s != "no-mix without=29001" {
+	if s := l.Series(&rows[3], Output{Lang: En}); s != "no-mix Not participating=29001" {
 		t.Errorf("series of row 4 = %q", s)
 	}
 	cat := Layout([]Row{row("", g("without", []any{})), row("", g("without", []any{"29001"}))})
@@ -939,8 +939,8 @@ func equalStrings(a, b []string) bool {
 func TestChartWithNothingToDraw(t *testing.T) {
 	var buf bytes.Buffer
 	for name, write := range map[string]func() error{
-		"svg": func() error { return WriteChartSVG(&buf, nil) },
-		"png": func() error { return WriteChartPNG(&buf, []Row{}) },
+		"svg": func() error { return WriteChartSVG(&buf, nil, Output{}) },
+		"png": func() error { return WriteChartPNG(&buf, []Row{}, Output{}) },
 	} {
 		if err := write(); !errors.Is(err, ErrNothingToChart) {
 			t.Errorf("%s: err = %v, want ErrNothingToChart", name, err)
