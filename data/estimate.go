@@ -78,13 +78,13 @@ func DefaultCostModel() *CostModel {
 	}
 }
 
-// DefaultEquipmentPrices are the mobilisation prices M_e of MODEL.md's example (yen per bundle).
+// DefaultEquipmentPrices are the mobilisation prices M_e of docs/model.md's example (yen per bundle).
 func DefaultEquipmentPrices() map[string]float64 {
 	return map[string]float64{"snooper_truck": 500_000, "aerial_platform": 150_000, "rope_access": 250_000,
 		"boat": 200_000, "traffic_control": 80_000, "rail_coordination": 1_000_000}
 }
 
-// DefaultParams are the prices, limits and rules of MODEL.md's example instance.
+// DefaultParams are the prices, limits and rules of docs/model.md's example instance.
 func DefaultParams() solver.Params {
 	f := func(x float64) *float64 { return &x }
 	maxAssets := 250

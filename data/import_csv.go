@@ -43,7 +43,7 @@ var importColumns = map[string]string{
 var exportOnlyColumns = map[string]bool{"derived_cost": true, "derived_workload": true, "derived_equipment": true,
 	"health_roman": true, "due_fy": true}
 
-// kindAliases maps Japanese kind names to MODEL.md kinds.
+// kindAliases maps Japanese kind names to docs/model.md kinds.
 var kindAliases = map[string]string{
 	"橋": "bridge", "橋梁": "bridge", "道路橋": "bridge",
 	"トンネル": "tunnel", "隧道": "tunnel",

@@ -27,7 +27,7 @@ type InstanceOptions struct {
 	CostModel *CostModel
 }
 
-// Instance builds a solver.Instance (MODEL.md) from the inventory: the municipalities with
+// Instance builds a solver.Instance (docs/model.md) from the inventory: the municipalities with
 // their regions, participation and offices; every depot (the municipal offices, id
 // office-<code>, then the district offices and other depots); and the assets that fall due,
 // ordered by id, with explicit cost/workload/equipment where the inventory has them and

@@ -40,12 +40,12 @@ const (
 	DepotOther    = "other"
 )
 
-// OfficeDepotID is the id MODEL.md gives a municipality's office: office-<code>.
+// OfficeDepotID is the id docs/model.md gives a municipality's office: office-<code>.
 func OfficeDepotID(code string) string { return "office-" + code }
 
 // Asset is one piece of infrastructure in the inventory. Pointer fields are optional
 // (NULL in the database). Cost, Workload and Equipment are the explicit figures of
-// MODEL.md; when nil, the estimator (estimate.go) fills them in an instance.
+// docs/model.md; when nil, the estimator (estimate.go) fills them in an instance.
 type Asset struct {
 	ID               string   `json:"id"`
 	Municipality     string   `json:"municipality"`

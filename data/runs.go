@@ -66,7 +66,7 @@ type NewRun struct {
 	Seed       int64
 	TimeLimitS float64
 	Params     json.RawMessage // the request as given (time_limit_s, seed, …)
-	Instance   json.RawMessage // the solver instance (MODEL.md JSON)
+	Instance   json.RawMessage // the solver instance (docs/model.md JSON)
 }
 
 // RunFilter selects runs; zero fields do not filter.
@@ -179,7 +179,7 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, int, error) {
 	return out, total, rows.Err()
 }
 
-// RunInstance returns the instance a run solves (MODEL.md JSON), frozen at submission.
+// RunInstance returns the instance a run solves (docs/model.md JSON), frozen at submission.
 func (s *Store) RunInstance(ctx context.Context, id int64) (json.RawMessage, error) {
 	var inst sql.NullString
 	err := s.db.QueryRowContext(ctx, "SELECT instance FROM runs WHERE id = ?", id).Scan(&inst)

@@ -15,7 +15,7 @@ import (
 )
 
 // Scenario is a named set of choices applied to the inventory for one fiscal year: the
-// MODEL.md params, which municipalities take part, region assignments and an optional
+// docs/model.md params, which municipalities take part, region assignments and an optional
 // asset filter. Its instance (ScenarioInstance) is what a run solves.
 type Scenario struct {
 	ID         int64         `json:"id"`
@@ -48,10 +48,10 @@ const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 func now() string { return time.Now().UTC().Format(timeFormat) }
 
-// ParamsWithDefaults reads a MODEL.md params object in which omitted parts take the
+// ParamsWithDefaults reads a docs/model.md params object in which omitted parts take the
 // defaults of DefaultParams: a top-level field that is absent takes its default; inside
 // "equipment" an absent price takes its default; "limits", when given, is taken as
-// written (MODEL.md: an absent limit does not bind); "mixed_discipline_surcharge": null
+// written (docs/model.md: an absent limit does not bind); "mixed_discipline_surcharge": null
 // forbids mixing. An empty or null raw gives DefaultParams(). Errors name the field
 // (params.limits.max_value).
 func ParamsWithDefaults(raw json.RawMessage) (solver.Params, error) {
@@ -100,7 +100,7 @@ func ParamsWithDefaults(raw json.RawMessage) (solver.Params, error) {
 				Msg: fmt.Sprintf("expected %s, found %s", jsonKind(typ.Type.String()), typ.Value)}
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return solver.Params{}, &solver.InputError{Path: "params." + name, Msg: "unknown field (MODEL.md params: " +
+			return solver.Params{}, &solver.InputError{Path: "params." + name, Msg: "unknown field (docs/model.md params: " +
 				"currency, contract_fixed_cost, travel_cost_per_km, circuity, equipment, disciplines, " +
 				"mixed_discipline_surcharge, limits, region_locked, require_individual_rationality)"}
 		}

@@ -41,7 +41,7 @@ const (
 )
 
 // KnownEquipment is the equipment that has a mobilisation price (DefaultEquipmentPrices,
-// MODEL.md): an asset or a kind of the cost model may name these only, since a run
+// docs/model.md): an asset or a kind of the cost model may name these only, since a run
 // refuses equipment without a price.
 func KnownEquipment() []string { return sortedKeys(DefaultEquipmentPrices()) }
 

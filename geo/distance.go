@@ -14,7 +14,7 @@ package geo
 
 import "math"
 
-// EarthRadiusKm is the mean Earth radius used by MODEL.md (IUGG mean radius R1).
+// EarthRadiusKm is the mean Earth radius used by docs/model.md (IUGG mean radius R1).
 const EarthRadiusKm = 6371.0088
 
 // HaversineKm is the great-circle distance in km between (lon1, lat1) and (lon2, lat2),

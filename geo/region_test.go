@@ -82,7 +82,7 @@ func TestProjectionRoundTrip(t *testing.T) {
 	pr := NewProjection(135.8, 34.6)
 	p := orb.Point{135.9, 34.7}
 	q := pr.Forward(p)
-	// 0.1° of latitude is 11.119 km on the MODEL.md sphere; 0.1° of longitude is that × cos 34.6°.
+	// 0.1° of latitude is 11.119 km on the docs/model.md sphere; 0.1° of longitude is that × cos 34.6°.
 	if math.Abs(q[1]-11119.5) > 1 || math.Abs(q[0]-11119.5*math.Cos(34.6*math.Pi/180)) > 1 {
 		t.Errorf("forward %v", q)
 	}

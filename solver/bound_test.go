@@ -612,7 +612,7 @@ func bruteOptimum(m *Model) float64 {
 }
 
 // TestLowerBoundBruteForcePlans: on tiny random instances (seven assets, three depots
-// whose reaches overlap, every rule of MODEL.md switched on in turn, 11 equipment kinds
+// whose reaches overlap, every rule of docs/model.md switched on in turn, 11 equipment kinds
 // and 4 disciplines in some) the bound never exceeds the optimum found by enumerating
 // every plan.
 func TestLowerBoundBruteForcePlans(t *testing.T) {

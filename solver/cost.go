@@ -1,6 +1,6 @@
 package solver
 
-// Breakdown is cost(B) of MODEL.md split into its terms:
+// Breakdown is cost(B) of docs/model.md split into its terms:
 //
 //	cost(B) = F + Σ_{e∈E(B)} M_e + S·(|D(B)|−1) + Σ_{a∈B} (c_a + τ·d(j,a))
 //
@@ -14,7 +14,7 @@ type Breakdown struct {
 	Total     float64 `json:"total"`
 }
 
-// BundleCost is the one implementation of MODEL.md's cost formula: the cost of the
+// BundleCost is the one implementation of docs/model.md's cost formula: the cost of the
 // assets (indices into m.Assets) as one contract run from depot j. Everything that
 // prices a bundle, a standalone contract or a coalition calls it (or CostFrom, the
 // same formula run from an arbitrary point); the optimizer's incremental form is

@@ -1,4 +1,4 @@
-// Package solver implements the bundling model of MODEL.md (version 1) and its optimizer.
+// Package solver implements the bundling model of docs/model.md (version 1) and its optimizer.
 //
 // An Instance (JSON) is validated and compiled into a Model with dense indices. The cost
 // of a bundle B run from depot j is

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Evaluation is the verdict on a plan under MODEL.md.
+// Evaluation is the verdict on a plan under docs/model.md.
 type Evaluation struct {
 	Feasible   bool        `json:"feasible"`
 	Violations []Violation `json:"violations"` // every broken rule
@@ -34,7 +34,7 @@ type Evaluation struct {
 	*ProgrammeReport
 }
 
-// Violation is one broken rule of MODEL.md. Rule is a short stable name: coverage,
+// Violation is one broken rule of docs/model.md. Rule is a short stable name: coverage,
 // duplicate, unknown_asset, non_participating, unknown_depot, depot_reused,
 // empty_bundle, min_value, max_value, max_workload, max_assets, max_distance,
 // mixed_discipline, region_lock, individual_rationality, pin.
@@ -84,7 +84,7 @@ func valueBelow(c, v float64) bool { return c < v-valueEps*max(1, c) }
 // valueAbove reports whether cost c breaks max_value v (c > v + eps).
 func valueAbove(c, v float64) bool { return c > v+valueEps*max(1, c) }
 
-// Evaluate judges a plan by MODEL.md alone; it never fails: bad references become
+// Evaluate judges a plan by docs/model.md alone; it never fails: bad references become
 // violations. It agrees with the independent referee (its verdicts are recorded in
 // testdata/referee) on cost, baseline, saving, feasibility and the number of
 // individual-rationality violations for every plan, including broken ones: a bundle

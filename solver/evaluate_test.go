@@ -190,7 +190,7 @@ func TestEvaluateHandChecked(t *testing.T) {
 	}
 }
 
-// TestEvaluateViolations breaks every rule of MODEL.md once on handInstance, checks the
+// TestEvaluateViolations breaks every rule of docs/model.md once on handInstance, checks the
 // rules Evaluate names, and has the referee judge the same plan.
 func TestEvaluateViolations(t *testing.T) {
 	full := []string{"a1", "a2", "a3"}

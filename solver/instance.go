@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// Instance is a bundling problem in the JSON format of MODEL.md, version 1.
+// Instance is a bundling problem in the JSON format of docs/model.md, version 1.
 type Instance struct {
 	Version        int            `json:"version"`
 	Name           string         `json:"name"`
@@ -171,7 +171,7 @@ type assetWire struct {
 }
 
 // UnmarshalJSON decodes an asset, keeping unknown fields in Extra. Field names are
-// matched exactly (MODEL.md's names are lower case): "Cost" is an unknown field, and the
+// matched exactly (docs/model.md's names are lower case): "Cost" is an unknown field, and the
 // asset then lacks its cost. One struct decode plus one scan of the member keys keeps
 // a 150,000-asset instance fast to read.
 func (a *Asset) UnmarshalJSON(b []byte) error {

@@ -10,10 +10,10 @@ import (
 	"github.com/tabane/tabane/geo"
 )
 
-// DefaultCircuity is the road-to-crow-flight factor MODEL.md uses when params.circuity is absent.
+// DefaultCircuity is the road-to-crow-flight factor docs/model.md uses when params.circuity is absent.
 const DefaultCircuity = 1.3
 
-// DefaultDisciplines maps the asset kinds of MODEL.md onto their disciplines. Every call
+// DefaultDisciplines maps the asset kinds of docs/model.md onto their disciplines. Every call
 // returns a new map, so a caller that changes its copy changes no one else's model.
 func DefaultDisciplines() map[string]string {
 	return map[string]string{
@@ -88,7 +88,7 @@ type AssetInfo struct {
 	Equip      []int // indices into EquipNames, sorted, without repeats
 }
 
-// Dist is d(p, q) of MODEL.md: circuity × great-circle km.
+// Dist is d(p, q) of docs/model.md: circuity × great-circle km.
 func (m *Model) Dist(p, q Point) float64 {
 	return m.Circuity * geo.HaversineKm(p.Lon, p.Lat, q.Lon, q.Lat)
 }
@@ -108,7 +108,7 @@ func (m *Model) Reachable(j, a int) bool {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// Compile validates inst against every rule of MODEL.md and builds its Model. A
+// Compile validates inst against every rule of docs/model.md and builds its Model. A
 // *ValidationError lists every problem, each with its path (assets[17].equipment[1]).
 func Compile(inst *Instance) (*Model, error) {
 	v := &ValidationError{}
@@ -128,7 +128,7 @@ func Compile(inst *Instance) (*Model, error) {
 	return m, nil
 }
 
-// compileModel validates and compiles everything MODEL.md defines, adding problems to
+// compileModel validates and compiles everything docs/model.md defines, adding problems to
 // v; version 1 and the programme (version 2) share it. The model is complete only when
 // v holds no problem.
 func compileModel(inst *Instance, v *ValidationError) *Model {

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Pins are a planner's hand decisions that travel with the instance (MODEL.md, Pins):
+// Pins are a planner's hand decisions that travel with the instance (docs/model.md, Pins):
 // an asset kept in the lot of a depot, a lot that holds at least (closed: exactly) some
 // assets, an asset kept out of a depot's lot. A feasible plan honours every pin (rule 6).
 type Pins struct {

@@ -4,7 +4,7 @@ import (
 	"io"
 )
 
-// Plan is a bundling plan in MODEL.md's format. Only Bundles[].Depot and
+// Plan is a bundling plan in docs/model.md's format. Only Bundles[].Depot and
 // Bundles[].Assets define it; the other fields are reports a producer may add and a
 // consumer ignores.
 type Plan struct {

@@ -30,7 +30,7 @@ type Infeasibility struct {
 }
 
 // Precheck returns proven reasons that no feasible plan exists (empty = none found).
-// Each is a necessary condition of MODEL.md checked with the referee's tolerances, so a
+// Each is a necessary condition of docs/model.md checked with the referee's tolerances, so a
 // reason reported here is never wrong; an instance without reasons may still be
 // infeasible. The checks:
 //   - every participating asset has a depot within max_distance_km;

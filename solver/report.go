@@ -7,7 +7,7 @@ import (
 )
 
 // Report is a solve's result as every writer shows it — `tabane solve`, the run queue,
-// the API's stored plans and the what-if plan files: the plan of MODEL.md (instance,
+// the API's stored plans and the what-if plan files: the plan of docs/model.md (instance,
 // bundles with depot and assets, so that any plan reader takes a report as a plan) with
 // every bundle's breakdown and shares, the plan's totals, the bound and gap, the
 // standalone baseline and saving, the evaluator's verdict, timings and stop reason.
@@ -57,7 +57,7 @@ func NewReport(instance string, res *Result) *Report {
 	return r
 }
 
-// Plan is the report's plan (MODEL.md); nil when the report has no bundles because the
+// Plan is the report's plan (docs/model.md); nil when the report has no bundles because the
 // solve found no plan.
 func (r *Report) Plan() *Plan {
 	if r.Cost == nil {

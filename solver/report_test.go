@@ -35,7 +35,7 @@ func TestReportWithoutPlan(t *testing.T) {
 }
 
 // TestReportRoundTrip: a report with a plan reads back as it was written (timings in
-// seconds included), and its plan is the MODEL.md plan of its bundles.
+// seconds included), and its plan is the docs/model.md plan of its bundles.
 func TestReportRoundTrip(t *testing.T) {
 	ev := &Evaluation{Feasible: true, Violations: []Violation{}, Cost: 300,
 		Bundles: []BundleReport{{ID: "B1", Depot: "d1", Assets: []string{"a1", "a2"}, AssetCount: 2},

@@ -1,7 +1,7 @@
 package solver
 
 // ShapleyShares splits cost(B) of the assets run from depot j among the municipalities
-// that own them, by the closed form of MODEL.md: municipality m with members N(B) pays
+// that own them, by the closed form of docs/model.md: municipality m with members N(B) pays
 //
 //	F/|N(B)| + Σ_{e needed by m} M_e/|N_e| + S·(Σ_{g used by m} 1/|N_g| − 1/|N(B)|) + Σ_{a of m} (c_a + τ·d(j,a))
 //

@@ -1,6 +1,6 @@
 package solver
 
-// StandaloneCosts is MODEL.md's baseline: for every participating municipality that owns
+// StandaloneCosts is docs/model.md's baseline: for every participating municipality that owns
 // assets, what it pays going alone — one contract per discipline present among its
 // assets, run from its own office, priced by the cost formula with no limit applied.
 // The result maps municipality index → standalone cost.

@@ -4,7 +4,7 @@ import "math"
 
 // state is a plan under construction as an assignment asset → depot (each depot hosts
 // at most one bundle, so a depot with assets is a bundle) with, per depot, the sums
-// that make cost(B) of MODEL.md O(1) to read and O(|E(a)|) to update:
+// that make cost(B) of docs/model.md O(1) to read and O(|E(a)|) to update:
 //
 //	cost(j) = F + Σ_{e: cnt[j,e]>0} M_e + S·(|D(j)|−1) + Σ_{a∈j} (c_a + τ·d(j,a))
 //

@@ -17,7 +17,7 @@ import (
 )
 
 // solveOutput is what `tabane solve` writes: the one plan report (solver.Report), whose
-// plan fields of MODEL.md (instance, bundles with depot and assets) are at the top level
+// plan fields of docs/model.md (instance, bundles with depot and assets) are at the top level
 // so that any plan reader (the referee, `tabane evaluate`) takes the file as is, plus the
 // settings that reproduce it.
 type solveOutput struct {

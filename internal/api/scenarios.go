@@ -197,7 +197,7 @@ func (s *Server) listScenarios(c echo.Context) error {
 	return c.JSON(http.StatusOK, pageOf(c, scs, total, limit, offset))
 }
 
-// scenarioInstance: GET /api/v1/scenarios/{id}/instance — the MODEL.md instance a run of
+// scenarioInstance: GET /api/v1/scenarios/{id}/instance — the docs/model.md instance a run of
 // the scenario would solve now (the inventory as it is, the scenario's choices applied).
 func (s *Server) scenarioInstance(c echo.Context) error {
 	sc, err := s.scenarioParam(c)

@@ -223,7 +223,7 @@ func prefixed(name string, errs []solver.InputError) []solver.InputError {
 func instanceMember(body []byte, ms map[string]member) (*solver.Model, error) {
 	m, ok := ms["instance"]
 	if !ok {
-		return nil, invalid("instance is required", solver.InputError{Path: "instance", Msg: "is required (a MODEL.md instance)"})
+		return nil, invalid("instance is required", solver.InputError{Path: "instance", Msg: "is required (a docs/model.md instance)"})
 	}
 	inst, err := solver.ParseInstance(inPlace(body, m))
 	if err != nil {
@@ -358,7 +358,7 @@ func (s *Server) evaluateStateless(c echo.Context) error {
 	}
 	pm, ok := ms["plan"]
 	if !ok {
-		return invalid("plan is required", solver.InputError{Path: "plan", Msg: "is required (a MODEL.md plan)"})
+		return invalid("plan is required", solver.InputError{Path: "plan", Msg: "is required (a docs/model.md plan)"})
 	}
 	plan, err := solver.ReadPlan(bytes.NewReader(inPlace(body, pm)))
 	if err != nil {

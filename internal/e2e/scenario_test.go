@@ -16,7 +16,7 @@ type instanceJSON struct {
 }
 
 // participation reads the instance the next run of the scenario gets: code → participates
-// (absent means true, as MODEL.md says).
+// (absent means true, as docs/model.md says).
 func participation(t *testing.T, s *server, scenario string) map[string]bool {
 	t.Helper()
 	var inst instanceJSON

@@ -94,7 +94,7 @@ var paramLabels = map[string]paramLabel{
 	"solver.threads":                        {"スレッド数", "Threads", false},
 }
 
-// kindLabels names the asset kinds of MODEL.md in Japanese.
+// kindLabels names the asset kinds of docs/model.md in Japanese.
 var kindLabels = map[string]string{
 	"bridge": "橋梁", "culvert": "カルバート", "footbridge": "横断歩道橋", "pump_station": "ポンプ場",
 	"road_furniture": "道路附属物", "sewer_plant": "下水処理場", "tunnel": "トンネル", "*": "全種別",

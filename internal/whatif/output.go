@@ -29,7 +29,7 @@ const (
 
 // WriteOutputs writes the batch's results into dir (created if needed): results.csv
 // and results.md with one row per variation, shares.csv with one row per variation and
-// municipality, plans/NNN-NAME.json with each plan (the plan of MODEL.md plus its
+// municipality, plans/NNN-NAME.json with each plan (the plan of docs/model.md plus its
 // evaluation), the charts (chart.svg/png, municipalities.svg/png) and summary.html, in
 // o's language. The plans folder is emptied first, so that no plan of an earlier batch
 // stays behind.
@@ -111,7 +111,7 @@ func slug(s string) string {
 }
 
 // planFile is a plan as written to plans/: the plan report of the solve (solver.Report,
-// whose MODEL.md plan fields come first), then the variation that produced it.
+// whose docs/model.md plan fields come first), then the variation that produced it.
 type planFile struct {
 	*solver.Report
 	Variation string       `json:"variation"`
