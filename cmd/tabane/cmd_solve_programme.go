@@ -8,36 +8,6 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-// programmeSolveOutput is what `tabane solve` writes for a version-2 instance: the plan
-// fields of docs/programme.md (instance, bundles with fy, schedule) at the top level, so that
-// referee.py and `tabane evaluate` read the file as is, then the reports, the programme's
-// lower bound (solver.ProgrammeLowerBound) and the proven reasons for infeasibility.
-type programmeSolveOutput struct {
-	Instance        string                 `json:"instance"`
-	Feasible        bool                   `json:"feasible"`
-	Cost            *float64               `json:"cost"`
-	StandaloneTotal *float64               `json:"standalone_total,omitempty"`
-	Saving          *float64               `json:"saving,omitempty"`
-	SavingPct       *float64               `json:"saving_pct,omitempty"`
-	Bundles         []solver.Bundle        `json:"bundles"`
-	Schedule        map[string]int         `json:"schedule"`
-	Evaluation      *solver.Evaluation     `json:"evaluation"`
-	LowerBound      *float64               `json:"lower_bound"`
-	Gap             *float64               `json:"gap"`
-	BoundMethod     string                 `json:"bound_method"`
-	Infeasible      []solver.Infeasibility `json:"infeasible,omitempty"`
-	// Yearly is --compare-yearly's year-by-year planning; YearlySaving its total less
-	// the programme's cost, when both are feasible.
-	Yearly       *solver.YearlyComparison `json:"yearly,omitempty"`
-	YearlySaving *float64                 `json:"yearly_saving,omitempty"`
-	Moved        int                      `json:"moved"`
-	Blocks       []solver.BlockResult     `json:"blocks"`
-	StopReason   string                   `json:"stop_reason"`
-	Seconds      float64                  `json:"seconds"`
-	Seed         int64                    `json:"seed"`
-	Threads      int                      `json:"threads"`
-}
-
 // solveProgramme is `tabane solve` on a version-2 instance: exit 0 when the plan passes
 // the evaluator, 1 when no plan does, 2 on bad input.
 func solveProgramme(ctx context.Context, p *solver.Programme, problems []string, opt solver.SolveOptions,
@@ -60,19 +30,7 @@ func solveProgramme(ctx context.Context, p *solver.Programme, problems []string,
 			return 2
 		}
 	}
-	out := programmeSolveOutput{Instance: p.Inst.Name, Bundles: []solver.Bundle{}, Schedule: map[string]int{},
-		Moved: res.Moved, Blocks: res.Blocks, StopReason: res.StopReason, Seconds: round2(res.Elapsed),
-		Seed: opt.Seed, Threads: opt.Threads, LowerBound: solver.Finite(res.LowerBound), Gap: solver.Finite(res.Gap),
-		BoundMethod: res.BoundMethod, Infeasible: res.Infeasible, Yearly: yearly}
-	if ev := res.Evaluation; ev != nil {
-		out.Feasible, out.Evaluation = ev.Feasible, ev
-		out.Cost = solver.Finite(ev.Cost)
-		out.StandaloneTotal, out.Saving, out.SavingPct = solver.Finite(ev.StandaloneTotal), solver.Finite(ev.Saving), solver.Finite(ev.SavingPct)
-		out.Bundles, out.Schedule = res.Plan.Bundles, res.Plan.Schedule
-		if yearly != nil && yearly.Feasible && ev.Feasible {
-			out.YearlySaving = solver.Finite(yearly.Total - ev.Cost)
-		}
-	}
+	out := solver.NewProgrammeSolveReport(p, res, opt, yearly)
 	summary, ok := writeSolveOutput(out, outPath, asJSON, stdout, stderr)
 	if !ok {
 		return 2

@@ -334,7 +334,7 @@ func TestPlanningProblems(t *testing.T) {
 	if !hasError(p, "line 3, column 36", "instance: params.contract_fixed_cost: expected a number") {
 		t.Errorf("wrong type errors %+v", p.Errors)
 	}
-	resp, raw = post("/api/v1/solve", map[string]any{"instance": map[string]any{"version": 2, "name": "t",
+	resp, raw = post("/api/v1/solve", map[string]any{"instance": map[string]any{"version": 3, "name": "t",
 		"params":         map[string]any{"contract_fixed_cost": 1, "travel_cost_per_km": 1},
 		"municipalities": []any{map[string]any{"code": "29201", "name": "a", "office": map[string]any{"lon": 135.8, "lat": 34.6}}},
 		"assets":         []any{map[string]any{"id": "A1", "municipality": "29201", "kind": "bridge", "lon": 135.8, "lat": 34.6, "cost": -5, "workload": 1}}}})

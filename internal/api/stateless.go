@@ -218,30 +218,46 @@ func prefixed(name string, errs []solver.InputError) []solver.InputError {
 	return out
 }
 
-// instanceMember parses and compiles the "instance" member of a body: 400 for malformed
-// JSON, 422 with every problem for an invalid instance.
-func instanceMember(body []byte, ms map[string]member) (*solver.Model, error) {
+// compiled is the "instance" member of a body compiled: Model for version 1, Programme
+// (whose Model is its one-year part) for version 2 (docs/programme.md).
+type compiled struct {
+	Model     *solver.Model
+	Programme *solver.Programme
+}
+
+// instanceMember parses and compiles the "instance" member of a body, as a programme when
+// it declares "version": 2 (as `tabane solve` does): 400 for malformed JSON, 422 with every
+// problem for an invalid instance.
+func instanceMember(body []byte, ms map[string]member) (compiled, error) {
 	m, ok := ms["instance"]
 	if !ok {
-		return nil, invalid("instance is required", solver.InputError{Path: "instance", Msg: "is required (a docs/model.md instance)"})
+		return compiled{}, invalid("instance is required", solver.InputError{Path: "instance", Msg: "is required (a docs/model.md or docs/programme.md instance)"})
 	}
 	inst, err := solver.ParseInstance(inPlace(body, m))
 	if err != nil {
 		var ie *solver.InputError
 		if errors.As(err, &ie) {
-			return nil, malformed("instance: "+ie.Msg+" ("+ie.Path+")", prefixed("instance", []solver.InputError{*ie})...)
+			return compiled{}, malformed("instance: "+ie.Msg+" ("+ie.Path+")", prefixed("instance", []solver.InputError{*ie})...)
 		}
-		return nil, malformed("instance: " + err.Error())
+		return compiled{}, malformed("instance: " + err.Error())
 	}
-	model, err := solver.Compile(inst)
+	var out compiled
+	if inst.Version == 2 {
+		out.Programme, err = solver.CompileProgramme(inst)
+		if err == nil {
+			out.Model = out.Programme.Model
+		}
+	} else {
+		out.Model, err = solver.Compile(inst)
+	}
 	if err != nil {
 		var ve *solver.ValidationError
 		if errors.As(err, &ve) {
-			return nil, invalid(fmt.Sprintf("the instance has %d problem(s)", len(ve.Problems)), prefixed("instance", ve.Problems)...)
+			return compiled{}, invalid(fmt.Sprintf("the instance has %d problem(s)", len(ve.Problems)), prefixed("instance", ve.Problems)...)
 		}
-		return nil, err
+		return compiled{}, err
 	}
-	return model, nil
+	return out, nil
 }
 
 // checkMembers refuses members other than the allowed ones.
@@ -258,9 +274,11 @@ func checkMembers(ms map[string]member, allowed ...string) error {
 	return nil
 }
 
-// solveStateless: POST /api/v1/solve {instance, time_limit_s, seed} → the plan report
-// (as GET /api/v1/runs/{id}/plan). Nothing is stored. An instance without a feasible plan
-// is a 422 that says why, one error per reason.
+// solveStateless: POST /api/v1/solve {instance, time_limit_s, seed, max_iterations} → the
+// plan report (as GET /api/v1/runs/{id}/plan), or for a version-2 instance the programme
+// report (solveProgrammeStateless). Nothing is stored. An instance without a feasible
+// plan is a 422 that says why, one error per reason. max_iterations caps the search's
+// iterations (0: none) so that a run is reproducible whatever the machine's load.
 func (s *Server) solveStateless(c echo.Context) error {
 	body, err := readBody(c)
 	if err != nil {
@@ -270,41 +288,78 @@ func (s *Server) solveStateless(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMembers(ms, "instance", "time_limit_s", "seed"); err != nil {
+	if err := checkMembers(ms, "instance", "time_limit_s", "seed", "max_iterations"); err != nil {
 		return err
 	}
 	var rr runRequest
-	for name, dst := range map[string]any{"time_limit_s": &rr.TimeLimitS, "seed": &rr.Seed} {
+	var maxIter int
+	for name, dst := range map[string]any{"time_limit_s": &rr.TimeLimitS, "seed": &rr.Seed, "max_iterations": &maxIter} {
 		if m, ok := ms[name]; ok {
 			if err := json.Unmarshal(m.raw, dst); err != nil {
 				return invalid(name+": must be a number", solver.InputError{Path: name, Msg: "must be a number"})
 			}
 		}
 	}
+	if maxIter < 0 {
+		return invalid("max_iterations is out of range", solver.InputError{Path: "max_iterations",
+			Msg: fmt.Sprintf("must be ≥ 0 (0: no cap), found %d", maxIter)})
+	}
 	req, err := rr.jobsRequest()
 	if err != nil {
 		return err
 	}
-	model, err := instanceMember(body, ms)
+	in, err := instanceMember(body, ms)
 	if err != nil {
 		return err
 	}
-	res, err := s.planning.runs.SolveNow(c.Request().Context(), model, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1})
+	opt := solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: 1, MaxIterations: maxIter}
+	if in.Programme != nil {
+		return s.solveProgrammeStateless(c, in.Programme, opt)
+	}
+	res, err := s.planning.runs.SolveNow(c.Request().Context(), in.Model, opt)
 	if err != nil {
 		return err
 	}
 	if res.Plan == nil {
-		p := &Problem{Type: ProblemInfeasible, Title: "No feasible plan", Status: http.StatusUnprocessableEntity}
-		for _, r := range res.Infeasible {
-			p.Errors = append(p.Errors, solver.InputError{Path: infeasibilityPath(model.Inst, r), Msg: r.Message})
-		}
-		p.Detail = fmt.Sprintf("no feasible plan (%s after %s)", res.StopReason, res.Timings.Total.Round(time.Millisecond))
-		if len(p.Errors) > 0 {
-			p.Detail = "no feasible plan: " + p.Errors[0].Msg
+		p := noFeasiblePlan(in.Model.Inst, res.Infeasible)
+		if len(p.Errors) == 0 {
+			p.Detail = fmt.Sprintf("no feasible plan (%s after %s)", res.StopReason, res.Timings.Total.Round(time.Millisecond))
 		}
 		return p
 	}
 	return c.JSON(http.StatusOK, solver.NewReport(res.Plan.Instance, res))
+}
+
+// solveProgrammeStateless answers POST /api/v1/solve for a version-2 instance with the
+// report `tabane solve --json` writes (schedule, evaluation with years[] and budgets[]).
+// A plan that breaks some rule is a 200 with feasible false and its violations, as the
+// programme solver returns its least-violating plan; only no plan at all is a 422.
+func (s *Server) solveProgrammeStateless(c echo.Context, p *solver.Programme, opt solver.SolveOptions) error {
+	res, err := s.planning.runs.SolveProgrammeNow(c.Request().Context(), p, opt)
+	if err != nil {
+		return err
+	}
+	if res.Evaluation == nil {
+		pr := noFeasiblePlan(p.Inst, res.Infeasible)
+		if len(pr.Errors) == 0 {
+			pr.Detail = fmt.Sprintf("no programme plan (%s)", res.StopReason)
+		}
+		return pr
+	}
+	return c.JSON(http.StatusOK, solver.NewProgrammeSolveReport(p, res, opt, nil))
+}
+
+// noFeasiblePlan is the 422 of a solve without a plan, one error per proven reason; the
+// detail quotes the first.
+func noFeasiblePlan(inst *solver.Instance, reasons []solver.Infeasibility) *Problem {
+	p := &Problem{Type: ProblemInfeasible, Title: "No feasible plan", Status: http.StatusUnprocessableEntity}
+	for _, r := range reasons {
+		p.Errors = append(p.Errors, solver.InputError{Path: infeasibilityPath(inst, r), Msg: r.Message})
+	}
+	if len(p.Errors) > 0 {
+		p.Detail = "no feasible plan: " + p.Errors[0].Msg
+	}
+	return p
 }
 
 // infeasibilityPath locates a reason for infeasibility in the instance: the asset, the
@@ -352,7 +407,7 @@ func (s *Server) evaluateStateless(c echo.Context) error {
 	if err := checkMembers(ms, "instance", "plan"); err != nil {
 		return err
 	}
-	model, err := instanceMember(body, ms)
+	in, err := instanceMember(body, ms)
 	if err != nil {
 		return err
 	}
@@ -368,5 +423,8 @@ func (s *Server) evaluateStateless(c echo.Context) error {
 		}
 		return malformed("plan: " + err.Error())
 	}
-	return c.JSON(http.StatusOK, solver.Evaluate(model, plan))
+	if in.Programme != nil {
+		return c.JSON(http.StatusOK, solver.EvaluateProgramme(in.Programme, plan))
+	}
+	return c.JSON(http.StatusOK, solver.Evaluate(in.Model, plan))
 }

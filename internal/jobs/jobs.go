@@ -236,13 +236,24 @@ func (q *Queue) submit(ctx context.Context, j *job, create func() (int64, error)
 // answer (the API's stateless POST /solve): at most half the CPUs' worth of such solves
 // run at a time, the others wait for a slot while ctx lasts.
 func (q *Queue) SolveNow(ctx context.Context, m *solver.Model, opt solver.SolveOptions) (*solver.Result, error) {
+	return holdDirect(ctx, q, func() (*solver.Result, error) { return solver.Solve(ctx, m, opt) })
+}
+
+// SolveProgrammeNow is SolveNow for a version-2 programme: it holds a slot of the
+// same bound, so programme and one-year stateless solves share it.
+func (q *Queue) SolveProgrammeNow(ctx context.Context, p *solver.Programme, opt solver.SolveOptions) (*solver.ProgrammeResult, error) {
+	return holdDirect(ctx, q, func() (*solver.ProgrammeResult, error) { return solver.SolveProgramme(ctx, p, opt) })
+}
+
+// holdDirect runs solve while holding a slot of q.direct, waiting for one while ctx lasts.
+func holdDirect[R any](ctx context.Context, q *Queue, solve func() (*R, error)) (*R, error) {
 	select {
 	case q.direct <- struct{}{}:
 		defer func() { <-q.direct }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return solver.Solve(ctx, m, opt)
+	return solve()
 }
 
 // Room says whether a job of kind would be taken now: ErrClosed, a fault.Limit error
