@@ -211,6 +211,11 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"Violation":   solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
 		"Breakdown":   solver.Breakdown{},
 		"Plan":        solver.Report{StopReason: "x", BoundMethod: "y"},
+		// The version-2 (programme) answers of POST /solve and /evaluate, every
+		// omitempty member set.
+		"ProgrammeReport": solver.ProgrammeReport{},
+		"ProgrammeSolveReport": solver.ProgrammeSolveReport{StandaloneTotal: &f, Saving: &f, SavingPct: &f,
+			Infeasible: []solver.Infeasibility{{}}, Yearly: &solver.YearlyComparison{}, YearlySaving: &f},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)
