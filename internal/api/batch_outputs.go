@@ -17,6 +17,12 @@ import (
 // Markdown table, the per-municipality shares and their chart, and the one-page summary,
 // each in ?lang=ja (default) or en.
 func (s *Server) registerBatchOutputs(g *echo.Group) {
+	// results.csv: the table of whatif.WriteCSV over the rows so far (the header alone before
+	// the first one); chart.svg: saving and cost against the swept parameter(s), 409 before
+	// the first row.
+	g.GET("/batches/:id/results.csv", s.batchFile(whatif.ResultsCSV, "text/csv; charset=utf-8",
+		func(w io.Writer, rows []whatif.Row, o whatif.Output) error { return whatif.WriteCSV(w, rows, o.Lang) }))
+	g.GET("/batches/:id/chart.svg", s.batchFile(whatif.ChartSVG, "image/svg+xml", whatif.WriteChartSVG))
 	g.GET("/batches/:id/results.md", s.batchFile(whatif.ResultsMD, "text/markdown; charset=utf-8", whatif.WriteMarkdown))
 	g.GET("/batches/:id/shares.csv", s.batchFile(whatif.SharesCSV, "text/csv; charset=utf-8", whatif.WriteShares))
 	g.GET("/batches/:id/municipalities.svg", s.batchFile(whatif.SharesSVG, "image/svg+xml", whatif.WriteSharesChartSVG))
@@ -67,8 +73,8 @@ func (s *Server) batchFile(name, contentType string, write func(io.Writer, []wha
 		}
 		if name == whatif.SummaryHTML {
 			c.Response().Header().Set("Content-Security-Policy", whatif.SummaryCSP)
-		} else if contentType != "image/svg+xml" {
-			c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="batch-%d-%s"`, b.ID, name))
+		} else {
+			attachment(c, fmt.Sprintf("batch-%d-%s", b.ID, name)) // an <img> still shows an SVG
 		}
 		return c.Blob(http.StatusOK, contentType, buf.Bytes())
 	}

@@ -39,8 +39,6 @@ func (s *Server) registerBatches(g *echo.Group) {
 	g.GET("/batches", s.listBatches)
 	g.GET("/batches/:id", s.getBatch)
 	g.DELETE("/batches/:id", s.cancelBatch)
-	g.GET("/batches/:id/results.csv", s.batchResultsCSV)
-	g.GET("/batches/:id/chart.svg", s.batchChartSVG)
 	s.registerBatchOutputs(g)
 }
 
@@ -362,46 +360,4 @@ func (s *Server) resultRows(c echo.Context) (data.Batch, []whatif.Row, error) {
 		}
 	}
 	return b, rows, nil
-}
-
-// batchResultsCSV: GET /api/v1/batches/{id}/results.csv — the table of whatif.WriteCSV
-// over the rows so far (the header alone before the first one).
-func (s *Server) batchResultsCSV(c echo.Context) error {
-	b, rows, err := s.resultRows(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.batchOutput(c, b)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := whatif.WriteCSV(&buf, rows, o.Lang); err != nil {
-		return fmt.Errorf("batch %d: results.csv: %w", b.ID, err)
-	}
-	attachment(c, fmt.Sprintf("batch-%d-results.csv", b.ID))
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// batchChartSVG: GET /api/v1/batches/{id}/chart.svg — saving and cost against the swept
-// parameter(s), over the rows so far; 409 before the first row.
-func (s *Server) batchChartSVG(c echo.Context) error {
-	b, rows, err := s.resultRows(c)
-	if err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		// Nothing to draw yet (and whatif's chart needs a row to lay out its axis).
-		return conflict(fmt.Sprintf("batch %d has no finished variation yet (%s); the chart draws the rows so far", b.ID, b.Status))
-	}
-	o, err := s.batchOutput(c, b)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := whatif.WriteChartSVG(&buf, rows, o); err != nil {
-		return fmt.Errorf("batch %d: chart.svg: %w", b.ID, err)
-	}
-	attachment(c, fmt.Sprintf("batch-%d-chart.svg", b.ID)) // an <img> still shows it
-	return c.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
 }

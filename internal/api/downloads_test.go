@@ -33,6 +33,10 @@ func TestDownloadsNameTheirFile(t *testing.T) {
 		{fmt.Sprintf("/api/v1/runs/%d/plan.geojson", run.ID), named(fmt.Sprintf("run-%d-plan.geojson", run.ID))},
 		{fmt.Sprintf("/api/v1/batches/%d/results.csv", b.ID), named(fmt.Sprintf("batch-%d-results.csv", b.ID))},
 		{fmt.Sprintf("/api/v1/batches/%d/chart.svg", b.ID), named(fmt.Sprintf("batch-%d-chart.svg", b.ID))},
+		{fmt.Sprintf("/api/v1/batches/%d/results.md", b.ID), named(fmt.Sprintf("batch-%d-results.md", b.ID))},
+		{fmt.Sprintf("/api/v1/batches/%d/shares.csv", b.ID), named(fmt.Sprintf("batch-%d-shares.csv", b.ID))},
+		{fmt.Sprintf("/api/v1/batches/%d/municipalities.svg", b.ID), named(fmt.Sprintf("batch-%d-municipalities.svg", b.ID))},
+		{fmt.Sprintf("/api/v1/batches/%d/summary.html", b.ID), ""}, // a page to open and print, served inline
 		{"/api/v1/assets", ""},
 		{"/api/v1/runs/999999/plan.csv", ""},
 		{"/api/v1/assets?format=geojson&bbox=1,2", ""},
