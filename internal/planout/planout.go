@@ -40,7 +40,8 @@ func bundleOutline(pts []orb.Point) orb.Polygon {
 }
 
 // GeoJSON is the plan as an RFC 7946 FeatureCollection: one outline Polygon per bundle
-// (role "outline"), the depots that run a bundle (role "depot"), and every asset of the
+// (role "outline", with its spread: farthest_km, outline_km2, label [lon, lat] where the
+// map writes its id, and overlaps, the lots whose outlines share ground with it), the depots that run a bundle (role "depot"), and every asset of the
 // instance (role "asset"; bundle null when the asset is in no bundle, e.g. of a
 // municipality that does not take part). An instance without depots runs its bundles
 // from the municipalities' offices (data.OfficeDepotID).
@@ -60,19 +61,23 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 	}
 	fc := geojson.NewFeatureCollection()
 	bundleOf := map[string]string{}
+	shapes := lotShapes(rep, inst)
+	overlaps := map[string][]string{}
+	for _, o := range lotOverlaps(rep, shapes) {
+		overlaps[rep.Bundles[o.i].ID] = append(overlaps[rep.Bundles[o.i].ID], rep.Bundles[o.j].ID)
+	}
 	for _, b := range rep.Bundles {
-		var pts []orb.Point
 		for _, id := range b.Assets {
 			bundleOf[id] = b.ID
-			if i, ok := assetAt[id]; ok {
-				pts = append(pts, orb.Point{inst.Assets[i].Lon, inst.Assets[i].Lat})
-			}
 		}
-		if len(pts) > 0 {
-			f := geojson.NewFeature(bundleOutline(pts))
+		if s, ok := shapes[b.ID]; ok {
+			f := geojson.NewFeature(s.outline)
 			f.ID = "outline-" + b.ID
+			// The spread (Lot) rides along so that the map labels and marks the lot alone.
 			f.Properties = geojson.Properties{"bundle": b.ID, "role": "outline", "depot": b.Depot, "cost": b.Breakdown.Total,
-				"asset_count": b.AssetCount, "municipalities": b.Municipalities}
+				"asset_count": b.AssetCount, "municipalities": b.Municipalities, "regions": b.Regions,
+				"farthest_km": b.MaxDistanceKm, "outline_km2": s.areaKm2, "label": []float64{s.label[0], s.label[1]},
+				"overlaps": nonNil(overlaps[b.ID])}
 			fc.Append(f)
 		}
 	}
