@@ -7,8 +7,8 @@ import (
 	"fmt"
 )
 
-// LoadDemo fills an empty inventory with the demo dataset (GenerateDemo) in one
-// transaction and reports whether it did. An inventory that already holds a
+// LoadDemo fills an empty inventory with the demo dataset (GenerateDemo) and its default
+// scenario (DemoScenario) in one transaction and reports whether it did. An inventory that already holds a
 // municipality is left alone, so calling LoadDemo on every start is safe.
 func (s *Store) LoadDemo(ctx context.Context) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -39,6 +39,9 @@ func (s *Store) LoadDemo(ctx context.Context) (bool, error) {
 		}
 	}
 	if err := putAssets(ctx, tx, ds.Assets); err != nil {
+		return false, fmt.Errorf("load demo: %w", err)
+	}
+	if err := putDemoScenario(ctx, tx); err != nil {
 		return false, fmt.Errorf("load demo: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('demo', ?)

@@ -4,7 +4,11 @@ package data
 // and only shape the synthetic demo: town-hall positions are rounded to about 100 m and
 // moved inside the simplified N03 outline when they fall outside it; populations are
 // rounded figures near the 2020 census; regions follow the prefecture's customary five
-// areas (北和・西和・中和・東和・南和).
+// areas (北和・西和・中和・東和・南和) as the Japanese Wikipedia articles draw them (「中和
+// (奈良県)」, 「奈良県」 地理・地域). They are customary, not statutory, and their edges vary by
+// source: MLIT's 近畿地方整備局 counts 御所市・高取町・明日香村 in 南和, and 山添村 is sometimes
+// put with 東和 (大和高原). The demo's default scenario locks lots inside them
+// (DemoScenario); a scenario's regions override any municipality's.
 type demoPlace struct {
 	office     string // name of the town hall
 	lon, lat   float64

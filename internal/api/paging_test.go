@@ -64,7 +64,7 @@ func TestEveryListPagesWithLink(t *testing.T) {
 		{"/api/v1/municipalities", "", len(munis)},
 		{"/api/v1/depots", "", len(depots)},
 		{"/api/v1/assets", "", assets},
-		{"/api/v1/scenarios", "", 2},
+		{"/api/v1/scenarios", "", 3}, // the demo's default scenario (data.DemoScenario) and two
 		{"/api/v1/runs", fmt.Sprintf("scenario=%d", scenarios[0]), 2},
 		{"/api/v1/batches", "", 2},
 		{"/api/v1/tokens", "", 3},

@@ -469,8 +469,9 @@ func TestScenarioFilterAndPatch(t *testing.T) {
 		Total int             `json:"total"`
 		Next  string          `json:"next"`
 	}
-	call(t, srv, "GET", "/api/v1/scenarios?limit=1", nil, &page)
-	if page.Total != 2 || len(page.Items) != 1 || page.Items[0].ID != sc.ID || page.Next != "/api/v1/scenarios?limit=1&offset=1" {
+	// The demo's default scenario (data.DemoScenario) comes first.
+	call(t, srv, "GET", "/api/v1/scenarios?limit=1&offset=1", nil, &page)
+	if page.Total != 3 || len(page.Items) != 1 || page.Items[0].ID != sc.ID || page.Next != "/api/v1/scenarios?limit=1&offset=2" {
 		t.Errorf("first page %+v", page)
 	}
 	next := page.Next

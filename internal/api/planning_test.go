@@ -507,8 +507,9 @@ func TestScenarioRunPlan(t *testing.T) {
 		Total int             `json:"total"`
 	}
 	call(t, srv, "GET", "/api/v1/scenarios", nil, &scs)
-	if scs.Total != 1 || scs.Items[0].Params.Limits.MaxAssets == nil || *scs.Items[0].Params.Limits.MaxAssets != 20 ||
-		scs.Items[0].Params.Limits.MaxValue != nil {
+	// The demo's default scenario (data.DemoScenario), then this one.
+	if scs.Total != 2 || scs.Items[0].Name != data.DemoScenario().Name || scs.Items[1].Params.Limits.MaxAssets == nil ||
+		*scs.Items[1].Params.Limits.MaxAssets != 20 || scs.Items[1].Params.Limits.MaxValue != nil {
 		t.Errorf("scenarios after PATCH (limits as written): %+v", scs.Items)
 	}
 }
