@@ -38,6 +38,9 @@ type Run struct {
 	Progress   *RunProgress `json:"progress"`
 	Summary    *RunSummary  `json:"summary"`
 	HasPlan    bool         `json:"has_plan"`
+	// CounterpartOf is the run whose instance this run solves with region_locked flipped, to
+	// price the area lock (POST /api/v1/runs/{id}/counterpart); absent on other runs.
+	CounterpartOf *int64 `json:"counterpart_of,omitempty"`
 }
 
 // RunProgress is a snapshot of a running solve, in the solver's one progress shape.
@@ -78,15 +81,20 @@ type RunFilter struct {
 }
 
 const runColumns = `r.id, r.scenario_id, r.status, r.seed, r.time_limit_s, r.created_at, r.started_at, r.finished_at,
-	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id)`
+	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id),
+	json_extract(r.params, '$.counterpart_of')`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var scen sql.NullInt64
 	var started, finished, errText, progress, summary sql.NullString
+	var counterpartOf sql.NullInt64
 	if err := sc.Scan(&r.ID, &scen, &r.Status, &r.Seed, &r.TimeLimitS, &r.CreatedAt, &started, &finished,
-		&errText, &progress, &summary, &r.HasPlan); err != nil {
+		&errText, &progress, &summary, &r.HasPlan, &counterpartOf); err != nil {
 		return r, err
+	}
+	if counterpartOf.Valid {
+		r.CounterpartOf = &counterpartOf.Int64
 	}
 	if scen.Valid {
 		r.ScenarioID = &scen.Int64

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/planout"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -201,16 +202,22 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
 	f, s, n := 1.0, "x", int64(1)
 	full := map[string]any{
-		"Scenario":    data.Scenario{Filter: &data.ScenarioFilter{}, UpdatedAt: "t"},
-		"Run":         data.Run{ScenarioID: &n, StartedAt: &s, FinishedAt: &s, Error: &s, Progress: &data.RunProgress{}, Summary: &data.RunSummary{}},
-		"RunProgress": data.RunProgress{BestCost: &f, LowerBound: &f, Gap: &f},
-		"RunSummary":  data.RunSummary{LowerBound: &f, Gap: &f, StopReason: "time_limit"},
-		"Share":       shareRow{},
-		"Evaluation":  solver.Evaluation{},
-		"PlanBundle":  solver.BundleReport{},
-		"Violation":   solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
-		"Breakdown":   solver.Breakdown{},
-		"Plan":        solver.Report{StopReason: "x", BoundMethod: "y"},
+		"Scenario": data.Scenario{Filter: &data.ScenarioFilter{}, UpdatedAt: "t"},
+		"Run": data.Run{ScenarioID: &n, StartedAt: &s, FinishedAt: &s, Error: &s, Progress: &data.RunProgress{}, Summary: &data.RunSummary{},
+			CounterpartOf: &n},
+		"Lots":          lotsAnswer{},
+		"Lot":           planout.Lot{},
+		"LotOverlap":    planout.Overlap{},
+		"OverlapReason": planout.OverlapReason{Here: []string{s}, There: []string{s}, Limits: []string{s}, Depot: "d", Delta: &f},
+		"LockPrice":     lockPriceAnswer{},
+		"RunProgress":   data.RunProgress{BestCost: &f, LowerBound: &f, Gap: &f},
+		"RunSummary":    data.RunSummary{LowerBound: &f, Gap: &f, StopReason: "time_limit"},
+		"Share":         shareRow{},
+		"Evaluation":    solver.Evaluation{},
+		"PlanBundle":    solver.BundleReport{},
+		"Violation":     solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
+		"Breakdown":     solver.Breakdown{},
+		"Plan":          solver.Report{StopReason: "x", BoundMethod: "y"},
 		// The version-2 (programme) answers of POST /solve and /evaluate, every
 		// omitempty member set.
 		"ProgrammeReport": solver.ProgrammeReport{},

@@ -63,6 +63,7 @@ func (s *Server) registerPlanning(g *echo.Group) {
 	g.GET("/scenarios/:id/instance", s.scenarioInstance)
 	g.POST("/scenarios/:id/runs", s.startRun, bodyLimit(runBodyLimit))
 	s.registerPins(g)
+	s.registerLots(g)
 
 	g.GET("/runs", s.listRuns)
 	g.GET("/runs/:id", s.getRun)

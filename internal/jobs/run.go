@@ -17,6 +17,8 @@ import (
 type Request struct {
 	TimeLimit time.Duration // 0 = DefaultTimeLimit
 	Seed      int64
+	// CounterpartOf, when not 0, is the run this one prices the area lock of (data.Run).
+	CounterpartOf int64
 }
 
 // Submit validates inst (a *solver.ValidationError lists its problems), stores a queued
@@ -37,7 +39,11 @@ func (q *Queue) Submit(ctx context.Context, scenarioID int64, req Request, inst 
 	if err != nil {
 		return data.Run{}, fmt.Errorf("submit: %w", err)
 	}
-	params, _ := json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed})
+	asked := map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed}
+	if req.CounterpartOf != 0 {
+		asked["counterpart_of"] = req.CounterpartOf
+	}
+	params, _ := json.Marshal(asked)
 	var run data.Run
 	j := &job{kind: KindRun, subs: map[chan data.RunProgress]struct{}{}}
 	j.markRunning = func(ctx context.Context) (bool, error) { return q.store.StartRun(ctx, j.id) }
