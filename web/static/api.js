@@ -77,6 +77,9 @@ export const api = {
   planGeo: (id) => request('GET', `runs/${encodeURIComponent(id)}/plan.geojson`),
   shares: (id) => all(`runs/${encodeURIComponent(id)}/shares`),
   compare: (a, b) => request('GET', `runs/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}`),
+  lots: (id) => request('GET', `runs/${encodeURIComponent(id)}/lots`),
+  lockPrice: (id) => request('GET', `runs/${encodeURIComponent(id)}/lock-price`),
+  counterpart: (id) => request('POST', `runs/${encodeURIComponent(id)}/counterpart`, {}),
   importFile: (file, kind, partial) => {
     const fd = new FormData();
     fd.append('file', file);

@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct100, health, amountText, parseAmount } from './i18n.js';
 import { whyLines, importReason, named } from './reasons.js';
 import { createPins } from './pins.js';
+import { createLots } from './lots.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -53,6 +54,7 @@ const state = {
 
 let pm; // PlanMap
 let pins; // the scenario's pins (pins.js)
+let lots; // the lots' spread, overlaps, labels and the area lock's price (lots.js)
 let chart; // ProgressChart
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +163,7 @@ function fillForm(sc) {
   setNum($('f-surcharge'), forbidden ? '' : p.mixed_discipline_surcharge);
   $('f-surcharge').disabled = forbidden;
   $('f-region-lock').checked = !!p.region_locked;
+  if (lots) lots.renderLockNote();
   $('f-ir').checked = !!p.require_individual_rationality;
   renderNonParticipants();
 }
@@ -435,6 +438,7 @@ function runLabel(r) {
   const time = r.created_at ? new Date(r.created_at).toLocaleString(getLang() === 'ja' ? 'ja-JP' : 'en-GB') : '';
   let label = t('run.label', { time, scenario: sc ? sc.name : (r.scenario_id ?? ''), status: t(`run.${r.status}`) });
   if (r.summary && typeof r.summary.cost === 'number') label += ` ${yen(r.summary.cost)}`;
+  if (lots) label += lots.runTag(r);
   return `#${r.id} ${label}`;
 }
 
@@ -480,6 +484,7 @@ async function showRun(id) {
   renderResults();
   renderExports();
   renderLegend();
+  lots.showRun(run, geo);
 }
 
 function planTotals() {
@@ -530,6 +535,7 @@ function renderResults() {
     activate(row, () => selectBundle(b.id, true));
     tb.append(row);
   }
+  if (lots) lots.decorate();
 
   const mb = $('munis-table').tBodies[0];
   mb.replaceChildren();
@@ -1035,6 +1041,7 @@ function exposeHook() {
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
       pins: pins ? pins.count() : 0,
+      ...(lots ? lots.stats() : {}),
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -1091,17 +1098,28 @@ async function main() {
     done: (key, vars) => status(key, vars),
     fail,
   });
+  const lotsNotes = el('div', { id: 'lots-notes' });
+  $('t-ir').after(lotsNotes);
+  lots = createLots({
+    api, pm, notes: lotsNotes, lockBox: $('f-region-lock'), fail,
+    runId: () => state.runId,
+    munis: () => state.munis,
+    regionOrder: ['北和', '西和', '中和', '東和', '南和'],
+    depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
+  });
   try {
     state.settings = (await api.settings()) || {};
     if (state.settings.tile_url) pm.setTiles(state.settings.tile_url, state.settings.tile_attribution);
     await reloadInventory();
+    lots.syncMuniLabels();
     await loadScenarios();
     await refreshRuns();
-    const mine = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && (r.status === 'done' || r.status === 'cancelled'));
-    const any = mine || state.runs.find((r) => r.status === 'done' || r.status === 'cancelled');
+    // A counterpart (lots.js) prices the area lock of another run: it is not the plan to show.
+    const mine = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && !r.counterpart_of && (r.status === 'done' || r.status === 'cancelled'));
+    const any = mine || state.runs.find((r) => !r.counterpart_of && (r.status === 'done' || r.status === 'cancelled'));
     if (any) await showRun(any.id);
     else { renderResults(); renderExports(); }
-    const running = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && (r.status === 'running' || r.status === 'queued'));
+    const running = state.runs.find((r) => state.scenario && r.scenario_id === state.scenario.id && !r.counterpart_of && (r.status === 'running' || r.status === 'queued'));
     if (running) { setSolving(true); follow(running.id); }
     status('st.ready');
   } catch (err) {
