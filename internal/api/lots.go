@@ -115,8 +115,11 @@ func (s *Server) startCounterpart(c echo.Context) error {
 // whichever of the two the run is — negative when the unlocked solve found no cheaper plan
 // in its time.
 type lockPriceAnswer struct {
-	Run             int64     `json:"run"`
-	RegionLocked    bool      `json:"region_locked"`
+	Run          int64 `json:"run"`
+	RegionLocked bool  `json:"region_locked"`
+	// Priceable says whether POST …/counterpart may be asked: a version-1 run of a scenario
+	// that still exists, not itself a counterpart.
+	Priceable       bool      `json:"priceable"`
 	Cost            *float64  `json:"cost"`
 	Counterpart     *data.Run `json:"counterpart"`
 	CounterpartCost *float64  `json:"counterpart_cost"`
@@ -136,14 +139,16 @@ func (s *Server) lockPrice(c echo.Context) error {
 		return err
 	}
 	var head struct {
-		Params struct {
+		Version int `json:"version"`
+		Params  struct {
 			RegionLocked bool `json:"region_locked"`
 		} `json:"params"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return fmt.Errorf("instance of run %d: %w", run.ID, err)
 	}
-	out := lockPriceAnswer{Run: run.ID, RegionLocked: head.Params.RegionLocked, Cost: planCost(run)}
+	out := lockPriceAnswer{Run: run.ID, RegionLocked: head.Params.RegionLocked, Cost: planCost(run),
+		Priceable: head.Version == 1 && run.ScenarioID != nil && run.CounterpartOf == nil}
 	cp, err := s.store.Counterpart(ctx, run.ID)
 	switch {
 	case err == nil:

@@ -27,7 +27,7 @@ func TestAreaLockPriceAndLots(t *testing.T) {
 	var price lockPriceAnswer
 	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/lock-price", run.ID), nil, &price)
 	wantStatus(t, "lock-price before the counterpart", resp, raw, http.StatusOK)
-	if !price.RegionLocked || price.Cost == nil || price.Counterpart != nil || price.LiftingSaves != nil {
+	if !price.RegionLocked || !price.Priceable || price.Cost == nil || price.Counterpart != nil || price.LiftingSaves != nil {
 		t.Errorf("lock-price before the counterpart: %s", raw)
 	}
 
@@ -89,7 +89,8 @@ func TestAreaLockPriceAndLots(t *testing.T) {
 	// Asked of the unlocked run, the same price: what lifting the lock saves.
 	var back lockPriceAnswer
 	call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/lock-price", cp.ID), nil, &back)
-	if back.RegionLocked || back.Counterpart != nil {
-		t.Errorf("lock-price of the counterpart: locked %v, counterpart %v; want false, none", back.RegionLocked, back.Counterpart)
+	if back.RegionLocked || back.Counterpart != nil || back.Priceable {
+		t.Errorf("lock-price of the counterpart: locked %v, counterpart %v, priceable %v; want false, none, false",
+			back.RegionLocked, back.Counterpart, back.Priceable)
 	}
 }

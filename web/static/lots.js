@@ -178,6 +178,7 @@ export function createLots(opts) {
     const cp = price.counterpart;
     if (run.counterpart_of) p.append(t('lock.this_is', { run: run.counterpart_of }), ' ');
     if (!cp) {
+      if (!price.priceable) return p; // a programme run, or its scenario is gone
       p.append(t(price.region_locked ? 'lock.none_locked' : 'lock.none_free'), ' ',
         node('button', { type: 'button', id: 'lock-ask', class: 'linkish', onclick: () => ask(run).catch(opts.fail) },
           t(price.region_locked ? 'lock.ask_free' : 'lock.ask_locked')));
@@ -235,7 +236,7 @@ export function createLots(opts) {
     price = p;
     decorate();
     renderNotes();
-    if (!p.counterpart && p.region_locked && run.status === 'done' && !run.counterpart_of) {
+    if (!p.counterpart && p.priceable && p.region_locked && run.status === 'done') {
       await api.counterpart(run.id);
     }
     await follow(run);
