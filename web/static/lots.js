@@ -104,24 +104,24 @@ export function createLots(opts) {
     switch (r.code) {
       case 'equipment': {
         const parts = [];
-        if (r.here && r.here.length) parts.push(t('why.equipment', { lot, eq: eqs(r.here) }));
-        if (r.there && r.there.length) parts.push(t('why.equipment', { lot: other, eq: eqs(r.there) }));
-        return parts.join(t('why.sep'));
+        if (r.here && r.here.length) parts.push(t('ovl.equipment', { lot, eq: eqs(r.here) }));
+        if (r.there && r.there.length) parts.push(t('ovl.equipment', { lot: other, eq: eqs(r.there) }));
+        return parts.join(t('ovl.sep'));
       }
       case 'discipline':
-        return t('why.discipline', { a: discs(r.here || []), b: discs(r.there || []) });
+        return t('ovl.discipline', { a: discs(r.here || []), b: discs(r.there || []) });
       case 'limit':
-        return t('why.limit', { limits: (r.limits || []).map((x) => { const k = `rule.${x}`; const s = t(k); return s === k ? x : s; }).join(t('sep.list')) });
+        return t('ovl.limit', { limits: (r.limits || []).map((x) => { const k = `rule.${x}`; const s = t(k); return s === k ? x : s; }).join(t('sep.list')) });
       case 'merge':
-        return t(r.delta > 0 ? 'why.merge_more' : 'why.merge_less', { yen: yen(Math.abs(r.delta)), depot: opts.depotName(r.depot) });
+        return t(r.delta > 0 ? 'ovl.merge_more' : 'ovl.merge_less', { yen: yen(Math.abs(r.delta)), depot: opts.depotName(r.depot) });
       default:
         return r.code;
     }
   }
 
   function overlapText(l, o) {
-    const why = (o.reasons || []).map((r) => reasonText(l.lot, o.lot, r)).join(t('why.sep'));
-    return t('lots.overlap', { a: l.lot, b: o.lot, km2: figure(o.area_km2, 2), why: why || t('why.none') });
+    const why = (o.reasons || []).map((r) => reasonText(l.lot, o.lot, r)).join(t('ovl.sep'));
+    return t('lots.overlap', { a: l.lot, b: o.lot, km2: figure(o.area_km2, 2), why: why || t('ovl.none') });
   }
 
   // decorate adds the spread and overlap cells to the lot table's rows (app.js calls it after
@@ -233,11 +233,13 @@ export function createLots(opts) {
     const [lots, p] = await Promise.all([api.lots(run.id), api.lockPrice(run.counterpart_of ?? run.id)]);
     if (shown !== run) return;
     data = lots;
-    price = p;
     decorate();
-    renderNotes();
     if (!p.counterpart && p.priceable && p.region_locked && run.status === 'done') {
+      // Asked before the first note, so that the page never says "not solved yet" meanwhile.
       await api.counterpart(run.id);
+    } else {
+      price = p;
+      renderNotes();
     }
     await follow(run);
   }
