@@ -98,6 +98,45 @@ func TestLotsSpreadAndOverlap(t *testing.T) {
 			t.Errorf("lot %s overlaps %v, want %v", l.Lot, with, want.overlapWith)
 		}
 	}
+	// plan.geojson carries the same spread on each outline, for the map's labels and marks.
+	m, _ := solver.Compile(inst)
+	gj, err := GeoJSON(&solver.Report{Instance: "lots", Bundles: solver.Evaluate(m, plan).Bundles}, inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			ID         string `json:"id"`
+			Properties struct {
+				Overlaps   []string   `json:"overlaps"`
+				Label      [2]float64 `json:"label"`
+				OutlineKm2 float64    `json:"outline_km2"`
+				FarthestKm float64    `json:"farthest_km"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(gj, &fc); err != nil {
+		t.Fatal(err)
+	}
+	outlines := map[string]int{}
+	for i, f := range fc.Features {
+		outlines[f.ID] = i
+	}
+	for _, w := range []struct {
+		id       string
+		overlaps []string
+	}{{"outline-A", []string{"B"}}, {"outline-B", []string{"A"}}, {"outline-C", []string{}}} {
+		i, ok := outlines[w.id]
+		if !ok {
+			t.Fatalf("plan.geojson has no %s", w.id)
+		}
+		p := fc.Features[i].Properties
+		l := lots[i]
+		if !reflect.DeepEqual(p.Overlaps, w.overlaps) || p.Label != l.Label || p.OutlineKm2 != l.OutlineKm2 || p.FarthestKm != l.FarthestKm {
+			t.Errorf("%s properties %+v, want overlaps %v and the spread of %+v", w.id, p, w.overlaps, l)
+		}
+	}
+
 	got, _ := json.Marshal(lots[0].Overlaps[0].Reasons)
 	if want := `[{"code":"equipment","here":["snooper_truck"]},{"code":"merge","depot":"dA","delta":-2000000}]`; string(got) != want {
 		t.Errorf("why A and B are two lots:\n got %s\nwant %s", got, want)
