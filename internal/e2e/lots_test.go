@@ -179,7 +179,23 @@ func TestLotsFromPage(t *testing.T) {
 	}
 	tb.screenshot(t, "lots")
 
-	overlapScenario(t, s, tb)
+	// The same in English: "lifting the area lock saves ¥X".
+	tb.click(t, "#lang-toggle")
+	tb.waitFor(t, `window.tabane.stats().lang === 'en'`)
+	wantEn := "Lifting the area lock found no cheaper plan in the same time."
+	if *price.LiftingSaves > 0 {
+		wantEn = "Lifting the area lock saves ¥" + grouped(int64(math.Round(*price.LiftingSaves))) + "."
+	}
+	if got := tb.textOf(t, "#lock-price strong"); got != wantEn {
+		t.Errorf("English lock price %q, want %q", got, wantEn)
+	}
+	if got, want := tb.textOf(t, "#lock-note"), "Each lot stays inside one customary area (北和, 西和, 中和, 東和, 南和). Untick to allow lots across areas."; got != want {
+		t.Errorf("English lock note %q, want %q", got, want)
+	}
+	tb.click(t, "#lang-toggle")
+	tb.waitFor(t, `window.tabane.stats().lang === 'ja'`)
+
+	overlapScenario(t, s)
 	tb.noProblems(t)
 }
 
@@ -200,7 +216,7 @@ func containsAll(list []string, want ...string) bool {
 // 平群町 and 三郷町 in alternation (west to east) into the lots of their two town halls, so that
 // the two lots' outlines must overlap; a new tab selects it and solves. Both lots are marked,
 // the notes list one line per overlapping pair.
-func overlapScenario(t *testing.T, s *server, first *tab) {
+func overlapScenario(t *testing.T, s *server) {
 	t.Helper()
 	var sc struct {
 		ID int64 `json:"id"`
@@ -287,5 +303,4 @@ func overlapScenario(t *testing.T, s *server, first *tab) {
 	}
 	tb.screenshot(t, "lots-overlap")
 	tb.noProblems(t)
-	_ = first
 }
