@@ -53,6 +53,12 @@ type BlockResult struct {
 // years are fixed. Budgets are repaired, not planned for from the start. The time limit
 // is shared among the attempts and blocks.
 func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*ProgrammeResult, error) {
+	if p.pins != nil {
+		// EvaluateProgramme judges pins; the search does not keep them yet, and a plan that
+		// silently breaks a pin is worse than a refusal.
+		return nil, &ValidationError{Problems: []InputError{{Path: "pins",
+			Msg: "the programme solver does not honour pins yet (evaluate judges them): solve without pins, or one year as version 1"}}}
+	}
 	start := time.Now()
 	if opt.TimeLimit <= 0 {
 		opt.TimeLimit = DefaultTimeLimit
