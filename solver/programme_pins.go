@@ -49,14 +49,23 @@ func compileProgrammePins(p *Programme, pins *Pins, v *ValidationError) {
 	// place pins asset a to depot j (in block b when b > 0), reporting a pin that puts it
 	// elsewhere: an asset is inspected once in the horizon, so in one lot.
 	place := func(path string, a, j, b int) {
+		id := m.Assets[a].ID
+		if d := m.DepotAssetDist(j, a); d > m.MaxDistanceKm+limitEps {
+			v.add(path, "%s is %.2f km from depot %s, beyond max_distance_km %g", id, d, m.Depots[j].ID, m.MaxDistanceKm)
+			return
+		}
+		if lo, hi := p.Window(a); b > 0 && (hi < b || lo > b+p.ContractYears-1) {
+			v.add(path, "%s's window [%d, %d] does not meet the block %d–%d", id, lo, hi, b, b+p.ContractYears-1)
+			return
+		}
 		prev, ok := at[a]
 		switch {
 		case !ok:
 			at[a] = placed{j, b, path}
 		case prev.depot != j:
-			v.add(path, "%s is also pinned to depot %s by %s", m.Assets[a].ID, m.Depots[prev.depot].ID, prev.from)
+			v.add(path, "%s is also pinned to depot %s by %s", id, m.Depots[prev.depot].ID, prev.from)
 		case prev.block > 0 && b > 0 && prev.block != b:
-			v.add(path, "%s is also pinned to the block of %d by %s", m.Assets[a].ID, prev.block, prev.from)
+			v.add(path, "%s is also pinned to the block of %d by %s", id, prev.block, prev.from)
 		case prev.block == 0 && b > 0:
 			at[a] = placed{j, b, prev.from}
 		}
@@ -191,4 +200,86 @@ func (p *Programme) evaluatePins(at []int32, year []int) ([]PinReport, []Violati
 		reps = append(reps, PinReport{Pin: r.path, Kind: r.kind, Held: held})
 	}
 	return reps, out
+}
+
+// pinYears puts the pinned assets in their pinned years before the blocks are planned: a
+// lot pin's assets into the latest year of their window in its block, an asset pin's
+// asset into its fy (compileProgrammePins made sure both exist and agree).
+func (p *Programme) pinYears(year []int) {
+	for _, r := range p.pins {
+		if r.kind != "lot" {
+			continue
+		}
+		for _, a := range r.assets {
+			if p.BlockOf(year[a]) != r.fy {
+				_, hi := p.Window(a)
+				year[a] = min(hi, r.fy+p.ContractYears-1)
+			}
+		}
+	}
+	for _, r := range p.pins {
+		if r.kind == "asset" && r.fy != 0 {
+			year[r.assets[0]] = r.fy
+		}
+	}
+}
+
+// pinnedBlockModel is blockModel with the pins that concern the block from fy, in version
+// 1's terms: the asset and forbid pins of its assets, and the lot pins of this block.
+func (p *Programme) pinnedBlockModel(assets []int, fy int) (*Model, error) {
+	inst := p.subInstance(assets, p.ContractYears)
+	if p.pins == nil {
+		return Compile(inst)
+	}
+	in := make(map[int]bool, len(assets))
+	for _, a := range assets {
+		in[a] = true
+	}
+	pins := &Pins{Assets: map[string]AssetPin{}}
+	ids := func(as []int) []string {
+		out := make([]string, len(as))
+		for k, a := range as {
+			out[k] = p.Assets[a].ID
+		}
+		return out
+	}
+	for _, r := range p.pins {
+		dep := p.Depots[r.depot].ID
+		switch {
+		case r.kind == "asset" && in[r.assets[0]]:
+			pins.Assets[p.Assets[r.assets[0]].ID] = AssetPin{Depot: dep}
+		case r.kind == "lot" && r.fy == fy:
+			pins.Lots = append(pins.Lots, LotPin{Depot: dep, Assets: ids(r.assets), Closed: r.closed})
+		case r.kind == "forbid" && in[r.assets[0]]:
+			pins.Forbid = append(pins.Forbid, ForbidPin{Asset: p.Assets[r.assets[0]].ID, Depot: dep})
+		}
+	}
+	inst.Pins = pins
+	return Compile(inst)
+}
+
+// pinAllows reports whether the pins let asset a be inspected in year y in the lot of
+// depot j in the block from fy: the search asks before every move.
+func (p *Programme) pinAllows(a, j, fy, y int) bool {
+	for _, r := range p.pins {
+		has := slices.Contains(r.assets, a)
+		switch r.kind {
+		case "asset":
+			if has && (r.depot != j || (r.fy != 0 && r.fy != y)) {
+				return false
+			}
+		case "lot":
+			if has && (r.depot != j || r.fy != fy) {
+				return false
+			}
+			if !has && r.closed && r.depot == j && r.fy == fy {
+				return false
+			}
+		case "forbid":
+			if has && r.depot == j {
+				return false
+			}
+		}
+	}
+	return true
 }
