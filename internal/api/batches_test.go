@@ -427,7 +427,7 @@ func TestBatchRejectedUpFront(t *testing.T) {
 	yp = postYAML(t, srv, fmt.Sprintf("base: {scenario: %d}\nbogus: 1\n", sc.ID))
 	p = batchRefusal(t, "yaml unknown key", yp.resp, yp.raw)
 	if len(p.Errors) != 1 || p.Errors[0].Path != "line 2" ||
-		p.Errors[0].Message != "field bogus is not a key of the batch (keys: name, description, base, solver, grid, variations)" {
+		p.Errors[0].Message != "field bogus is not a key of the batch (keys: name, description, base, bases, solver, grid, variations)" {
 		t.Errorf("yaml unknown key: %+v", p.Errors)
 	}
 	yp = postYAML(t, srv, "base: {scenario: 1\n")
