@@ -229,3 +229,58 @@ func TestWhatifShardFlags(t *testing.T) {
 		t.Errorf("merge of no shard: exit %d %q", code, stderr)
 	}
 }
+
+// BenchmarkWhatifShards measures the throughput of a 47-prefecture batch (small
+// generated instances, two variations each: 94 solves of 300 iterations) with one and
+// with two shard processes of the real binary, each solving one variation at a time
+// as a one-CPU pod does. Run: go test ./cmd/tabane -run '^$' -bench WhatifShards -benchtime 1x
+func BenchmarkWhatifShards(b *testing.B) {
+	dir := b.TempDir()
+	bin := buildBinary(b, dir)
+	prefs := filepath.Join(dir, "prefs")
+	if err := os.MkdirAll(prefs, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= 47; i++ {
+		code, out, errs := runBin(b, exec.Command(bin, "gen", "--munis", "8", "--assets", "150", "--spread", "12",
+			"--seed", fmt.Sprint(i), "--name", fmt.Sprintf("pref-%02d", i), "-o", filepath.Join(prefs, fmt.Sprintf("pref-%02d.json", i))))
+		if code != 0 {
+			b.Fatalf("gen: %d %s %s", code, out, errs)
+		}
+	}
+	batch := filepath.Join(dir, "national.yaml")
+	text := "name: national\nbases: prefs/*.json\nsolver: {time_limit: 600s, seed: 1, max_iterations: 300}\n" +
+		"variations:\n  - name: today\n  - name: fixed-3m\n    set: {params.contract_fixed_cost: 3000000}\n"
+	if err := os.WriteFile(batch, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	const solves = 94
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("shards=%d", n), func(b *testing.B) {
+			for it := range b.N {
+				out := filepath.Join(dir, fmt.Sprintf("out-%d-%d", n, it))
+				var cmds []*exec.Cmd
+				for k := range n {
+					c := exec.Command(bin, "whatif", batch, "--shard", fmt.Sprintf("%d/%d", k, n), "--parallel", "1", "--no-cache", "-o", out)
+					if err := c.Start(); err != nil {
+						b.Fatal(err)
+					}
+					cmds = append(cmds, c)
+				}
+				for k, c := range cmds {
+					// Exit 1 is a variation without a feasible plan: still a solve.
+					if err := c.Wait(); err != nil && c.ProcessState.ExitCode() != 1 {
+						b.Fatalf("shard %d/%d: %v", k, n, err)
+					}
+				}
+				b.StopTimer()
+				code, stdout, stderr := runBin(b, exec.Command(bin, "whatif", "merge", out))
+				if (code != 0 && code != 1) || !strings.HasPrefix(stdout, fmt.Sprintf("merged %d rows of %d shards", solves, n)) {
+					b.Fatalf("merge: exit %d\n%s%s", code, stdout, stderr)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(solves*b.N)/b.Elapsed().Seconds(), "variations/s")
+		})
+	}
+}

@@ -61,6 +61,10 @@ const (
 	k8sOutDir   = "/out"
 )
 
+// ImageUser is the user and group of the image (the Dockerfile's USER, distroless's
+// nonroot): the pods run as it, and write the output volume through fsGroup.
+const ImageUser = 65532
+
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 var configMapKey = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
 
@@ -167,8 +171,7 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 		map[string]any{"name": "batch", "mountPath": k8sBatchDir, "readOnly": true},
 		map[string]any{"name": "out", "mountPath": k8sOutDir},
 	}
-	// The image's user (65532, distroless nonroot); fsGroup lets it write the volume.
-	security := map[string]any{"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532, "fsGroup": 65532}
+	security := map[string]any{"runAsNonRoot": true, "runAsUser": ImageUser, "runAsGroup": ImageUser, "fsGroup": ImageUser}
 	container := func(name string, args []string, env []any) map[string]any {
 		c := map[string]any{
 			"name": name, "image": opt.Image, "args": toAny(args), "volumeMounts": mounts,
