@@ -166,6 +166,10 @@ func runWhatifMerge(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "variation %d %q: %s\n", r.Index, r.Name, r.Error)
 		}
 	}
+	for _, r := range whatif.TimeLimited(rows) {
+		fmt.Fprintf(stderr, "note: variation %d %q stopped at its time limit after %d iterations: its plan depends on the speed of the machine; set solver.max_iterations (and a time limit it does not reach) for a reproducible table\n",
+			r.Index, r.Name, r.Report.Iterations)
+	}
 	fmt.Fprintf(stdout, "merged %d rows of %d shards into %s: %s, %s, %s, %s, %s\n", len(rows), m.Shards, *outDir,
 		whatif.SummaryHTML, whatif.ResultsCSV, whatif.ResultsMD, whatif.SharesCSV, whatif.ChartPNG)
 	if *print {

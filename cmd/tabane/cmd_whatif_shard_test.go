@@ -149,7 +149,7 @@ func TestWhatifShardsKilledResumedAndMerged(t *testing.T) {
 
 	// Merge names the missing row and its shard, and writes nothing.
 	code, stdout, stderr := runBin(t, exec.Command(bin, "whatif", "merge", out))
-	if want := "tabane whatif merge: 1 variations have no row yet; run their shards (again) and merge:\n" +
+	if want := "tabane whatif merge: 1 variation has no row yet; run its shard (again) and merge:\n" +
 		"  shard 1/3: variation 5 \"slow\": no row\n"; code != 3 || stderr != want || stdout != "" {
 		t.Errorf("merge before the re-run: exit %d\nstdout %s\nstderr %s\nwant %s", code, stdout, stderr, want)
 	}

@@ -32,7 +32,11 @@ func (e *MissingError) ErrorCode() string { return fault.Conflict }
 
 func (e *MissingError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d variations have no row yet; run their shards (again) and merge:", len(e.Missing))
+	if len(e.Missing) == 1 {
+		b.WriteString("1 variation has no row yet; run its shard (again) and merge:")
+	} else {
+		fmt.Fprintf(&b, "%d variations have no row yet; run their shards (again) and merge:", len(e.Missing))
+	}
 	for _, m := range e.Missing {
 		fmt.Fprintf(&b, "\n  shard %d/%d: variation %d %q: %s", m.Shard, e.Shards, m.Index, m.Name, m.Why)
 	}
@@ -145,4 +149,17 @@ func sameBatch(a, b *Manifest) error {
 		}
 	}
 	return nil
+}
+
+// TimeLimited are the rows whose solve ended at its time limit rather than at its
+// max_iterations: their plans depend on the speed of the machine that solved them (pods
+// of a cluster differ, and share their nodes), so a run elsewhere may find other ones.
+func TimeLimited(rows []Row) []Row {
+	var out []Row
+	for _, r := range rows {
+		if r.Report != nil && r.Report.StopReason == "time_limit" {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -180,3 +180,20 @@ func columns(t *testing.T, recs [][]string, names ...string) [][]string {
 	}
 	return out
 }
+
+func TestTimeLimitedRows(t *testing.T) {
+	rows := []Row{
+		{Index: 1, Report: &solver.Report{StopReason: "iteration_limit"}},
+		{Index: 2, Report: &solver.Report{StopReason: "time_limit"}},
+		{Index: 3},
+		{Index: 4, Report: &solver.Report{StopReason: "gap_closed"}},
+		{Index: 5, Report: &solver.Report{StopReason: "time_limit"}},
+	}
+	var got []int
+	for _, r := range TimeLimited(rows) {
+		got = append(got, r.Index)
+	}
+	if !equalInts(got, []int{2, 5}) {
+		t.Errorf("time-limited rows %v, want [2 5]", got)
+	}
+}
