@@ -17,6 +17,8 @@ import (
 
 const whatifUsage = `Usage: tabane whatif BATCH.yaml [-o OUTDIR] [--parallel N] [--cache DIR] [--no-cache] [--dry-run] [--lang ja|en]
        tabane whatif BATCH.yaml --shard I/N | --shards N   (one shard; see tabane whatif merge -h, k8s -h)
+A shard exits 0 when every variation of its share has a row, also one without a
+feasible plan (the merge names those), so that a cluster retries only failed shards.
 
 Runs every variation of a what-if batch (YAML or JSON, see README "What-if batches") and
 writes summary.html, results.csv, results.md, shares.csv, plans/*.json, chart.svg/png and

@@ -79,16 +79,13 @@ func runShard(ctx context.Context, vars []whatif.Variation, s whatif.Shard, outD
 	fmt.Fprintf(stdout, "whatif %q shard %s: solving its share of %d variations into %s, %d at a time, cache %s\n",
 		o.Batch, s, len(vars), outDir, opt.Parallel, orNone(opt.CacheDir))
 	sum, err := whatif.RunShard(ctx, vars, s, outDir, o, opt)
-	cached, failed := 0, 0
+	cached := 0
 	for _, r := range sum.Rows {
 		if r.Cached {
 			cached++
 		}
-		if !r.Feasible {
-			failed++
-			fmt.Fprintf(stderr, "variation %d %q: %s\n", r.Index, r.Name, r.Error)
-		}
 	}
+	reportInfeasible(sum.Rows, stderr)
 	fmt.Fprintf(stdout, "shard %s: %d of %d variations done (%d from the cache), rows in %s/%s; when every shard is done: tabane whatif merge %s\n",
 		s, len(sum.Rows), sum.Variations, cached, outDir, whatif.RowsDir, outDir)
 	if err != nil {
@@ -100,10 +97,18 @@ func runShard(ctx context.Context, vars []whatif.Variation, s whatif.Shard, outD
 		}
 		return 1
 	}
-	if failed > 0 {
-		return 1
-	}
+	// A variation without a feasible plan is an answer, which the merge reports: exit 0,
+	// so that Kubernetes retries only the shards that were killed or could not write.
 	return 0
+}
+
+// reportInfeasible names the rows without a feasible plan on stderr.
+func reportInfeasible(rows []whatif.Row, stderr io.Writer) {
+	for _, r := range rows {
+		if !r.Feasible {
+			fmt.Fprintf(stderr, "variation %d %q: %s\n", r.Index, r.Name, r.Error)
+		}
+	}
 }
 
 const whatifMergeUsage = `Usage: tabane whatif merge OUTDIR… [-o DIR] [--lang ja|en] [--print]
@@ -113,9 +118,9 @@ wrote into one shared folder, or one folder each, and writes the batch's summary
 results.csv, results.md, shares.csv, plans/ and charts into DIR (default: the first
 OUTDIR), as one run on one machine would. With --print, results.md also goes to stdout
 (kubectl logs of the merge Job shows the table).
-Exit 0: merged, every variation feasible; 1: merged, some variation has no feasible
-plan; 2: bad usage; 3: variations without a row (each named with its shard; nothing
-written).
+Exit 0: every variation merged (those without a feasible plan named on stderr, as a
+shard names them); 2: bad usage or folders; 3: variations without a row (each named
+with its shard; nothing written).
 `
 
 // runWhatifMerge is `tabane whatif merge`.
@@ -159,13 +164,7 @@ func runWhatifMerge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tabane whatif merge: %v\n", err)
 		return 2
 	}
-	failed := 0
-	for _, r := range rows {
-		if !r.Feasible {
-			failed++
-			fmt.Fprintf(stderr, "variation %d %q: %s\n", r.Index, r.Name, r.Error)
-		}
-	}
+	reportInfeasible(rows, stderr)
 	for _, r := range whatif.TimeLimited(rows) {
 		fmt.Fprintf(stderr, "note: variation %d %q stopped at its time limit after %d iterations: its plan depends on the speed of the machine; set solver.max_iterations (and a time limit it does not reach) for a reproducible table\n",
 			r.Index, r.Name, r.Report.Iterations)
@@ -177,9 +176,6 @@ func runWhatifMerge(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tabane whatif merge: %v\n", err)
 			return 2
 		}
-	}
-	if failed > 0 {
-		return 1
 	}
 	return 0
 }
