@@ -85,8 +85,9 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		*cacheDir = ""
 	}
 	if *dryRun {
-		for _, v := range vars {
-			fmt.Fprintf(stdout, "%3d  %s  (time limit %v, seed %d, key %.12s)\n", v.Index, v.Name, v.TimeLimit, v.Seed, v.Key)
+		shards := shardColumn(vars, shard, sharded)
+		for i, v := range vars {
+			fmt.Fprintf(stdout, "%3d  %s  (time limit %v, seed %d, key %.12s)%s\n", v.Index, v.Name, v.TimeLimit, v.Seed, v.Key, shards[i])
 		}
 		fmt.Fprintf(stdout, "%d variations; nothing solved (--dry-run)\n", len(vars))
 		return 0

@@ -59,6 +59,19 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
+// shardColumn is the end of each line of --dry-run: "  shard I/N" with --shard or
+// --shards, so that the split can be seen before anything runs; "" otherwise.
+func shardColumn(vars []whatif.Variation, s whatif.Shard, sharded bool) []string {
+	out := make([]string, len(vars))
+	if !sharded {
+		return out
+	}
+	for i, k := range whatif.AssignShards(vars, s.Count) {
+		out[i] = fmt.Sprintf("  shard %d/%d", k, s.Count)
+	}
+	return out
+}
+
 // basesText names the bases of a run for its first line: "p-tiny (43 assets)", or
 // "47 bases (5,170 assets)".
 func basesText(bases []whatif.NamedBase) string {

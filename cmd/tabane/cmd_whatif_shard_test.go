@@ -224,7 +224,15 @@ func TestWhatifShardFlags(t *testing.T) {
 			t.Errorf("%s %v: exit %d, %q\nwant %q", c.env, c.args, code, stderr, c.want)
 		}
 	}
-	code, _, stderr := runWhatifCLI(t, "merge", dir)
+	// --dry-run shows the split.
+	grid := whatifBatch(t, dir, "base: tiny.json\ngrid:\n  params.contract_fixed_cost: [1000000, 2000000, 3000000]\n")
+	code, stdout, stderr := runWhatifCLI(t, grid, "--dry-run", "--shard", "1/2")
+	for i, want := range []string{"  shard 0/2", "  shard 1/2", "  shard 0/2"} {
+		if line := strings.Split(stdout, "\n")[i]; !strings.HasSuffix(line, want) || code != 0 {
+			t.Errorf("dry run line %d %q, want … %q (exit %d %s)", i+1, line, want, code, stderr)
+		}
+	}
+	code, _, stderr = runWhatifCLI(t, "merge", dir)
 	if code != 2 || stderr != "tabane whatif merge: "+dir+": no shards.json: not the output folder of a shard (tabane whatif BATCH --shard I/N -o "+dir+")\n" {
 		t.Errorf("merge of no shard: exit %d %q", code, stderr)
 	}
