@@ -11,7 +11,7 @@ import (
 	"github.com/tabane/tabane/internal/whatif"
 )
 
-const whatifK8sUsage = `Usage: tabane whatif k8s BATCH.yaml --shards N --image IMAGE [--parallelism P] [-o DIR]
+const whatifK8sUsage = `Usage: tabane whatif k8s BATCH.yaml --shards N --image IMAGE [--parallelism P] [--batch-in-image PATH] [-o DIR]
 
 Writes the Kubernetes objects that run the batch as an Indexed Job of N shards, P pods
 at a time, into DIR (default k8s-<batch name>):
@@ -41,6 +41,7 @@ func runWhatifK8s(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&opt.BackoffLimitPerIndex, "backoff-limit-per-index", 2, "retries of one failed shard")
 	fs.StringVar(&opt.Storage, "storage", "1Gi", "size of the output volume")
 	fs.StringVar(&opt.StorageClass, "storage-class", "", "storage class of the output volume; must offer ReadWriteMany (default: the cluster's)")
+	fs.StringVar(&opt.BatchInImage, "batch-in-image", "", "PATH of the batch inside the image (an image FROM tabane with the batch folder copied in) instead of a ConfigMap, for bases over 1 MiB")
 	outDir := fs.String("o", "", "folder of the manifests (default k8s-<batch name>)")
 	pos, code, exit := parseArgs(fs, args)
 	if exit {
@@ -79,8 +80,12 @@ func runWhatifK8s(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return 1
 		}
 	}
-	fmt.Fprintf(stdout, "%s/whatif.yaml, %s/merge.yaml: %d variations in %d shards, %d pods at a time, each %s CPU and %s memory; %d files in the ConfigMap\n",
-		*outDir, *outDir, len(vars), opt.Shards, min(opt.Parallelism, opt.Shards), m.CPU, m.Memory, len(m.Files))
+	where := fmt.Sprintf("%d files in the ConfigMap", len(m.Files))
+	if opt.BatchInImage != "" {
+		where = "the batch at " + opt.BatchInImage + " in the image"
+	}
+	fmt.Fprintf(stdout, "%s/whatif.yaml, %s/merge.yaml: %d variations in %d shards, %d pods at a time, each %s CPU and %s memory; %s\n",
+		*outDir, *outDir, len(vars), opt.Shards, min(opt.Parallelism, opt.Shards), m.CPU, m.Memory, where)
 	return 0
 }
 

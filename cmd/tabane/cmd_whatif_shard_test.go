@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -314,4 +315,43 @@ variations:
 	if code != 0 || stderr != why || stdout != "merged 2 rows of 1 shards into "+out+": summary.html, results.csv, results.md, shares.csv, chart.png\n" {
 		t.Errorf("merge: exit %d\n%s%s", code, stdout, stderr)
 	}
+}
+
+func TestWhatifK8sCLI(t *testing.T) {
+	dir := t.TempDir()
+	batch := whatifBatch(t, dir, "name: Tiny Grid\nbase: tiny.json\ngrid:\n  params.contract_fixed_cost: [1000000, 2000000]\n")
+	out := filepath.Join(dir, "k8s")
+	code, stdout, stderr := runWhatifCLI(t, "k8s", batch, "--shards", "2", "--image", "tabane:test", "-o", out)
+	if want := out + "/whatif.yaml, " + out + "/merge.yaml: 2 variations in 2 shards, 2 pods at a time, each 1 CPU and 128Mi memory; 2 files in the ConfigMap\n"; code != 0 || stdout != want || stderr != "" {
+		t.Errorf("exit %d\n%s%s\nwant %s", code, stdout, stderr, want)
+	}
+	for name, kinds := range map[string]string{"whatif.yaml": "ConfigMap PersistentVolumeClaim Job", "merge.yaml": "Job"} {
+		raw, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(regexp.MustCompile(`(?m)^kind: (\w+)$`).FindAllString(string(raw), -1), " "); got != kindLines(kinds) {
+			t.Errorf("%s: %q, want %s", name, got, kinds)
+		}
+		if !strings.Contains(string(raw), "name: tabane-whatif-tiny-grid\n") {
+			t.Errorf("%s is not named after the batch:\n%s", name, raw)
+		}
+	}
+	code, stdout, stderr = runWhatifCLI(t, "k8s", batch, "--shards", "2", "--image", "tabane:test", "-o", out, "--batch-in-image", "/batch/tiny.yaml")
+	if !strings.HasSuffix(stdout, "; the batch at /batch/tiny.yaml in the image\n") || code != 0 {
+		t.Errorf("in image: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = runWhatifCLI(t, "k8s", batch, "--shards", "2")
+	if code != 2 || stderr != "tabane whatif k8s: name the image (--image), e.g. registry.example.jp/tabane:1.0 built from the repository's Dockerfile\n" {
+		t.Errorf("no image: exit %d %q", code, stderr)
+	}
+}
+
+// kindLines is "kind: A kind: B" for "A B".
+func kindLines(kinds string) string {
+	var out []string
+	for _, k := range strings.Fields(kinds) {
+		out = append(out, "kind: "+k)
+	}
+	return strings.Join(out, " ")
 }

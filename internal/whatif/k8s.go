@@ -39,6 +39,10 @@ type K8sOptions struct {
 	// ("" the cluster's default); the class must offer ReadWriteMany, as the pods of
 	// every node write into it.
 	Storage, StorageClass string
+	// BatchInImage, when set, is the path of the batch file inside the image (an image
+	// built FROM tabane with the batch folder copied in): no ConfigMap, for bases larger
+	// than a ConfigMap holds.
+	BatchInImage string
 }
 
 // K8sManifests are the two files of a sharded batch, YAML: the shards (apply first)
@@ -107,7 +111,121 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 		opt.Storage = "1Gi"
 	}
 
-	// The ConfigMap: the batch, and each base at its path relative to the batch.
+	// The batch and its bases: in a ConfigMap, or in the image.
+	var cm *configMapFiles
+	batchPath := opt.BatchInImage
+	if batchPath == "" {
+		var err error
+		if cm, err = newConfigMapFiles(b, batchFile, batchText, opt.Image); err != nil {
+			return nil, err
+		}
+		batchPath = k8sBatchDir + "/" + cm.batchKey
+	} else if !strings.HasPrefix(batchPath, "/") {
+		return nil, fmt.Errorf("batch in the image %q: expected an absolute path such as %s/batch.yaml", batchPath, k8sBatchDir)
+	}
+
+	// Pod size: the largest instance at the batch's threads.
+	assets, threads := 0, 1
+	for i := range vars {
+		assets = max(assets, len(vars[i].Instance.Assets))
+		threads = max(threads, vars[i].Threads)
+	}
+	m := &K8sManifests{CPU: strconv.Itoa(threads), Memory: fmt.Sprintf("%dMi", ShardMemory(assets, threads))}
+	limitMemory := fmt.Sprintf("%dMi", 2*ShardMemory(assets, threads))
+
+	meta := func(name, component string) map[string]any {
+		md := map[string]any{"name": name, "labels": map[string]any{
+			"app.kubernetes.io/name": "tabane", "app.kubernetes.io/component": component,
+			"tabane/batch": opt.Name}}
+		if opt.Namespace != "" {
+			md["namespace"] = opt.Namespace
+		}
+		return md
+	}
+	volumes := []any{map[string]any{"name": "out", "persistentVolumeClaim": map[string]any{"claimName": opt.Name}}}
+	mounts := []any{map[string]any{"name": "out", "mountPath": k8sOutDir}}
+	var objects []map[string]any
+	if cm != nil {
+		m.Files = cm.paths
+		volumes = append([]any{map[string]any{"name": "batch", "configMap": map[string]any{"name": opt.Name, "items": toAny(cm.items)}}}, volumes...)
+		mounts = append([]any{map[string]any{"name": "batch", "mountPath": k8sBatchDir, "readOnly": true}}, mounts...)
+		objects = append(objects, map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(opt.Name, "batch"), "data": cm.data})
+	}
+	security := map[string]any{"runAsNonRoot": true, "runAsUser": ImageUser, "runAsGroup": ImageUser, "fsGroup": ImageUser}
+	container := func(name string, args []string, env []any) map[string]any {
+		c := map[string]any{
+			"name": name, "image": opt.Image, "args": toAny(args), "volumeMounts": mounts,
+			"resources": map[string]any{
+				"requests": map[string]any{"cpu": m.CPU, "memory": m.Memory},
+				"limits":   map[string]any{"memory": limitMemory},
+			},
+			"securityContext": map[string]any{"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+				"capabilities": map[string]any{"drop": []any{"ALL"}}},
+		}
+		if env != nil {
+			c["env"] = env
+		}
+		return c
+	}
+	podSpec := func(c map[string]any) map[string]any {
+		return map[string]any{"restartPolicy": "Never", "securityContext": security,
+			"containers": []any{c}, "volumes": volumes}
+	}
+
+	pvcSpec := map[string]any{
+		"accessModes": []any{"ReadWriteMany"},
+		"resources":   map[string]any{"requests": map[string]any{"storage": opt.Storage}},
+	}
+	if opt.StorageClass != "" {
+		pvcSpec["storageClassName"] = opt.StorageClass
+	}
+	pvc := map[string]any{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(opt.Name, "output"), "spec": pvcSpec}
+	shardArgs := []string{"whatif", batchPath, "--shards", strconv.Itoa(opt.Shards),
+		"--parallel", "1", "-o", k8sOutDir}
+	// Kubernetes sets JOB_COMPLETION_INDEX itself in an Indexed Job's pods; naming it
+	// from the pod's annotation as well keeps the contract visible in the manifest.
+	env := []any{map[string]any{"name": "JOB_COMPLETION_INDEX", "valueFrom": map[string]any{"fieldRef": map[string]any{
+		"fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}}
+	job := map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(opt.Name, "shards"),
+		"spec": map[string]any{
+			"completionMode":       "Indexed",
+			"completions":          opt.Shards,
+			"parallelism":          min(opt.Parallelism, opt.Shards),
+			"backoffLimitPerIndex": opt.BackoffLimitPerIndex,
+			"template":             map[string]any{"metadata": map[string]any{"labels": meta(opt.Name, "shards")["labels"]}, "spec": podSpec(container("shard", shardArgs, env))},
+		}}
+	mergeName := opt.Name + "-merge"
+	merge := map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(mergeName, "merge"),
+		"spec": map[string]any{
+			"backoffLimit": 1,
+			"template": map[string]any{"metadata": map[string]any{"labels": meta(mergeName, "merge")["labels"]},
+				"spec": podSpec(container("merge", []string{"whatif", "merge", k8sOutDir, "-o", k8sOutDir + "/merged", "--print"}, nil))},
+		}}
+	header := fmt.Sprintf("# tabane whatif k8s %s: %d variations in %d shards, %d pods at a time.\n", filepath.Base(batchFile), len(vars), opt.Shards, min(opt.Parallelism, opt.Shards))
+	var err error
+	if m.Shards, err = yamlDocs(header+"# kubectl apply -f this file; kubectl wait --for=condition=complete --timeout=24h job/"+opt.Name+"\n",
+		append(objects, pvc, job)...); err != nil {
+		return nil, err
+	}
+	if m.Merge, err = yamlDocs("# Apply when job/"+opt.Name+" is complete; kubectl logs job/"+mergeName+" shows the table.\n", merge); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// configMapFiles are the batch and its bases as a ConfigMap's data, and the items that
+// mount each key at its path relative to the batch file.
+type configMapFiles struct {
+	batchKey string
+	data     map[string]string
+	items    []map[string]any
+	paths    map[string]string
+}
+
+// newConfigMapFiles reads the batch's base files into a ConfigMap: each at its path
+// relative to the batch file, so that the batch reads them in the pods as it does
+// here (a glob of bases matches the same files).
+func newConfigMapFiles(b *Batch, batchFile string, batchText []byte, image string) (*configMapFiles, error) {
 	batchKey := "batch" + filepath.Ext(batchFile)
 	files, err := b.BaseFiles()
 	if err != nil {
@@ -141,96 +259,10 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 		paths[key] = rel
 	}
 	if size > configMapLimit {
-		return nil, fmt.Errorf("the batch and its bases are %.1f MiB, more than a ConfigMap holds (1 MiB): build an image with them (FROM %s, COPY the batch folder to %s) and run its batch by path",
-			float64(size)/(1<<20), opt.Image, k8sBatchDir)
+		return nil, fmt.Errorf("the batch and its bases are %.1f MiB, more than a ConfigMap holds (1 MiB): build an image with them (FROM %s, COPY the batch folder to %s) and name the batch in it (--batch-in-image %s/%s)",
+			float64(size)/(1<<20), image, k8sBatchDir, k8sBatchDir, filepath.Base(batchFile))
 	}
-
-	// Pod size: the largest instance at the batch's threads.
-	assets, threads := 0, 1
-	for i := range vars {
-		assets = max(assets, len(vars[i].Instance.Assets))
-		threads = max(threads, vars[i].Threads)
-	}
-	m := &K8sManifests{Files: paths, CPU: strconv.Itoa(threads), Memory: fmt.Sprintf("%dMi", ShardMemory(assets, threads))}
-	limitMemory := fmt.Sprintf("%dMi", 2*ShardMemory(assets, threads))
-
-	meta := func(name, component string) map[string]any {
-		md := map[string]any{"name": name, "labels": map[string]any{
-			"app.kubernetes.io/name": "tabane", "app.kubernetes.io/component": component,
-			"tabane/batch": opt.Name}}
-		if opt.Namespace != "" {
-			md["namespace"] = opt.Namespace
-		}
-		return md
-	}
-	volumes := []any{
-		map[string]any{"name": "batch", "configMap": map[string]any{"name": opt.Name, "items": toAny(items)}},
-		map[string]any{"name": "out", "persistentVolumeClaim": map[string]any{"claimName": opt.Name}},
-	}
-	mounts := []any{
-		map[string]any{"name": "batch", "mountPath": k8sBatchDir, "readOnly": true},
-		map[string]any{"name": "out", "mountPath": k8sOutDir},
-	}
-	security := map[string]any{"runAsNonRoot": true, "runAsUser": ImageUser, "runAsGroup": ImageUser, "fsGroup": ImageUser}
-	container := func(name string, args []string, env []any) map[string]any {
-		c := map[string]any{
-			"name": name, "image": opt.Image, "args": toAny(args), "volumeMounts": mounts,
-			"resources": map[string]any{
-				"requests": map[string]any{"cpu": m.CPU, "memory": m.Memory},
-				"limits":   map[string]any{"memory": limitMemory},
-			},
-			"securityContext": map[string]any{"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
-				"capabilities": map[string]any{"drop": []any{"ALL"}}},
-		}
-		if env != nil {
-			c["env"] = env
-		}
-		return c
-	}
-	podSpec := func(c map[string]any) map[string]any {
-		return map[string]any{"restartPolicy": "Never", "securityContext": security,
-			"containers": []any{c}, "volumes": volumes}
-	}
-
-	configMap := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(opt.Name, "batch"), "data": data}
-	pvcSpec := map[string]any{
-		"accessModes": []any{"ReadWriteMany"},
-		"resources":   map[string]any{"requests": map[string]any{"storage": opt.Storage}},
-	}
-	if opt.StorageClass != "" {
-		pvcSpec["storageClassName"] = opt.StorageClass
-	}
-	pvc := map[string]any{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(opt.Name, "output"), "spec": pvcSpec}
-	shardArgs := []string{"whatif", k8sBatchDir + "/" + batchKey, "--shards", strconv.Itoa(opt.Shards),
-		"--parallel", "1", "-o", k8sOutDir}
-	// Kubernetes sets JOB_COMPLETION_INDEX itself in an Indexed Job's pods; naming it
-	// from the pod's annotation as well keeps the contract visible in the manifest.
-	env := []any{map[string]any{"name": "JOB_COMPLETION_INDEX", "valueFrom": map[string]any{"fieldRef": map[string]any{
-		"fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}}
-	job := map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(opt.Name, "shards"),
-		"spec": map[string]any{
-			"completionMode":       "Indexed",
-			"completions":          opt.Shards,
-			"parallelism":          min(opt.Parallelism, opt.Shards),
-			"backoffLimitPerIndex": opt.BackoffLimitPerIndex,
-			"template":             map[string]any{"metadata": map[string]any{"labels": meta(opt.Name, "shards")["labels"]}, "spec": podSpec(container("shard", shardArgs, env))},
-		}}
-	mergeName := opt.Name + "-merge"
-	merge := map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(mergeName, "merge"),
-		"spec": map[string]any{
-			"backoffLimit": 1,
-			"template": map[string]any{"metadata": map[string]any{"labels": meta(mergeName, "merge")["labels"]},
-				"spec": podSpec(container("merge", []string{"whatif", "merge", k8sOutDir, "-o", k8sOutDir + "/merged", "--print"}, nil))},
-		}}
-	header := fmt.Sprintf("# tabane whatif k8s %s: %d variations in %d shards, %d pods at a time.\n", filepath.Base(batchFile), len(vars), opt.Shards, min(opt.Parallelism, opt.Shards))
-	if m.Shards, err = yamlDocs(header+"# kubectl apply -f this file; kubectl wait --for=condition=complete --timeout=24h job/"+opt.Name+"\n",
-		configMap, pvc, job); err != nil {
-		return nil, err
-	}
-	if m.Merge, err = yamlDocs("# Apply when job/"+opt.Name+" is complete; kubectl logs job/"+mergeName+" shows the table.\n", merge); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return &configMapFiles{batchKey: batchKey, data: data, items: items, paths: paths}, nil
 }
 
 // yamlDocs writes the objects as one YAML stream after a comment.

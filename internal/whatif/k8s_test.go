@@ -194,7 +194,10 @@ func TestK8sRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	size := float64(len(text)+len(raw)+1<<20+len(saitama)) / (1 << 20)
-	check(b, opt, fmt.Sprintf("the batch and its bases are %.1f MiB, more than a ConfigMap holds (1 MiB): build an image with them (FROM tabane:1, COPY the batch folder to /batch) and run its batch by path", size))
+	check(b, opt, fmt.Sprintf("the batch and its bases are %.1f MiB, more than a ConfigMap holds (1 MiB): build an image with them (FROM tabane:1, COPY the batch folder to /batch) and name the batch in it (--batch-in-image /batch/batch.yaml)", size))
+	inImage := opt
+	inImage.BatchInImage = "national/batch.yaml"
+	check(b, inImage, `batch in the image "national/batch.yaml": expected an absolute path such as /batch/batch.yaml`)
 }
 
 func TestShardMemory(t *testing.T) {
@@ -207,5 +210,38 @@ func TestShardMemory(t *testing.T) {
 	}
 	if dnsName("Summit 2027 / 奈良") != "summit-2027" || dnsName("奈良") != "batch" {
 		t.Errorf("dns names %q %q", dnsName("Summit 2027 / 奈良"), dnsName("奈良"))
+	}
+}
+
+// A batch too large for a ConfigMap travels in an image built FROM tabane.
+func TestK8sBatchInImage(t *testing.T) {
+	b, batch, text, vars := k8sBatch(t)
+	m, err := K8s(b, batch, text, vars, K8sOptions{Image: "registry.example.jp/national:1", Shards: 4, Parallelism: 8,
+		BatchInImage: "/batch/national.yaml", Name: "national", StorageClass: "nfs", Storage: "5Gi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := yamlObjects(t, m.Shards)
+	if len(docs) != 2 || docs[0]["kind"] != "PersistentVolumeClaim" || docs[1]["kind"] != "Job" || m.Files != nil {
+		t.Fatalf("objects %v, files %v: want PVC and Job, no ConfigMap", len(docs), m.Files)
+	}
+	if at(t, docs[0], "spec", "storageClassName") != "nfs" || at(t, docs[0], "spec", "resources", "requests", "storage") != "5Gi" {
+		t.Errorf("PVC %v", docs[0]["spec"])
+	}
+	spec := docs[1]["spec"]
+	pod := at(t, spec, "template", "spec")
+	// Parallelism above the completions runs one pod per shard.
+	if at(t, spec, "completions") != 4 || at(t, spec, "parallelism") != 4 ||
+		fmt.Sprint(at(t, pod, "containers", 0, "args")) != "[whatif /batch/national.yaml --shards 4 --parallel 1 -o /out]" {
+		t.Errorf("job %v", spec)
+	}
+	wantMounts := []any{map[string]any{"name": "out", "mountPath": "/out"}}
+	wantVolumes := []any{map[string]any{"name": "out", "persistentVolumeClaim": map[string]any{"claimName": "national"}}}
+	if !reflect.DeepEqual(at(t, pod, "containers", 0, "volumeMounts"), wantMounts) || !reflect.DeepEqual(at(t, pod, "volumes"), wantVolumes) {
+		t.Errorf("mounts %v volumes %v", at(t, pod, "containers", 0, "volumeMounts"), at(t, pod, "volumes"))
+	}
+	merge := yamlObjects(t, m.Merge)[0]
+	if !reflect.DeepEqual(at(t, merge, "spec", "template", "spec", "volumes"), wantVolumes) {
+		t.Errorf("merge volumes %v", at(t, merge, "spec", "template", "spec", "volumes"))
 	}
 }
