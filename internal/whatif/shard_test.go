@@ -138,6 +138,17 @@ func TestShardsMergeToTheOneMachineRun(t *testing.T) {
 		t.Errorf("merged table\n%s\none-machine table\n%s", a.String(), b.String())
 	}
 
+	// One folder per shard merges as well (the shards' rows come from the cache now).
+	perShard := []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}
+	for i, d := range perShard {
+		if _, err := RunShard(ctx, vars, Shard{i, 2}, d, o, RunOptions{Parallel: 1, CacheDir: cache}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, rows, err := LoadShards(perShard...); err != nil || len(rows) != 4 || rows[3].Cost != single[3].Cost || !rows[3].Cached {
+		t.Errorf("one folder per shard: %d rows, %v", len(rows), err)
+	}
+
 	// Shard 1 run again for another seed: its rows no longer match shard 0's manifest…
 	other := expand(t, writeBatch(t, dir, strings.Replace(shardBatch, "SEED", "8", 1)))
 	out2 := filepath.Join(dir, "out2")
