@@ -84,8 +84,8 @@ func runWhatifK8s(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if opt.BatchInImage != "" {
 		where = "the batch at " + opt.BatchInImage + " in the image"
 	}
-	fmt.Fprintf(stdout, "%s/whatif.yaml, %s/merge.yaml: %d variations in %d shards, %d pods at a time, each %s CPU and %s memory; %s\n",
-		*outDir, *outDir, len(vars), opt.Shards, min(opt.Parallelism, opt.Shards), m.CPU, m.Memory, where)
+	fmt.Fprintf(stdout, "%s/whatif.yaml, %s/merge.yaml: %d variations in %d shards, %d pods at a time, each %s CPU and %s memory (the merge %s); %s\n",
+		*outDir, *outDir, len(vars), opt.Shards, min(opt.Parallelism, opt.Shards), m.CPU, m.Memory, m.MergeMemory, where)
 	return 0
 }
 

@@ -322,7 +322,7 @@ func TestWhatifK8sCLI(t *testing.T) {
 	batch := whatifBatch(t, dir, "name: Tiny Grid\nbase: tiny.json\ngrid:\n  params.contract_fixed_cost: [1000000, 2000000]\n")
 	out := filepath.Join(dir, "k8s")
 	code, stdout, stderr := runWhatifCLI(t, "k8s", batch, "--shards", "2", "--image", "tabane:test", "-o", out)
-	if want := out + "/whatif.yaml, " + out + "/merge.yaml: 2 variations in 2 shards, 2 pods at a time, each 1 CPU and 128Mi memory; 2 files in the ConfigMap\n"; code != 0 || stdout != want || stderr != "" {
+	if want := out + "/whatif.yaml, " + out + "/merge.yaml: 2 variations in 2 shards, 2 pods at a time, each 1 CPU and 128Mi memory (the merge 128Mi); 2 files in the ConfigMap\n"; code != 0 || stdout != want || stderr != "" {
 		t.Errorf("exit %d\n%s%s\nwant %s", code, stdout, stderr, want)
 	}
 	for name, kinds := range map[string]string{"whatif.yaml": "ConfigMap PersistentVolumeClaim Job", "merge.yaml": "Job"} {

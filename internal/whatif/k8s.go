@@ -51,8 +51,8 @@ type K8sManifests struct {
 	Shards, Merge []byte
 	// Files are the ConfigMap's files: key → path below the batch folder.
 	Files map[string]string
-	// CPU and Memory are the requests of one shard pod.
-	CPU, Memory string
+	// CPU and Memory are the requests of one shard pod, MergeMemory the merge's.
+	CPU, Memory, MergeMemory string
 }
 
 // configMapLimit is the largest ConfigMap Kubernetes stores (etcd's 1 MiB object
@@ -83,10 +83,20 @@ func ShardMemory(assets, threads int) int {
 	return (mib + 63) / 64 * 64
 }
 
+// MergeMemory is the memory request (MiB) of the merge, which holds every row and
+// its plan report: 64 MiB plus 256 bytes per asset of every variation, rounded up to
+// 64 MiB. Measured: 600 rows of the Nara demo (2,613 assets each, 36 MiB of row
+// files) peak at 243 MiB resident, about 160 bytes per asset and row.
+func MergeMemory(assetRows int) int {
+	mib := 64 + (256*assetRows+(1<<20)-1)/(1<<20)
+	return (mib + 63) / 64 * 64
+}
+
 // K8s builds the objects that run batch b (parsed from batchFile, whose text is
 // batchText) on a cluster: its base files go into the ConfigMap beside it, at the same
-// paths relative to the batch file, so that the batch reads them as it does here. vars
-// are the batch's expanded variations, which size the pods.
+// paths relative to the batch file, so that the batch reads them as it does here (or,
+// with opt.BatchInImage, the pods read the batch from their image). vars are the
+// batch's expanded variations, which size the pods.
 func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8sOptions) (*K8sManifests, error) {
 	if b.Base.Scenario > 0 {
 		return nil, fmt.Errorf("%s: the base is a scenario of a database, which the pods cannot reach: export it as an instance file and name that as the base", batchFile)
@@ -124,14 +134,15 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 		return nil, fmt.Errorf("batch in the image %q: expected an absolute path such as %s/batch.yaml", batchPath, k8sBatchDir)
 	}
 
-	// Pod size: the largest instance at the batch's threads.
-	assets, threads := 0, 1
+	// Pod size: the largest instance at the batch's threads; the merge holds them all.
+	assets, threads, assetRows := 0, 1, 0
 	for i := range vars {
 		assets = max(assets, len(vars[i].Instance.Assets))
 		threads = max(threads, vars[i].Threads)
+		assetRows += len(vars[i].Instance.Assets)
 	}
-	m := &K8sManifests{CPU: strconv.Itoa(threads), Memory: fmt.Sprintf("%dMi", ShardMemory(assets, threads))}
-	limitMemory := fmt.Sprintf("%dMi", 2*ShardMemory(assets, threads))
+	m := &K8sManifests{CPU: strconv.Itoa(threads), Memory: fmt.Sprintf("%dMi", ShardMemory(assets, threads)),
+		MergeMemory: fmt.Sprintf("%dMi", MergeMemory(assetRows))}
 
 	meta := func(name, component string) map[string]any {
 		md := map[string]any{"name": name, "labels": map[string]any{
@@ -152,12 +163,14 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 		objects = append(objects, map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(opt.Name, "batch"), "data": cm.data})
 	}
 	security := map[string]any{"runAsNonRoot": true, "runAsUser": ImageUser, "runAsGroup": ImageUser, "fsGroup": ImageUser}
-	container := func(name string, args []string, env []any) map[string]any {
+	// The limit is twice the request: room for a larger plan than the rule expects,
+	// without letting one pod take a node's memory.
+	container := func(name string, args []string, env []any, cpu string, memory int) map[string]any {
 		c := map[string]any{
 			"name": name, "image": opt.Image, "args": toAny(args), "volumeMounts": mounts,
 			"resources": map[string]any{
-				"requests": map[string]any{"cpu": m.CPU, "memory": m.Memory},
-				"limits":   map[string]any{"memory": limitMemory},
+				"requests": map[string]any{"cpu": cpu, "memory": fmt.Sprintf("%dMi", memory)},
+				"limits":   map[string]any{"memory": fmt.Sprintf("%dMi", 2*memory)},
 			},
 			"securityContext": map[string]any{"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
 				"capabilities": map[string]any{"drop": []any{"ALL"}}},
@@ -192,14 +205,14 @@ func K8s(b *Batch, batchFile string, batchText []byte, vars []Variation, opt K8s
 			"completions":          opt.Shards,
 			"parallelism":          min(opt.Parallelism, opt.Shards),
 			"backoffLimitPerIndex": opt.BackoffLimitPerIndex,
-			"template":             map[string]any{"metadata": map[string]any{"labels": meta(opt.Name, "shards")["labels"]}, "spec": podSpec(container("shard", shardArgs, env))},
+			"template":             map[string]any{"metadata": map[string]any{"labels": meta(opt.Name, "shards")["labels"]}, "spec": podSpec(container("shard", shardArgs, env, m.CPU, ShardMemory(assets, threads)))},
 		}}
 	mergeName := opt.Name + "-merge"
 	merge := map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(mergeName, "merge"),
 		"spec": map[string]any{
 			"backoffLimit": 1,
 			"template": map[string]any{"metadata": map[string]any{"labels": meta(mergeName, "merge")["labels"]},
-				"spec": podSpec(container("merge", []string{"whatif", "merge", k8sOutDir, "-o", k8sOutDir + "/merged", "--print"}, nil))},
+				"spec": podSpec(container("merge", []string{"whatif", "merge", k8sOutDir, "-o", k8sOutDir + "/merged", "--print"}, nil, "1", MergeMemory(assetRows)))},
 		}}
 	header := fmt.Sprintf("# tabane whatif k8s %s: %d variations in %d shards, %d pods at a time.\n", filepath.Base(batchFile), len(vars), opt.Shards, min(opt.Parallelism, opt.Shards))
 	var err error

@@ -148,6 +148,11 @@ func TestK8sManifests(t *testing.T) {
 		t.Fatalf("merge.yaml %v", merges)
 	}
 	mc := at(t, merges[0], "spec", "template", "spec", "containers", 0)
+	// 2 × 43 assets: 64 MiB + 22 KiB, rounded up to 128.
+	if !reflect.DeepEqual(at(t, mc, "resources"), map[string]any{"requests": map[string]any{"cpu": "1", "memory": "128Mi"},
+		"limits": map[string]any{"memory": "256Mi"}}) || m.MergeMemory != "128Mi" {
+		t.Errorf("merge resources %v", at(t, mc, "resources"))
+	}
 	if fmt.Sprint(at(t, mc, "args")) != "[whatif merge /out -o /out/merged --print]" || at(t, mc, "image") != "registry.example.jp/tabane:1.0" ||
 		!reflect.DeepEqual(at(t, mc, "volumeMounts"), wantMounts) ||
 		!reflect.DeepEqual(at(t, merges[0], "spec", "template", "spec", "volumes"), wantVolumes) {
@@ -206,6 +211,12 @@ func TestShardMemory(t *testing.T) {
 	} {
 		if got := ShardMemory(c.assets, c.threads); got != c.mib {
 			t.Errorf("%d assets × %d threads: %d MiB, want %d", c.assets, c.threads, got, c.mib)
+		}
+	}
+	// 600 rows of 2,613 assets (measured 243 MiB): 64 + 383 MiB, rounded up to 448.
+	for _, c := range []struct{ assetRows, mib int }{{0, 64}, {1, 128}, {6 * 2613, 128}, {600 * 2613, 448}} {
+		if got := MergeMemory(c.assetRows); got != c.mib {
+			t.Errorf("merge of %d asset rows: %d MiB, want %d", c.assetRows, got, c.mib)
 		}
 	}
 	if dnsName("Summit 2027 / 奈良") != "summit-2027" || dnsName("奈良") != "batch" {
