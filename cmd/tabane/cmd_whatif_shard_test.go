@@ -355,3 +355,27 @@ func kindLines(kinds string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// deploy/summit holds the manifests of the summit example as tabane writes them today:
+// the command that made them, run again, writes the same bytes.
+func TestDeploySummitIsCurrent(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runWhatifCLI(t, "k8s", "../../examples/whatif-summit.yaml", "--shards", "6", "--parallelism", "3",
+		"--image", "ghcr.io/tabane/tabane:latest", "--batch-in-image", "/batch/whatif-summit.yaml", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, name := range []string{"whatif.yaml", "merge.yaml"} {
+		want, err := os.ReadFile(filepath.Join("../../deploy/summit", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("deploy/summit/%s is stale; write it again with the command of README section cluster:\n%s", name, got)
+		}
+	}
+}
