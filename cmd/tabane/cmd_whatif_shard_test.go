@@ -361,7 +361,7 @@ func kindLines(kinds string) string {
 func TestDeploySummitIsCurrent(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runWhatifCLI(t, "k8s", "../../examples/whatif-summit.yaml", "--shards", "6", "--parallelism", "3",
-		"--image", "ghcr.io/tabane/tabane:latest", "--batch-in-image", "/batch/whatif-summit.yaml", "-o", out)
+		"--image", "registry.example.jp/tabane:1.0", "--batch-in-image", "/batch/whatif-summit.yaml", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
