@@ -67,8 +67,21 @@ func NewShard(index, count int) (Shard, error) {
 }
 
 // Weight is the work a variation stands for when shards are balanced: the assets of
-// its instance (a solve's time grows with them), at least 1.
-func Weight(v *Variation) int { return max(1, len(v.Instance.Assets)) }
+// its participating municipalities (a solve's time grows with them; a variation
+// without the largest city weighs less), at least 1.
+func Weight(v *Variation) int {
+	part := make(map[string]bool, len(v.Instance.Municipalities))
+	for _, m := range v.Instance.Municipalities {
+		part[m.Code] = m.Participating()
+	}
+	n := 0
+	for _, a := range v.Instance.Assets {
+		if part[a.Municipality] {
+			n++
+		}
+	}
+	return max(1, n)
+}
 
 // AssignShards gives every variation a shard (0 … n-1), the same in every process that
 // expands the same batch. Variations with the same key (one solve) stay together. The

@@ -13,15 +13,28 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-// sized is a variation of an instance of n assets with cache key key.
+// sized is a variation of an instance of n assets of a participating municipality and
+// 100 of one that stays out, with cache key key.
 func sized(n int, key string) Variation {
-	return Variation{Key: key, Instance: &solver.Instance{Assets: make([]solver.Asset, n)}}
+	no := false
+	inst := &solver.Instance{Municipalities: []solver.Municipality{{Code: "29001"}, {Code: "29201", Participates: &no}}}
+	for range n {
+		inst.Assets = append(inst.Assets, solver.Asset{Municipality: "29001"})
+	}
+	for range 100 {
+		inst.Assets = append(inst.Assets, solver.Asset{Municipality: "29201"})
+	}
+	return Variation{Key: key, Instance: inst}
 }
 
 func TestAssignShardsBalancesBySize(t *testing.T) {
 	// Weights 3 10 4 7 3 5 in batch order, then a twin of the second (same key).
 	// Heaviest first to the lightest shard: 10→0, 7→1, 5→1 (12), 4→0 (14), 3 (#0)→1
 	// (15), 3 (#4)→0 (17); the twin follows its key to shard 0 at no weight.
+	// The assets of municipalities that stay out weigh nothing.
+	if v := sized(7, "k"); Weight(&v) != 7 {
+		t.Errorf("weight %d, want 7 of 107 assets", Weight(&v))
+	}
 	vars := []Variation{sized(3, "k0"), sized(10, "k1"), sized(4, "k2"), sized(7, "k3"), sized(3, "k4"), sized(5, "k5"), sized(10, "k1")}
 	if got, want := AssignShards(vars, 2), []int{1, 0, 0, 1, 0, 1, 0}; !equalInts(got, want) {
 		t.Errorf("2 shards: %v, want %v", got, want)
