@@ -8,6 +8,7 @@ import { whyLines, importReason, named } from './reasons.js';
 import { createPins } from './pins.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
+import { createProgramme } from './programme.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,6 +55,7 @@ const state = {
 let pm; // PlanMap
 let pins; // the scenario's pins (pins.js)
 let chart; // ProgressChart
+let prog; // the five-year programme's panel and year view (programme.js)
 
 // ---------------------------------------------------------------------------------------------
 // status line
@@ -163,6 +165,7 @@ function fillForm(sc) {
   $('f-region-lock').checked = !!p.region_locked;
   $('f-ir').checked = !!p.require_individual_rationality;
   renderNonParticipants();
+  prog.fill(sc);
 }
 
 function eqName(name) {
@@ -199,11 +202,15 @@ function formParams() {
 }
 
 function formBody() {
-  return {
+  const body = {
     name: $('f-name').value.trim() || t('scenario.default'),
     fiscal_year: numberOrUndef($('f-fy')),
     params: formParams(),
   };
+  // A one-year scenario stays without the field; null takes a programme away.
+  const programme = prog.body();
+  if (programme || (state.scenario && state.scenario.programme)) body.programme = programme;
+  return body;
 }
 
 // participates is the scenario's answer, else the municipality's own flag.
@@ -352,7 +359,7 @@ async function solve() {
     await saveScenario();
     const tl = numberOrUndef($('f-time')) || 10;
     try { localStorage.setItem('tabane.time_limit_s', String(tl)); } catch { /* ignore */ }
-    const run = await api.startRun(state.scenario.id, { time_limit_s: tl, seed: 1 });
+    const run = await api.startRun(state.scenario.id, { time_limit_s: tl, seed: 1, ...prog.runOptions() });
     status('st.solving');
     showProgress(run.progress, run.status);
     follow(run.id);
@@ -477,6 +484,7 @@ async function showRun(id) {
   state.selectedBundle = null;
   pm.setPlan(geo, (plan.bundles || []).map((b) => b.id));
   pm.setIRFlags(shares.filter((x) => x.ir_violation).map((x) => x.code));
+  await prog.showRun(run, plan, geo);
   renderResults();
   renderExports();
   renderLegend();
@@ -902,6 +910,11 @@ function renderLegend() {
     box.append(el('div', null, el('span', { class: 'dot ir' }), t('legend.ir')));
   }
   if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
+  for (const l of prog ? prog.legend() : []) {
+    const sw = l.colour ? el('span', { class: 'dot' }) : null;
+    if (sw) sw.style.backgroundColor = l.colour;
+    box.append(el('div', { class: l.colour ? null : 'small' }, sw, l.text));
+  }
   if (state.assetsTruncated) box.append(el('div', { class: 'small truncated' }, t('legend.truncated', { n: num(state.assetLimit) })));
 }
 
@@ -1035,6 +1048,7 @@ function exposeHook() {
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
       pins: pins ? pins.count() : 0,
+      programme: prog ? prog.stats() : null,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -1050,6 +1064,7 @@ function exposeHook() {
     openMunicipality: (code) => { openMunicipality(code); return !!pm.munis.get(code); },
     openAsset: (id) => { openAsset(id, true); return !!pm.assets.get(id); },
     selectBundle: (id) => selectBundle(id, true),
+    setYear: (fy) => prog.setYear(fy),
     // measureRedraw zooms in (or out) one level without animation and resolves with the
     // milliseconds until the frame after the canvas redraw (for the benchmark of 20,000 assets).
     measureRedraw: (dz = 1) => new Promise((resolve) => {
@@ -1090,6 +1105,17 @@ async function main() {
     depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
     done: (key, vars) => status(key, vars),
     fail,
+  });
+  prog = createProgramme({
+    map: pm,
+    form: $('programme-slot'),
+    results: $('programme-results'),
+    munis: () => state.munis,
+    scenario: () => state.scenario,
+    save: saveScenario,
+    status,
+    fail,
+    changed: renderLegend,
   });
   try {
     state.settings = (await api.settings()) || {};
