@@ -83,6 +83,8 @@ export function createProgramme(opts) {
     const [lCapW, capWorkload] = field('f-prog-cap-workload', 'pg.cap_workload', { min: 0, step: 'any' });
     const [lIter, iter] = field('f-prog-iter', 'pg.iterations', { min: 1 });
     grid.append(lFirst, first, lYears, years, lCycle, cycle, lContract, contract, lAdvance, advance, lCapV, capValue, lCapW, capWorkload, lIter, iter);
+    const yearly = h('input', { type: 'checkbox', id: 'f-prog-yearly' });
+    const yearlyBox = h('div', { class: 'checks' }, yearly, h('label', { for: 'f-prog-yearly', 'data-k': 'pg.compare_yearly', text: t('pg.compare_yearly') }));
 
     const pct = h('input', { id: 'f-prog-pct', type: 'number', min: 0, step: 1, value: 100 });
     const basis = h('select', { id: 'f-prog-basis' },
@@ -98,11 +100,11 @@ export function createProgramme(opts) {
       h('summary', { 'data-k': 'pg.budgets', text: t('pg.budgets') }),
       h('p', { class: 'hint', 'data-k': 'pg.budgets_hint', text: t('pg.budgets_hint') }),
       quick, h('div', { class: 'tablewrap' }, table));
-    const body = h('div', { id: 'prog-body' }, grid, details);
+    const body = h('div', { id: 'prog-body' }, grid, yearlyBox, details);
     const box = h('fieldset', { id: 'programme' },
       h('legend', { 'data-k': 'pg.legend', text: t('pg.legend') }),
       h('div', { class: 'checks' }, on, onLabel), body);
-    Object.assign(ui, { box, on, body, first, years, cycle, contract, advance, capValue, capWorkload, iter, pct, basis, table });
+    Object.assign(ui, { box, on, body, first, years, cycle, contract, advance, capValue, capWorkload, iter, yearly, pct, basis, table });
     on.addEventListener('change', () => {
       if (on.checked && !first.value) {
         const sc = opts.scenario();
@@ -222,11 +224,16 @@ export function createProgramme(opts) {
     return p;
   }
 
-  // runOptions are the programme's options of a new run (max_iterations, for a short or
-  // reproducible solve); none for a one-year scenario.
+  // runOptions are the programme's options of a new run: max_iterations (a short or reproducible
+  // solve) and compare_yearly (also plan each year alone, for the saving of planning the years
+  // together); none for a one-year scenario.
   function runOptions() {
+    if (!ui.on.checked) return {};
+    const o = {};
     const n = intOf(ui.iter);
-    return ui.on.checked && Number.isInteger(n) && n > 0 ? { max_iterations: n } : {};
+    if (Number.isInteger(n) && n > 0) o.max_iterations = n;
+    if (ui.yearly.checked) o.compare_yearly = true;
+    return o;
   }
 
   // quickFill sets every municipality's budget to x % of its standalone cost: each year's own
