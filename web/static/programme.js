@@ -11,6 +11,9 @@ import { t, onLang, yen, num, million, amountText, parseAmount } from './i18n.js
 
 const svgNS = 'http://www.w3.org/2000/svg';
 
+// greyed is the style of a planned asset inspected in another year than the one shown.
+const greyed = { color: '#888', weight: 0.5, fillColor: '#b4b4b4', fillOpacity: 0.2, opacity: 0.3 };
+
 // yearColours tell the years apart on the map's "all years" view and in the chart (ColorBrewer
 // Dark2, then more): five years need five clearly different hues.
 const yearColours = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#666666', '#b15928'];
@@ -470,8 +473,7 @@ export function createProgramme(opts) {
         if (fy === undefined) return null;
         return { color: '#222', weight: 0.6, fillColor: yearColour(index.get(fy) ?? 0), fillOpacity: 0.9, opacity: 0.9 };
       }
-      if (fy === year) return null;
-      return { color: '#888', weight: 0.5, fillColor: '#aaa', fillOpacity: 0.2, opacity: 0.3 };
+      return fy === year ? null : greyed;
     };
     for (const [b, o] of pm.outlines) {
       const show = lots === null || lots.has(b);
@@ -484,13 +486,17 @@ export function createProgramme(opts) {
   }
 
   // stats is what window.tabane.stats().programme reports: the year shown and what the map and the
-  // tables hold for it (assets drawn in that year, lots outlined, table rows, over-budget cells).
+  // tables hold for it — the planned assets the canvas draws in colour (not greyed) and how many
+  // colours they take, the lots outlined, the table's rows and over-budget cells.
   function stats() {
     if (!view) return { shown: false, year: null };
     let assets = 0;
-    for (const id of pm.assets.keys()) {
-      const fy = view.yearOf.get(id);
-      if (fy !== undefined && pm.assetBundle.has(id) && (year === 'all' || fy === year)) assets += 1;
+    const colours = new Set();
+    for (const [id, a] of pm.assets) {
+      const c = a.layer.options.fillColor;
+      if (!pm.assetBundle.has(id) || c === greyed.fillColor) continue;
+      assets += 1;
+      colours.add(c);
     }
     let lots = 0;
     for (const o of pm.outlines.values()) if (pm.outlineGroup.hasLayer(o.layer)) lots += 1;
@@ -499,6 +505,7 @@ export function createProgramme(opts) {
       year,
       assets,
       lots,
+      colours: colours.size,
       years: view.years.length,
       budget_rows: ui.budgetTable.tBodies[0].rows.length,
       over_cells: ui.budgetTable.querySelectorAll('td.over').length,
