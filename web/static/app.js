@@ -475,7 +475,8 @@ function renderRunSelects() {
 // showRun loads a run's plan, shares and map layers, then shows them all at once (state.runId
 // changes only when everything has arrived, so what the page reports is always one run).
 async function showRun(id) {
-  const [run, plan, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  const [run, raw, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  const plan = prog.planOf(raw);
   state.runId = run.id ?? id;
   renderRunSelects();
   state.run = run;

@@ -295,6 +295,17 @@ export function createProgramme(opts) {
     box.hidden = true;
   }
 
+  // planOf reads a run's /plan for the one-year tables: a programme run's report keeps its lots
+  // priced (breakdown, workload, municipalities) in evaluation.bundles and their years in
+  // bundles[].fy, so the lots become those bundle reports with their fy; the IR breaches are the
+  // evaluation's. A one-year plan is returned as it is.
+  function planOf(raw) {
+    const ev = raw && raw.evaluation;
+    if (!ev || !Array.isArray(ev.bundles) || !raw.schedule) return raw;
+    const fy = new Map((raw.bundles || []).map((b) => [b.id, b.fy]));
+    return { ...raw, bundles: ev.bundles.map((b) => ({ ...b, fy: fy.get(b.id) })), ir_violations: ev.ir_violations || [] };
+  }
+
   // showRun shows a run's year view when it is a programme run (its lots carry `fy`), else hides
   // it and gives the map back its one-year colours.
   async function showRun(run, plan, geo) {
@@ -529,5 +540,5 @@ export function createProgramme(opts) {
   buildForm();
   buildResults();
   onLang(relabel);
-  return { fill, body, runOptions, showRun, setYear, stats, legend, isOn: () => ui.on.checked };
+  return { fill, body, runOptions, planOf, showRun, setYear, stats, legend, isOn: () => ui.on.checked };
 }
