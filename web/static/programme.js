@@ -325,13 +325,16 @@ export function createProgramme(opts) {
       const p = f.properties || {};
       if (p.role !== 'depot' && p.role !== 'outline' && p.id !== undefined && p.fy !== undefined && p.fy !== null) yearOf.set(p.id, p.fy);
     }
-    // A lot is shown in the years its assets are inspected (a five-year lot in each of its years).
+    // A lot is shown in every year of its block (a five-year lot in each of its five years), as
+    // /years counts it.
+    const L = (plan.evaluation && plan.evaluation.contract_years) || 1;
     const lotsByYear = new Map();
-    const bundleOf = new Map();
-    for (const b of plan.bundles || []) for (const a of b.assets || []) bundleOf.set(a, b.id);
-    for (const [a, fy] of yearOf) {
-      if (!lotsByYear.has(fy)) lotsByYear.set(fy, new Set());
-      if (bundleOf.has(a)) lotsByYear.get(fy).add(bundleOf.get(a));
+    for (const b of plan.bundles || []) {
+      if (typeof b.fy !== 'number') continue;
+      for (let y = b.fy; y < b.fy + L; y += 1) {
+        if (!lotsByYear.has(y)) lotsByYear.set(y, new Set());
+        lotsByYear.get(y).add(b.id);
+      }
     }
     view = { run, plan, years: years.years || [], budgets: bud, yearOf, lotsByYear };
     year = 'all';
