@@ -114,6 +114,8 @@ export function createProgramme(opts) {
         first.value = String((sc && sc.fiscal_year) || new Date().getFullYear() + 1);
       }
       if (on.checked && !years.value) years.value = '5';
+      readBudgets();
+      renderBudgetInputs();
       showBody();
     });
     for (const input of [first, years]) input.addEventListener('change', () => { readBudgets(); renderBudgetInputs(); });
