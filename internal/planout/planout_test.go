@@ -48,7 +48,7 @@ func TestSharesAndCSV(t *testing.T) {
 		t.Errorf("shares %+v, want %+v", got, want)
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rep, inst, func(lot string) string { return "2027" }); err != nil {
+	if err := WriteCSV(&buf, rep, inst, func(lot, asset string) string { return "2027" }); err != nil {
 		t.Fatal(err)
 	}
 	if want := "asset_id,name,municipality,municipality_name,kind,lon,lat,cost,fy,lot,depot\n" +
