@@ -236,6 +236,8 @@ var routeKeys = []struct {
 	{"POST", regexp.MustCompile(`^/api/v1/scenarios/\d+/runs$`), []string{"id", "scenario_id", "status", "seed", "time_limit_s"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/plan$`), []string{"instance", "bundles", "cost", "lower_bound"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/compare/\d+$`), []string{"a", "b", "moved", "moved_count"}},
+	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/years$`), []string{"years"}},
+	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/budgets$`), []string{"first_fy", "years", "rows"}},
 	{"DELETE", regexp.MustCompile(`^/api/v1/runs/\d+$`), []string{"id", "status", "summary"}},
 	{"POST", regexp.MustCompile(`^/api/v1/solve$`), []string{"instance", "bundles", "cost", "lower_bound", "gap"}},
 	{"POST", regexp.MustCompile(`^/api/v1/evaluate$`), []string{"feasible", "violations", "cost", "standalone_total"}},
