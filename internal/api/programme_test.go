@@ -28,14 +28,15 @@ func TestProgrammeRun(t *testing.T) {
 		"filter": map[string]any{"municipalities": smallFilter},
 		"programme": map[string]any{"first_fy": 2026, "years": 5, "advance_max_years": 1,
 			"year_limits": map[string]any{"max_value": capValue},
-			"budgets":     map[string]any{"293431": budget29343, "29342": 50_000_000}},
+			// 奈良市 is left out by the filter: its budget caps nothing and is dropped.
+			"budgets": map[string]any{"293431": budget29343, "29342": 50_000_000, "29201": 1}},
 	})
 	// fiscal_year defaults to first_fy; the 6-digit code is stored as 5 digits.
 	if sc.FiscalYear != 2026 || sc.Programme == nil || *sc.Programme.Years != 5 || *sc.Programme.AdvanceMaxYears != 1 {
 		t.Fatalf("scenario %+v", sc)
 	}
-	if _, ok := sc.Programme.Budgets["29343"]; !ok || len(sc.Programme.Budgets) != 2 {
-		t.Errorf("budgets %v, want codes 29342 and 29343", sc.Programme.Budgets)
+	if _, ok := sc.Programme.Budgets["29343"]; !ok || len(sc.Programme.Budgets) != 3 {
+		t.Errorf("budgets %v, want codes 29201, 29342 and 29343", sc.Programme.Budgets)
 	}
 	var got data.Scenario
 	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), nil, &got)
@@ -63,6 +64,9 @@ func TestProgrammeRun(t *testing.T) {
 	if inst.Version != 2 || inst.Programme == nil || inst.Name != fmt.Sprintf("scenario-%d-fy2026-2030", sc.ID) ||
 		len(inst.Assets) != total || total < 40 {
 		t.Fatalf("instance %s version %d: %d assets, the towns have %d", inst.Name, inst.Version, len(inst.Assets), total)
+	}
+	if _, ok := inst.Programme.Budgets["29201"]; ok || len(inst.Programme.Budgets) != 2 {
+		t.Errorf("instance budgets %v, want 29342 and 29343 only", inst.Programme.Budgets)
 	}
 
 	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 2, "seed": 3, "max_iterations": 20})
