@@ -294,10 +294,17 @@ func TestProgrammeScenarioValidation(t *testing.T) {
 			t.Errorf("%s: errors %+v, want %s: …%s…", c.name, p.Errors, c.path, c.msg)
 		}
 	}
-	// PATCH programme null makes a programme scenario a one-year one again.
 	sc := createScenario(t, srv, base(map[string]any{"first_fy": 2027, "years": 3}))
+	// A programme does not read pins: setting some is refused, clearing them is not.
+	resp, raw := call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{"assets": {"29342-BR0001": "office-29342"}}`, nil)
+	if p := problemOf(t, "pins on a programme", resp, raw, 422, ProblemInvalid); !strings.Contains(p.Detail, "whose runs do not read pins") {
+		t.Errorf("pins on a programme: %q", p.Detail)
+	}
+	resp, raw = call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{}`, nil)
+	wantStatus(t, "clear pins of a programme", resp, raw, 200)
+	// PATCH programme null makes a programme scenario a one-year one again.
 	var patched data.Scenario
-	resp, raw := call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), `{"programme": null}`, &patched)
+	resp, raw = call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), `{"programme": null}`, &patched)
 	wantStatus(t, "patch", resp, raw, 200)
 	var inst solver.Instance
 	call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/instance", sc.ID), nil, &inst)
