@@ -69,6 +69,25 @@ func TestProgrammeRun(t *testing.T) {
 		t.Errorf("instance budgets %v, want 29342 and 29343 only", inst.Programme.Budgets)
 	}
 
+	// Before any run: the standalone baseline, municipality × year, of the assets due.
+	var alone standaloneBody
+	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/standalone", sc.ID), nil, &alone)
+	wantStatus(t, "standalone", resp, raw, 200)
+	dueIn := map[string]int{} // "29342/2026" → assets due
+	for id, y := range due {
+		dueIn[id[:5]+"/"+strconv.Itoa(y)]++
+	}
+	if alone.FirstFY != 2026 || alone.Years != 5 || len(alone.Rows) != 4*5 {
+		t.Fatalf("standalone %s", raw)
+	}
+	for i, r := range alone.Rows {
+		if r.Municipality != smallFilter[i/5] || r.FY != 2026+i%5 || r.Assets != dueIn[r.Municipality+"/"+strconv.Itoa(r.FY)] ||
+			(r.Standalone > 0) != (r.Assets > 0) || r.Name == "" {
+			t.Errorf("standalone row %d %+v: want %s FY%d with %d assets due", i, r, smallFilter[i/5], 2026+i%5,
+				dueIn[smallFilter[i/5]+"/"+strconv.Itoa(2026+i%5)])
+		}
+	}
+
 	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 2, "seed": 3, "max_iterations": 20})
 	final := doneRun(t, follow(t, srv, run.ID))
 	if final.Status != data.RunDone || !final.HasPlan || final.Summary == nil || final.Progress == nil || final.Progress.Phase != "done" {
@@ -120,6 +139,12 @@ func TestProgrammeRun(t *testing.T) {
 	wantStatus(t, "budgets", resp, raw, 200)
 	if budgets.FirstFY != 2026 || budgets.Years != 5 || len(budgets.Rows) != 5*4 {
 		t.Fatalf("budgets: first %d, %d years, %d rows; want 2026, 5, 20", budgets.FirstFY, budgets.Years, len(budgets.Rows))
+	}
+	// The run's evaluation prices the same baseline.
+	for i, b := range plan.Evaluation.Budgets {
+		if r := alone.Rows[i]; b.Municipality != r.Municipality || b.FY != r.FY || b.Standalone != r.Standalone {
+			t.Errorf("evaluation's budgets[%d] %+v, standalone row %+v", i, b, r)
+		}
 	}
 	shareByYear := map[int]float64{}
 	for i, r := range budgets.Rows {
@@ -251,6 +276,11 @@ func TestProgrammeRoutesRefuseOneYearRuns(t *testing.T) {
 	if final := doneRun(t, follow(t, srv, run.ID)); final.Status != data.RunDone {
 		t.Fatalf("run %+v", final)
 	}
+	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/standalone", sc.ID), nil, nil)
+	if p := problemOf(t, "standalone of a one-year scenario", resp, raw, 409, ProblemConflict); !strings.HasPrefix(p.Detail,
+		fmt.Sprintf("scenario %d is a one-year scenario", sc.ID)) {
+		t.Errorf("standalone: detail %q", p.Detail)
+	}
 	for _, route := range []string{"years", "budgets", "budgets?format=csv"} {
 		resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/%s", run.ID, route), nil, nil)
 		p := problemOf(t, route, resp, raw, 409, ProblemConflict)
@@ -258,7 +288,7 @@ func TestProgrammeRoutesRefuseOneYearRuns(t *testing.T) {
 			t.Errorf("%s: detail %q", route, p.Detail)
 		}
 	}
-	resp, raw := call(t, srv, "GET", "/api/v1/runs/999/years", nil, nil)
+	resp, raw = call(t, srv, "GET", "/api/v1/runs/999/years", nil, nil)
 	problemOf(t, "unknown run", resp, raw, 404, ProblemNotFound)
 }
 

@@ -237,6 +237,7 @@ var routeKeys = []struct {
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/plan$`), []string{"instance", "bundles", "cost", "lower_bound"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/compare/\d+$`), []string{"a", "b", "moved", "moved_count"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/years$`), []string{"years"}},
+	{"GET", regexp.MustCompile(`^/api/v1/scenarios/\d+/standalone$`), []string{"first_fy", "years", "rows"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/budgets$`), []string{"first_fy", "years", "rows"}},
 	{"DELETE", regexp.MustCompile(`^/api/v1/runs/\d+$`), []string{"id", "status", "summary"}},
 	{"POST", regexp.MustCompile(`^/api/v1/solve$`), []string{"instance", "bundles", "cost", "lower_bound", "gap"}},
