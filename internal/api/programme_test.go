@@ -90,7 +90,7 @@ func TestProgrammeRun(t *testing.T) {
 
 	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 2, "seed": 3, "max_iterations": 20})
 	final := doneRun(t, follow(t, srv, run.ID))
-	if final.Status != data.RunDone || !final.HasPlan || final.Summary == nil || final.Progress == nil || final.Progress.Phase != "done" {
+	if final.Status != data.RunDone || !final.HasPlan || !final.Programme || final.Summary == nil || final.Progress == nil || final.Progress.Phase != "done" {
 		t.Fatalf("final run %+v", final)
 	}
 	var plan solver.ProgrammeSolveReport
@@ -273,7 +273,7 @@ func TestProgrammeRoutesRefuseOneYearRuns(t *testing.T) {
 	sc := createScenario(t, srv, map[string]any{"name": "one year", "fiscal_year": 2026,
 		"filter": map[string]any{"municipalities": smallFilter}})
 	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1, "max_iterations": 50})
-	if final := doneRun(t, follow(t, srv, run.ID)); final.Status != data.RunDone {
+	if final := doneRun(t, follow(t, srv, run.ID)); final.Status != data.RunDone || final.Programme {
 		t.Fatalf("run %+v", final)
 	}
 	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/standalone", sc.ID), nil, nil)

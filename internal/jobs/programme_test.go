@@ -64,7 +64,7 @@ func TestProgrammeRunThroughTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if final.Status != data.RunDone || !final.HasPlan || final.Summary == nil {
+	if final.Status != data.RunDone || !final.HasPlan || !final.Programme || final.Summary == nil {
 		t.Fatalf("final run %+v", final)
 	}
 	if len(phases) < 2 || phases[0] != phaseProgramme || last.Phase != "done" || last.BestCost == nil ||
