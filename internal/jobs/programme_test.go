@@ -40,7 +40,8 @@ func programmeScenario(t *testing.T, s *data.Store) int64 {
 
 // TestProgrammeRunThroughTheQueue: a version-2 instance is a run like any other: it
 // reports progress (phase "programme" while it solves, "done" with the cost at the end)
-// and stores a ProgrammeSolveReport whose totals are the run's summary.
+// and stores a ProgrammeSolveReport whose totals are the run's summary, with the
+// year-by-year planning when asked.
 func TestProgrammeRunThroughTheQueue(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, filepath.Join(t.TempDir(), "programme.db"))
@@ -48,7 +49,8 @@ func TestProgrammeRunThroughTheQueue(t *testing.T) {
 	q := New(s, Options{Threads: 1, ProgressEvery: 50 * time.Millisecond})
 	defer q.Close()
 	inst := ppTiny(t)
-	run, err := q.Submit(ctx, programmeScenario(t, s), Request{TimeLimit: 2 * time.Second, Seed: 1, MaxIterations: 30}, inst)
+	run, err := q.Submit(ctx, programmeScenario(t, s), Request{TimeLimit: 2 * time.Second, Seed: 1, MaxIterations: 30,
+		CompareYearly: true}, inst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +93,14 @@ func TestProgrammeRunThroughTheQueue(t *testing.T) {
 		t.Errorf("report: cost %v (evaluator %v), %d scheduled of %d planned; summary %+v", rep.Cost, ev.Cost,
 			len(rep.Schedule), len(p.Planned), final.Summary)
 	}
+	// compare_yearly: each due year planned alone, beside the programme.
+	if rep.Yearly == nil || len(rep.Yearly.Years) != 5 || rep.Yearly.Years[0].FY != 2026 {
+		t.Errorf("year by year: %+v", rep.Yearly)
+	}
 	var params map[string]any
-	if err := json.Unmarshal(mustRunParams(t, s, run.ID), &params); err != nil || params["max_iterations"] != 30.0 {
-		t.Errorf("stored request %v, %v: want max_iterations 30", params, err)
+	if err := json.Unmarshal(mustRunParams(t, s, run.ID), &params); err != nil || params["max_iterations"] != 30.0 ||
+		params["compare_yearly"] != true || params["programme"] != true {
+		t.Errorf("stored request %v, %v: want max_iterations 30, compare_yearly and programme", params, err)
 	}
 }
 
