@@ -33,6 +33,13 @@ func (s *Store) ScenarioPins(ctx context.Context, id int64) (solver.Pins, error)
 // (solver.Compile's rules). Problems are named by their pin path (pins.lots[0].assets[2]).
 // An instance that is invalid for other reasons is an error: pins cannot be checked on it.
 func (s *Store) ValidatePins(ctx context.Context, sc Scenario, pins solver.Pins) ([]solver.InputError, error) {
+	if sc.Programme != nil {
+		if pins.Empty() {
+			return nil, nil // clearing them is fine
+		}
+		return nil, fmt.Errorf("scenario %d plans a programme (docs/programme.md), whose runs do not read pins; "+
+			"remove its programme (PATCH {\"programme\": null}) to pin", sc.ID)
+	}
 	inst, err := s.ScenarioInstance(ctx, sc)
 	if err != nil {
 		return nil, err

@@ -219,11 +219,13 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		// The programme of a scenario and the answers of GET /runs/{id}/years and /budgets.
 		"ProgrammeSpec": solver.ProgrammeSpec{CycleYears: &i, AdvanceMaxYears: &i, ContractYears: &i,
 			YearLimits: &solver.YearLimits{}, Budgets: map[string]json.RawMessage{"29201": json.RawMessage("1")}},
-		"RunYears":   yearsBody{},
-		"YearRow":    yearRow{},
-		"RunBudgets": budgetsBody{},
-		"BudgetRow":  budgetRow{},
-		"RunRequest": runRequest{TimeLimitS: &f, Seed: &n},
+		"RunYears":           yearsBody{},
+		"YearRow":            yearRow{},
+		"RunBudgets":         budgetsBody{},
+		"BudgetRow":          budgetRow{},
+		"ScenarioStandalone": standaloneBody{},
+		"StandaloneRow":      standaloneRow{},
+		"RunRequest":         runRequest{TimeLimitS: &f, Seed: &n},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

@@ -105,12 +105,21 @@ func (s *Server) runPlanCSV(c echo.Context) error {
 	}
 	fy := func(lot, asset string) string { return scenarioFY }
 	if inst.Version == 2 {
-		// A programme's asset is inspected in its schedule's year.
+		// A programme's asset is inspected in its schedule's year (docs/programme.md lets a
+		// plan of yearly lots leave it out: then its lot's year).
 		yrs, err := s.programmeYears(c, run.ID)
 		if err != nil {
 			return err
 		}
-		fy = func(lot, asset string) string { return strconv.Itoa(yrs.Schedule[asset]) }
+		fy = func(lot, asset string) string {
+			if y, ok := yrs.Schedule[asset]; ok {
+				return strconv.Itoa(y)
+			}
+			if y, ok := yrs.Lots[lot]; ok {
+				return strconv.Itoa(y)
+			}
+			return ""
+		}
 	}
 	return writeCSV(c, fmt.Sprintf("run-%d-plan", run.ID), planout.CSVColumns, planout.CSVRows(p, inst, fy))
 }

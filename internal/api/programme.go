@@ -63,6 +63,65 @@ type budgetsBody struct {
 // budgetsCSVColumns are the columns of GET /api/v1/runs/{id}/budgets?format=csv.
 var budgetsCSVColumns = []string{"municipality", "name", "fy", "share", "budget", "headroom", "over"}
 
+// standaloneRow is one municipality in one fiscal year of GET
+// /api/v1/scenarios/{id}/standalone: what it would pay alone inspecting its assets due
+// that year (docs/programme.md's baseline), and how many they are.
+type standaloneRow struct {
+	Municipality string  `json:"municipality"`
+	Name         string  `json:"name"`
+	FY           int     `json:"fy"`
+	Assets       int     `json:"assets"`
+	Standalone   float64 `json:"standalone"`
+}
+
+// standaloneBody is the answer of GET /api/v1/scenarios/{id}/standalone.
+type standaloneBody struct {
+	FirstFY int             `json:"first_fy"`
+	Years   int             `json:"years"`
+	Rows    []standaloneRow `json:"rows"`
+}
+
+// scenarioStandalone: GET /api/v1/scenarios/{id}/standalone — before any run, each
+// participating municipality's standalone cost in each year of a programme scenario's
+// horizon (solver.StandaloneByYear on the instance a run would solve now), by code then
+// year: the baseline a planner sets budgets against ("budget = 90 % of standalone"). A
+// one-year scenario answers 409.
+func (s *Server) scenarioStandalone(c echo.Context) error {
+	sc, err := s.scenarioParam(c)
+	if err != nil {
+		return err
+	}
+	if sc.Programme == nil {
+		return conflict(fmt.Sprintf("scenario %d is a one-year scenario: standalone costs by year belong to programmes "+
+			"(give it a programme, docs/programme.md)", sc.ID))
+	}
+	inst, err := s.store.ScenarioInstance(c.Request().Context(), sc)
+	if err != nil {
+		return invalid(fmt.Sprintf("the instance of scenario %d cannot be built: %v", sc.ID, err))
+	}
+	p, err := solver.CompileProgramme(inst)
+	if err != nil {
+		return err
+	}
+	due := make(map[[2]int]int) // (municipality, year offset) → assets due
+	for _, a := range p.Planned {
+		due[[2]int{p.Assets[a].Muni, p.Due[a] - p.FirstFY}]++
+	}
+	out := standaloneBody{FirstFY: p.FirstFY, Years: p.Years, Rows: []standaloneRow{}}
+	byYear := solver.StandaloneByYear(p)
+	for mu := range p.Munis { // the instance lists them by code
+		if byYear[mu] == nil {
+			continue
+		}
+		for k, cost := range byYear[mu] {
+			out.Rows = append(out.Rows, standaloneRow{Municipality: p.Munis[mu].Code, Name: p.Munis[mu].Name,
+				FY: p.FirstFY + k, Assets: due[[2]int{mu, k}], Standalone: cost})
+		}
+	}
+	sort.SliceStable(out.Rows, func(i, j int) bool { return out.Rows[i].Municipality < out.Rows[j].Municipality })
+	return c.JSON(http.StatusOK, out)
+}
+
 // programmeReport reads a programme run's stored report.
 func programmeReport(runID int64, raw json.RawMessage) (*solver.ProgrammeSolveReport, error) {
 	var pr solver.ProgrammeSolveReport

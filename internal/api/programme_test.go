@@ -28,14 +28,15 @@ func TestProgrammeRun(t *testing.T) {
 		"filter": map[string]any{"municipalities": smallFilter},
 		"programme": map[string]any{"first_fy": 2026, "years": 5, "advance_max_years": 1,
 			"year_limits": map[string]any{"max_value": capValue},
-			"budgets":     map[string]any{"293431": budget29343, "29342": 50_000_000}},
+			// 奈良市 is left out by the filter: its budget caps nothing and is dropped.
+			"budgets": map[string]any{"293431": budget29343, "29342": 50_000_000, "29201": 1}},
 	})
 	// fiscal_year defaults to first_fy; the 6-digit code is stored as 5 digits.
 	if sc.FiscalYear != 2026 || sc.Programme == nil || *sc.Programme.Years != 5 || *sc.Programme.AdvanceMaxYears != 1 {
 		t.Fatalf("scenario %+v", sc)
 	}
-	if _, ok := sc.Programme.Budgets["29343"]; !ok || len(sc.Programme.Budgets) != 2 {
-		t.Errorf("budgets %v, want codes 29342 and 29343", sc.Programme.Budgets)
+	if _, ok := sc.Programme.Budgets["29343"]; !ok || len(sc.Programme.Budgets) != 3 {
+		t.Errorf("budgets %v, want codes 29201, 29342 and 29343", sc.Programme.Budgets)
 	}
 	var got data.Scenario
 	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), nil, &got)
@@ -64,10 +65,32 @@ func TestProgrammeRun(t *testing.T) {
 		len(inst.Assets) != total || total < 40 {
 		t.Fatalf("instance %s version %d: %d assets, the towns have %d", inst.Name, inst.Version, len(inst.Assets), total)
 	}
+	if _, ok := inst.Programme.Budgets["29201"]; ok || len(inst.Programme.Budgets) != 2 {
+		t.Errorf("instance budgets %v, want 29342 and 29343 only", inst.Programme.Budgets)
+	}
 
-	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 4, "seed": 3, "max_iterations": 20})
+	// Before any run: the standalone baseline, municipality × year, of the assets due.
+	var alone standaloneBody
+	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/standalone", sc.ID), nil, &alone)
+	wantStatus(t, "standalone", resp, raw, 200)
+	dueIn := map[string]int{} // "29342/2026" → assets due
+	for id, y := range due {
+		dueIn[id[:5]+"/"+strconv.Itoa(y)]++
+	}
+	if alone.FirstFY != 2026 || alone.Years != 5 || len(alone.Rows) != 4*5 {
+		t.Fatalf("standalone %s", raw)
+	}
+	for i, r := range alone.Rows {
+		if r.Municipality != smallFilter[i/5] || r.FY != 2026+i%5 || r.Assets != dueIn[r.Municipality+"/"+strconv.Itoa(r.FY)] ||
+			(r.Standalone > 0) != (r.Assets > 0) || r.Name == "" {
+			t.Errorf("standalone row %d %+v: want %s FY%d with %d assets due", i, r, smallFilter[i/5], 2026+i%5,
+				dueIn[smallFilter[i/5]+"/"+strconv.Itoa(2026+i%5)])
+		}
+	}
+
+	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 2, "seed": 3, "max_iterations": 20})
 	final := doneRun(t, follow(t, srv, run.ID))
-	if final.Status != data.RunDone || !final.HasPlan || final.Summary == nil || final.Progress == nil || final.Progress.Phase != "done" {
+	if final.Status != data.RunDone || !final.HasPlan || !final.Programme || final.Summary == nil || final.Progress == nil || final.Progress.Phase != "done" {
 		t.Fatalf("final run %+v", final)
 	}
 	var plan solver.ProgrammeSolveReport
@@ -101,7 +124,7 @@ func TestProgrammeRun(t *testing.T) {
 	for k, y := range years.Years {
 		value += y.Value
 		if y.FY != 2026+k || y.Assets != inspections[y.FY] || y.BroughtForward != forward[y.FY] || y.Lots != lots[y.FY] ||
-			y.CapValue == nil || *y.CapValue != capValue || y.CapWorkload != nil || y.Workload <= 0 {
+			y.CapValue == nil || *y.CapValue != capValue || y.CapWorkload != nil || (y.Workload > 0) != (y.Assets > 0) {
 			t.Errorf("year %+v: want fy %d, %d inspections (%d brought forward), %d lots, cap %v", y, 2026+k,
 				inspections[y.FY], forward[y.FY], lots[y.FY], capValue)
 		}
@@ -116,6 +139,12 @@ func TestProgrammeRun(t *testing.T) {
 	wantStatus(t, "budgets", resp, raw, 200)
 	if budgets.FirstFY != 2026 || budgets.Years != 5 || len(budgets.Rows) != 5*4 {
 		t.Fatalf("budgets: first %d, %d years, %d rows; want 2026, 5, 20", budgets.FirstFY, budgets.Years, len(budgets.Rows))
+	}
+	// The run's evaluation prices the same baseline.
+	for i, b := range plan.Evaluation.Budgets {
+		if r := alone.Rows[i]; b.Municipality != r.Municipality || b.FY != r.FY || b.Standalone != r.Standalone {
+			t.Errorf("evaluation's budgets[%d] %+v, standalone row %+v", i, b, r)
+		}
 	}
 	shareByYear := map[int]float64{}
 	for i, r := range budgets.Rows {
@@ -144,7 +173,7 @@ func TestProgrammeRun(t *testing.T) {
 	// 三郷町 (29343) pays a few million yen a year: over its 1-yen budget of FY2026 only;
 	// the plan breaks that rule and says so.
 	for _, r := range budgets.Rows[5:10] {
-		if r.Municipality != "29343" || r.Over != (r.FY == 2026) || r.Share < 1_000_000 {
+		if r.Municipality != "29343" || r.Over != (r.FY == 2026) || (r.FY == 2026 && r.Share < 1_000_000) {
 			t.Errorf("29343 FY%d: share %v, over %v; want over in FY2026 only", r.FY, r.Share, r.Over)
 		}
 	}
@@ -244,8 +273,13 @@ func TestProgrammeRoutesRefuseOneYearRuns(t *testing.T) {
 	sc := createScenario(t, srv, map[string]any{"name": "one year", "fiscal_year": 2026,
 		"filter": map[string]any{"municipalities": smallFilter}})
 	run := startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1, "max_iterations": 50})
-	if final := doneRun(t, follow(t, srv, run.ID)); final.Status != data.RunDone {
+	if final := doneRun(t, follow(t, srv, run.ID)); final.Status != data.RunDone || final.Programme {
 		t.Fatalf("run %+v", final)
+	}
+	resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/standalone", sc.ID), nil, nil)
+	if p := problemOf(t, "standalone of a one-year scenario", resp, raw, 409, ProblemConflict); !strings.HasPrefix(p.Detail,
+		fmt.Sprintf("scenario %d is a one-year scenario", sc.ID)) {
+		t.Errorf("standalone: detail %q", p.Detail)
 	}
 	for _, route := range []string{"years", "budgets", "budgets?format=csv"} {
 		resp, raw := call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/%s", run.ID, route), nil, nil)
@@ -254,7 +288,7 @@ func TestProgrammeRoutesRefuseOneYearRuns(t *testing.T) {
 			t.Errorf("%s: detail %q", route, p.Detail)
 		}
 	}
-	resp, raw := call(t, srv, "GET", "/api/v1/runs/999/years", nil, nil)
+	resp, raw = call(t, srv, "GET", "/api/v1/runs/999/years", nil, nil)
 	problemOf(t, "unknown run", resp, raw, 404, ProblemNotFound)
 }
 
@@ -290,10 +324,17 @@ func TestProgrammeScenarioValidation(t *testing.T) {
 			t.Errorf("%s: errors %+v, want %s: …%s…", c.name, p.Errors, c.path, c.msg)
 		}
 	}
-	// PATCH programme null makes a programme scenario a one-year one again.
 	sc := createScenario(t, srv, base(map[string]any{"first_fy": 2027, "years": 3}))
+	// A programme does not read pins: setting some is refused, clearing them is not.
+	resp, raw := call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{"assets": {"29342-BR0001": "office-29342"}}`, nil)
+	if p := problemOf(t, "pins on a programme", resp, raw, 422, ProblemInvalid); !strings.Contains(p.Detail, "whose runs do not read pins") {
+		t.Errorf("pins on a programme: %q", p.Detail)
+	}
+	resp, raw = call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{}`, nil)
+	wantStatus(t, "clear pins of a programme", resp, raw, 200)
+	// PATCH programme null makes a programme scenario a one-year one again.
 	var patched data.Scenario
-	resp, raw := call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), `{"programme": null}`, &patched)
+	resp, raw = call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), `{"programme": null}`, &patched)
 	wantStatus(t, "patch", resp, raw, 200)
 	var inst solver.Instance
 	call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/instance", sc.ID), nil, &inst)

@@ -61,6 +61,7 @@ func (s *Server) registerPlanning(g *echo.Group) {
 	g.PATCH("/scenarios/:id", s.patchScenario, bodyLimit(scenarioBodyLimit))
 	g.DELETE("/scenarios/:id", s.deleteScenario)
 	g.GET("/scenarios/:id/instance", s.scenarioInstance)
+	g.GET("/scenarios/:id/standalone", s.scenarioStandalone)
 	g.POST("/scenarios/:id/runs", s.startRun, bodyLimit(runBodyLimit))
 	s.registerPins(g)
 

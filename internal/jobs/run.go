@@ -59,8 +59,9 @@ func (q *Queue) Submit(ctx context.Context, scenarioID int64, req Request, inst 
 	params, _ := json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed,
 		"max_iterations": req.MaxIterations})
 	if programme {
+		// "programme" marks the run as one (data.Run.Programme) without reading its instance.
 		params, _ = json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed,
-			"max_iterations": req.MaxIterations, "compare_yearly": req.CompareYearly})
+			"max_iterations": req.MaxIterations, "compare_yearly": req.CompareYearly, "programme": true})
 	}
 	var run data.Run
 	j := &job{kind: KindRun, subs: map[chan data.RunProgress]struct{}{}}
