@@ -117,7 +117,10 @@ func TestProgrammeFromPage(t *testing.T) {
 		chromedp.SetValue("#f-prog-contract", "1", chromedp.ByQuery),
 		chromedp.SetValue("#f-prog-advance", "1", chromedp.ByQuery),
 		chromedp.SetValue("#f-prog-iter", "2", chromedp.ByQuery),
+		// A cap no year reaches: drawn on the chart, binding nothing.
+		chromedp.SetValue("#f-prog-cap-value", "10,000,000,000", chromedp.ByQuery),
 	)
+	tb.click(t, "#f-prog-yearly")
 	// The budget table follows the horizon: a change event redraws it.
 	tb.eval(t, `document.getElementById('f-prog-years').dispatchEvent(new Event('change')), true`, nil)
 	tb.click(t, "#prog-budgets-box summary")
@@ -181,6 +184,43 @@ func TestProgrammeFromPage(t *testing.T) {
 	}
 	if st.Year != "all" || st.Assets != total || st.Years != years {
 		t.Errorf("after the solve the page shows year %v with %d assets over %d years; want all, %d, %d", st.Year, st.Assets, st.Years, total, years)
+	}
+	// The chart: one value bar and one workload bar per year, the value cap drawn in every year.
+	var chart struct{ Value, Workload, Caps int }
+	tb.eval(t, `({Value: document.querySelectorAll('#prog-chart rect.bar[data-kind="value"]').length,
+		Workload: document.querySelectorAll('#prog-chart rect.bar[data-kind="workload"]').length,
+		Caps: document.querySelectorAll('#prog-chart line.cap').length})`, &chart)
+	if chart.Value != years || chart.Workload != years || chart.Caps != years {
+		t.Errorf("chart: %d value bars, %d workload bars, %d cap lines; want %d each", chart.Value, chart.Workload, chart.Caps, years)
+	}
+	for _, y := range yrs.Years {
+		if y.CapValue == nil || *y.CapValue != 1e10 || y.CapWorkload != nil {
+			t.Errorf("FY%d caps: value %v, workload %v; want 10,000,000,000 and none", y.FY, y.CapValue, y.CapWorkload)
+		}
+	}
+	// The saving against planning each year alone (compare_yearly): with ¥1 for 三宅町 no year
+	// alone fits its budget either, so the page says year by year has no feasible plan.
+	var rep struct {
+		Cost         float64  `json:"cost"`
+		YearlySaving *float64 `json:"yearly_saving"`
+		Yearly       *struct {
+			Feasible bool    `json:"feasible"`
+			Total    float64 `json:"total"`
+		} `json:"yearly"`
+	}
+	if code := s.do(t, "GET", "/api/v1/runs/"+runID+"/plan", nil, &rep); code != 200 || rep.Yearly == nil {
+		t.Fatalf("plan of run %s: %d, yearly %v (compare_yearly was ticked)", runID, code, rep.Yearly)
+	}
+	wantSaving := "計画の費用 " + yenJa(rep.Cost) + "。"
+	switch {
+	case rep.YearlySaving != nil:
+		wantSaving += " 年度ごとに別々に発注した場合（" + yenJa(rep.Yearly.Total) + "）より " + yenJa(*rep.YearlySaving) + " の削減。"
+	case !rep.Yearly.Feasible:
+		wantSaving += " 年度ごとに別々の発注では実行可能な計画がない年度があります。"
+	}
+	wantSaving += " 制約（予算・上限など）を満たさない計画です。"
+	if got := tb.textOf(t, "#prog-saving"); got != wantSaving {
+		t.Errorf("saving line %q, want %q", got, wantSaving)
 	}
 	var buttons []string
 	tb.eval(t, `[...document.querySelectorAll('#prog-years button')].map((b) => b.textContent)`, &buttons)
