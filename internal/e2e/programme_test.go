@@ -201,8 +201,9 @@ func TestProgrammeFromPage(t *testing.T) {
 	// The saving against planning each year alone (compare_yearly): with ¥1 for 三宅町 no year
 	// alone fits its budget either, so the page says year by year has no feasible plan.
 	var rep struct {
-		Cost         float64  `json:"cost"`
-		YearlySaving *float64 `json:"yearly_saving"`
+		Schedule     map[string]int `json:"schedule"`
+		Cost         float64        `json:"cost"`
+		YearlySaving *float64       `json:"yearly_saving"`
 		Yearly       *struct {
 			Feasible bool    `json:"feasible"`
 			Total    float64 `json:"total"`
@@ -341,6 +342,25 @@ func TestProgrammeFromPage(t *testing.T) {
 	tb.click(t, `#prog-years button[data-fy="2027"]`)
 	tb.waitFor(t, `window.tabane.stats().programme.year === 2027`)
 	tb.screenshot(t, "programme-2027")
+	// An asset's popup names the year the plan inspects it in.
+	inspected := ""
+	for id, fy := range rep.Schedule {
+		if fy == 2027 && (inspected == "" || id < inspected) {
+			inspected = id
+		}
+	}
+	var opened bool
+	tb.eval(t, fmt.Sprintf(`window.tabane.openAsset(%q)`, inspected), &opened)
+	if !opened {
+		t.Fatalf("the map has no asset %s", inspected)
+	}
+	tb.waitFor(t, `document.querySelector('.leaflet-popup .asset-popup') !== null`)
+	var popupYear string
+	tb.eval(t, `(() => { for (const dt of document.querySelectorAll('.asset-popup dt')) if (dt.textContent === '点検年度（計画）') return dt.nextElementSibling.textContent; return ''; })()`, &popupYear)
+	if popupYear != "2027" {
+		t.Errorf("popup of %s (inspected in FY2027 by the plan) says 点検年度（計画） %q", inspected, popupYear)
+	}
+	tb.eval(t, `window.tabane.map().closePopup(), true`, nil)
 	// The README's picture (docs/web-programme.png): the window, the panel scrolled so that the
 	// chart and 三宅町's over-budget row show.
 	tb.eval(t, `document.querySelector('#prog-budgets tr[data-code="29362"]').scrollIntoView({block: 'end'}), true`, nil)

@@ -804,6 +804,7 @@ function assetNode(p) {
     ['a.year', p.year_built],
     ['a.health', health(p.health)],
     ['a.last', p.last_inspection_fy],
+    ['a.fy', prog.assetYear(p.id)],
     ['a.over_rail', yesNo(p.over_rail)],
     ['a.over_water', yesNo(p.over_water)],
     ['a.cost', yen(p.cost ?? d.cost)],

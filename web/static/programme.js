@@ -535,6 +535,9 @@ export function createProgramme(opts) {
     return view.years.map((y, i) => ({ colour: yearColour(i), text: t('pg.fy', { fy: y.fy }) }));
   }
 
+  // assetYear is the fiscal year the shown programme run inspects an asset in (undefined: none).
+  function assetYear(id) { return view ? view.yearOf.get(id) : undefined; }
+
   function relabel() {
     for (const e of document.querySelectorAll('#programme [data-k], #programme-results [data-k]')) e.textContent = t(e.dataset.k);
     readBudgets();
@@ -545,5 +548,5 @@ export function createProgramme(opts) {
   buildForm();
   buildResults();
   onLang(relabel);
-  return { fill, body, runOptions, planOf, showRun, setYear, stats, legend, isOn: () => ui.on.checked };
+  return { fill, body, runOptions, planOf, showRun, assetYear, setYear, stats, legend, isOn: () => ui.on.checked };
 }
