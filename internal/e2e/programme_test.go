@@ -117,7 +117,7 @@ func TestProgrammeFromPage(t *testing.T) {
 		chromedp.SetValue("#f-prog-contract", "1", chromedp.ByQuery),
 		chromedp.SetValue("#f-prog-advance", "1", chromedp.ByQuery),
 		chromedp.SetValue("#f-prog-iter", "2", chromedp.ByQuery),
-		// A cap no year reaches: drawn on the chart, binding nothing.
+		// A cap no year reaches: drawn on the chart (off its scale), binding nothing.
 		chromedp.SetValue("#f-prog-cap-value", "10,000,000,000", chromedp.ByQuery),
 	)
 	tb.click(t, "#f-prog-yearly")
@@ -192,6 +192,10 @@ func TestProgrammeFromPage(t *testing.T) {
 		Caps: document.querySelectorAll('#prog-chart line.cap').length})`, &chart)
 	if chart.Value != years || chart.Workload != years || chart.Caps != years {
 		t.Errorf("chart: %d value bars, %d workload bars, %d cap lines; want %d each", chart.Value, chart.Workload, chart.Caps, years)
+	}
+	// That cap is far above the bars: drawn along the top and named there.
+	if got := tb.textOf(t, "#prog-chart text.cap-off"); got != "上限 10,000.0 百万円（目盛りの外）" {
+		t.Errorf("off-scale cap label %q", got)
 	}
 	for _, y := range yrs.Years {
 		if y.CapValue == nil || *y.CapValue != 1e10 || y.CapWorkload != nil {
@@ -342,6 +346,10 @@ func TestProgrammeFromPage(t *testing.T) {
 	tb.click(t, `#prog-years button[data-fy="2027"]`)
 	tb.waitFor(t, `window.tabane.stats().programme.year === 2027`)
 	tb.screenshot(t, "programme-2027")
+	// The README's picture (docs/web-programme.png): the window, the panel scrolled so that the
+	// chart and 三宅町's over-budget row show.
+	tb.eval(t, `document.querySelector('#prog-budgets tr[data-code="29362"]').scrollIntoView({block: 'end'}), true`, nil)
+	tb.viewShot(t, "programme")
 	// An asset's popup names the year the plan inspects it in.
 	inspected := ""
 	for id, fy := range rep.Schedule {
@@ -361,10 +369,6 @@ func TestProgrammeFromPage(t *testing.T) {
 		t.Errorf("popup of %s (inspected in FY2027 by the plan) says 点検年度（計画） %q", inspected, popupYear)
 	}
 	tb.eval(t, `window.tabane.map().closePopup(), true`, nil)
-	// The README's picture (docs/web-programme.png): the window, the panel scrolled so that the
-	// chart and 三宅町's over-budget row show.
-	tb.eval(t, `document.querySelector('#prog-budgets tr[data-code="29362"]').scrollIntoView({block: 'end'}), true`, nil)
-	tb.viewShot(t, "programme")
 
 	// Back to one year: the programme panel off, a one-year solve shows the one-year view only.
 	tb.click(t, "#tab-scenario")

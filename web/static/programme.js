@@ -398,11 +398,19 @@ export function createProgramme(opts) {
     const svg = s('svg', { viewBox: `0 0 ${W} ${rowH * 2 + 20}`, width: '100%', role: 'img', 'aria-label': t('pg.chart') });
     const panel = (top, key, capKey, title, fmt) => {
       const vals = ys.map((y) => y[key] || 0);
-      const caps = ys.map((y) => y[capKey]).filter((c) => typeof c === 'number');
-      const hi = Math.max(1e-9, ...vals, ...caps) * 1.1;
+      // The scale is the bars'; a cap far above them (more than half again the largest) would
+      // flatten them, so it is drawn along the top and named there.
+      const vmax = Math.max(1e-9, ...vals);
+      const caps = ys.map((y) => y[capKey]).filter((c) => typeof c === 'number' && c <= vmax * 1.5);
+      const hi = Math.max(vmax, ...caps) * 1.22;
       const base = top + rowH - 14;
-      const yOf = (v) => base - (rowH - 30) * (v / hi);
+      const yOf = (v) => base - (rowH - 30) * (Math.min(v, hi) / hi);
       svg.append(s('text', { x: left, y: top + 11, class: 'ct', text: title }));
+      const off = ys.map((y) => y[capKey]).filter((c) => typeof c === 'number' && c > hi);
+      if (off.length) {
+        svg.append(s('text', { x: W - 8, y: top + 11, class: 'cv cap-off', 'text-anchor': 'end',
+          text: t('pg.cap_off', { v: fmt(Math.min(...off)) }) }));
+      }
       ys.forEach((y, i) => {
         const x = left + i * bw + bw * 0.15;
         const v = y[key] || 0;
@@ -413,7 +421,10 @@ export function createProgramme(opts) {
         svg.append(bar);
         svg.append(s('text', { x: x + bw * 0.35, y: yOf(v) - 2, class: 'cv', 'text-anchor': 'middle', text: fmt(v, true) }));
         if (typeof y[capKey] === 'number') {
-          svg.append(s('line', { x1: left + i * bw, x2: left + (i + 1) * bw, y1: yOf(y[capKey]), y2: yOf(y[capKey]), class: 'cap', 'data-fy': y.fy }));
+          const line = s('line', { x1: left + i * bw, x2: left + (i + 1) * bw, y1: yOf(y[capKey]), y2: yOf(y[capKey]),
+            class: y[capKey] > hi ? 'cap off' : 'cap', 'data-fy': y.fy });
+          line.append(s('title', { text: `${t('pg.cap')}: ${fmt(y[capKey])}` }));
+          svg.append(line);
         }
         if (top === 0) svg.append(s('text', { x: x + bw * 0.35, y: rowH * 2 + 16, class: 'cx', 'text-anchor': 'middle', text: String(y.fy) }));
       });
