@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -340,6 +341,19 @@ func TestProgrammeFromPage(t *testing.T) {
 	}
 	if got := tb.textOf(t, `#prog-budgets td.over .over-label`); got != "over" {
 		t.Errorf("English over-budget label %q, want over", got)
+	}
+	// Nothing Japanese is left in the programme's panel and results but the names (data).
+	var names []string
+	for _, r := range bud.Rows {
+		names = append(names, r.Name)
+	}
+	slices.SortFunc(names, func(a, b string) int { return len(b) - len(a) })
+	for _, sel := range []string{"#programme", "#programme-results"} {
+		var text string
+		tb.eval(t, fmt.Sprintf(`document.querySelector(%q).textContent + ' ' + [...document.querySelectorAll('%s input, %s svg title')].map((e) => e.getAttribute('aria-label') || e.textContent).join(' ')`, sel, sel, sel), &text)
+		if m := japanese.FindAllString(withoutData(text, names), 5); len(m) > 0 {
+			t.Errorf("English %s still shows %q", sel, m)
+		}
 	}
 	tb.click(t, "#lang-toggle")
 	tb.waitFor(t, `window.tabane.stats().lang === 'ja'`)
