@@ -60,7 +60,8 @@ func (tb *tab) programme(t *testing.T) programmeStats {
 	return st
 }
 
-// standaloneByYear is what the quick fill reads: the scenario's programme instance evaluated
+// standaloneByYear is the baseline the quick fill is checked against, computed another way than
+// the page reads it (GET /scenarios/{id}/standalone): the scenario's programme instance evaluated
 // with an empty plan, municipality → standalone cost per year of the horizon.
 func standaloneByYear(t *testing.T, s *server, scenario string, first, years int) map[string][]float64 {
 	t.Helper()

@@ -243,16 +243,13 @@ export function createProgramme(opts) {
 
   // quickFill sets every municipality's budget to x % of its standalone cost: each year's own
   // (what it would pay alone for the inspections due that year) or their mean over the horizon (a
-  // level budget). The standalone costs come from the server: the saved scenario's programme
-  // instance evaluated with an empty plan.
+  // level budget). The standalone costs are the server's baseline of the saved scenario
+  // (GET /scenarios/{id}/standalone: docs/programme.md's standalone cost by due year).
   async function quickFill() {
     const x = Number(ui.pct.value);
     if (!Number.isFinite(x) || x < 0) throw new Error(t('pg.bad_pct'));
     await opts.save();
-    const sc = opts.scenario();
-    const instance = await api.instance(sc.id);
-    const ev = await api.evaluate({ instance, plan: { bundles: [] } });
-    const rows = (ev.budgets || (ev.evaluation && ev.evaluation.budgets) || []);
+    const rows = (await api.standalone(opts.scenario().id)).rows || [];
     const hz = horizon();
     if (!hz) return;
     const alone = new Map();
