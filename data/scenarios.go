@@ -471,7 +471,7 @@ func (s *Store) DeleteScenario(ctx context.Context, id int64) error {
 // scenario's fiscal year, params and municipality filter), then applies its kind filter,
 // participation overrides, region assignments and stored pins. Its name is scenario-<id>-fy<year>.
 // A scenario with a programme gets a version-2 instance named scenario-<id>-fy<first>-<last>,
-// with every asset and no pins, and budgets only for the municipalities in it.
+// with every asset, its pins, and budgets only for the municipalities in it.
 func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Instance, error) {
 	opt := InstanceOptions{Name: fmt.Sprintf("scenario-%d-fy%d", sc.ID, sc.FiscalYear), FiscalYear: sc.FiscalYear,
 		Params: sc.Params, Programme: sc.Programme}
@@ -522,9 +522,9 @@ func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Inst
 		}
 		inst.Assets = kept
 	}
-	if sc.ID > 0 && sc.Programme == nil {
+	if sc.ID > 0 {
 		// The scenario's pins travel with every instance of it, so that a re-solve keeps
-		// them. A programme does not read pins (docs/programme.md), so it gets none.
+		// them (a programme reads them in its years).
 		pins, err := s.ScenarioPins(ctx, sc.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err

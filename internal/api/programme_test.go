@@ -325,13 +325,32 @@ func TestProgrammeScenarioValidation(t *testing.T) {
 		}
 	}
 	sc := createScenario(t, srv, base(map[string]any{"first_fy": 2027, "years": 3}))
-	// A programme does not read pins: setting some is refused, clearing them is not.
-	resp, raw := call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{"assets": {"29342-BR0001": "office-29342"}}`, nil)
-	if p := problemOf(t, "pins on a programme", resp, raw, 422, ProblemInvalid); !strings.Contains(p.Detail, "whose runs do not read pins") {
-		t.Errorf("pins on a programme: %q", p.Detail)
+	// A programme reads pins in its years: an asset pin's fy must lie in the asset's window
+	// (advance_max_years 0: its due year alone); the instance carries the pins.
+	var asset struct {
+		ID               string `json:"id"`
+		LastInspectionFY int    `json:"last_inspection_fy"`
 	}
-	resp, raw = call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), `{}`, nil)
-	wantStatus(t, "clear pins of a programme", resp, raw, 200)
+	call(t, srv, "GET", "/api/v1/assets/29342-BR0001", nil, &asset)
+	due := max(2027, asset.LastInspectionFY+5)
+	if due > 2029 {
+		t.Fatalf("29342-BR0001 is due in %d, after the scenario's horizon 2027–29", due)
+	}
+	pin := func(fy int) string {
+		return fmt.Sprintf(`{"assets": {"29342-BR0001": {"depot": "office-29342", "fy": %d}}}`, fy)
+	}
+	resp, raw := call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), pin(due+1), nil)
+	if p := problemOf(t, "pin outside the window", resp, raw, 422, ProblemInvalid); !hasError(p, "pins.assets.29342-BR0001.fy", "outside") {
+		t.Errorf("pin outside the window: %+v", p.Errors)
+	}
+	resp, raw = call(t, srv, "PUT", fmt.Sprintf("/api/v1/scenarios/%d/pins", sc.ID), pin(due), nil)
+	wantStatus(t, "pin in the window", resp, raw, 200)
+	var pinned solver.Instance
+	call(t, srv, "GET", fmt.Sprintf("/api/v1/scenarios/%d/instance", sc.ID), nil, &pinned)
+	if pinned.Version != 2 || pinned.Pins == nil || pinned.Pins.Assets["29342-BR0001"].FY == nil ||
+		*pinned.Pins.Assets["29342-BR0001"].FY != due {
+		t.Errorf("programme instance pins %s", mustJSON(t, pinned.Pins))
+	}
 	// PATCH programme null makes a programme scenario a one-year one again.
 	var patched data.Scenario
 	resp, raw = call(t, srv, "PATCH", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), `{"programme": null}`, &patched)
