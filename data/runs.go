@@ -38,6 +38,10 @@ type Run struct {
 	Progress   *RunProgress `json:"progress"`
 	Summary    *RunSummary  `json:"summary"`
 	HasPlan    bool         `json:"has_plan"`
+	// Programme: the run solves a version-2 instance (docs/programme.md); its plan is a
+	// solver.ProgrammeSolveReport. Read from "programme": true in the request it stored
+	// (NewRun.Params, which internal/jobs writes so), not from its large instance.
+	Programme bool `json:"programme"`
 	// CounterpartOf is the run whose instance this run solves with region_locked flipped, to
 	// price the area lock (POST /api/v1/runs/{id}/counterpart); absent on other runs.
 	CounterpartOf *int64 `json:"counterpart_of,omitempty"`
@@ -82,7 +86,7 @@ type RunFilter struct {
 
 const runColumns = `r.id, r.scenario_id, r.status, r.seed, r.time_limit_s, r.created_at, r.started_at, r.finished_at,
 	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id),
-	json_extract(r.params, '$.counterpart_of')`
+	coalesce(json_extract(r.params, '$.programme'), 0), json_extract(r.params, '$.counterpart_of')`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
@@ -90,7 +94,7 @@ func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var started, finished, errText, progress, summary sql.NullString
 	var counterpartOf sql.NullInt64
 	if err := sc.Scan(&r.ID, &scen, &r.Status, &r.Seed, &r.TimeLimitS, &r.CreatedAt, &started, &finished,
-		&errText, &progress, &summary, &r.HasPlan, &counterpartOf); err != nil {
+		&errText, &progress, &summary, &r.HasPlan, &r.Programme, &counterpartOf); err != nil {
 		return r, err
 	}
 	if counterpartOf.Valid {
