@@ -28,8 +28,7 @@ func putDemoScenario(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return fmt.Errorf("demo scenario: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO scenarios (name, fiscal_year, params, participation, regions, filter, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, append(args, now())...); err != nil {
+	if _, err := tx.ExecContext(ctx, insertScenario, append(args, now())...); err != nil {
 		return fmt.Errorf("demo scenario: %w", err)
 	}
 	return nil

@@ -372,6 +372,11 @@ func scenarioArgs(sc Scenario) ([]any, error) {
 	return []any{sc.Name, sc.FiscalYear, string(params), string(part), string(regions), filter, programme}, nil
 }
 
+// insertScenario stores scenarioArgs and the creation time (CreateScenario, and the demo's
+// default scenario in LoadDemo's transaction).
+const insertScenario = `INSERT INTO scenarios (name, fiscal_year, params, participation, regions, filter, programme, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
 // CreateScenario stores a new scenario (validate it first with ValidateScenario) and
 // returns it with its id and creation time.
 func (s *Store) CreateScenario(ctx context.Context, sc Scenario) (Scenario, error) {
@@ -380,8 +385,7 @@ func (s *Store) CreateScenario(ctx context.Context, sc Scenario) (Scenario, erro
 	if err != nil {
 		return Scenario{}, fmt.Errorf("create scenario: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO scenarios (name, fiscal_year, params, participation, regions, filter, programme, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now())...)
+	res, err := s.db.ExecContext(ctx, insertScenario, append(args, now())...)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("create scenario: %w", err)
 	}
