@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -37,17 +38,20 @@ func programmeBatch(t *testing.T, path, text string) *Batch {
 	return b
 }
 
-// programmeErr expands a batch on base that must fail and returns its error text.
-func programmeErr(t *testing.T, base, text string) string {
+// batchErr expands a parsed batch that must fail and returns the error text.
+func batchErr(t *testing.T, b *Batch) string {
 	t.Helper()
-	b := programmeBatch(t, base, text)
-	inst, err := b.LoadBase(context.Background(), nil)
+	base, err := b.LoadBase(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars, err := b.Expand(inst)
+	vars, err := b.Expand(base)
 	if err == nil {
 		t.Fatalf("Expand accepted the batch (%d variations)", len(vars))
+	}
+	var be *BatchError
+	if !errors.As(err, &be) {
+		t.Fatalf("error %v is %T, not *BatchError", err, err)
 	}
 	return err.Error()
 }
@@ -178,7 +182,7 @@ func TestProgrammePathErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := programmeErr(t, c.base, c.batch); got != c.want {
+			if got := batchErr(t, programmeBatch(t, c.base, c.batch)); got != c.want {
 				t.Errorf("error\n got %s\nwant %s", got, c.want)
 			}
 		})
