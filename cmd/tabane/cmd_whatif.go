@@ -95,6 +95,9 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	fmt.Fprintf(stdout, "whatif %q: %d variations on %s (%d assets), %d at a time, cache %s\n", batch.Name, len(vars),
 		base.Name, len(base.Assets), min(*parallel, len(vars)), orNone(*cacheDir))
+	if base.Version == 2 {
+		fmt.Fprintln(stdout, "programme (version 2): each variation is also planned year by year (each due year alone, as solve --compare-yearly), so it may take twice its time limit")
+	}
 	bar := whatif.NewProgressBar(stdout, whatif.IsTerminal(stdout))
 	rows, runErr := whatif.Run(ctx, vars, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir, Progress: bar.Update})
 	bar.Finish()
