@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/whatif"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -216,6 +217,8 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"ProgrammeReport": solver.ProgrammeReport{},
 		"ProgrammeSolveReport": solver.ProgrammeSolveReport{StandaloneTotal: &f, Saving: &f, SavingPct: &f,
 			Infeasible: []solver.Infeasibility{{}}, Yearly: &solver.YearlyComparison{}, YearlySaving: &f},
+		// A what-if row's programme columns (version-2 batches).
+		"BatchProgramme": whatif.ProgrammeRow{YearlyWhy: []string{"FY2028: …"}},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)
