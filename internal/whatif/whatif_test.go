@@ -878,6 +878,9 @@ func TestExamplesExpand(t *testing.T) {
 			"max_value=50000000 contract_fixed_cost=2000000", "max_value=50000000 contract_fixed_cost=3000000",
 			"max_value=80000000 contract_fixed_cost=2000000", "max_value=80000000 contract_fixed_cost=3000000",
 			"max_value=120000000 contract_fixed_cost=2000000", "max_value=120000000 contract_fixed_cost=3000000"}},
+		{"whatif-programme.yaml", []string{
+			"min-5m contract_years=1 budgets.*=1", "min-5m contract_years=1 budgets.*=1.5", "min-5m contract_years=1 budgets.*=2",
+			"min-5m contract_years=5 budgets.*=1", "min-5m contract_years=5 budgets.*=1.5", "min-5m contract_years=5 budgets.*=2"}},
 	} {
 		path := filepath.Join("..", "..", "examples", c.file)
 		raw, err := os.ReadFile(path)
