@@ -106,17 +106,21 @@ func (p *ProgrammeRow) value(fy int) (float64, bool) {
 	return 0, false
 }
 
-// mdHead is the Markdown header cells: 2026年度 … 最大／最小, 年度別計画比の削減.
+// heads are the header cells: 2026年度 … 最大／最小, 年度別計画比の削減.
+func (pc *programmeColumns) heads(l Lang) []string {
+	var head []string
+	for _, fy := range pc.fys {
+		head = append(head, l.pick(fmt.Sprintf("%d年度", fy), fmt.Sprintf("FY%d", fy)))
+	}
+	return append(head, l.pick("最大／最小", "max/min"), l.pick("年度別計画比の削減", "saving vs year by year"))
+}
+
+// mdHead is the Markdown header cells, " 2026年度 | … |".
 func (pc *programmeColumns) mdHead(l Lang) string {
 	if pc == nil {
 		return ""
 	}
-	var b strings.Builder
-	for _, fy := range pc.fys {
-		b.WriteString(l.pick(fmt.Sprintf(" %d年度 |", fy), fmt.Sprintf(" FY%d |", fy)))
-	}
-	b.WriteString(l.pick(" 最大／最小 | 年度別計画比の削減 |", " max/min | saving vs year by year |"))
-	return b.String()
+	return " " + strings.Join(pc.heads(l), " | ") + " |"
 }
 
 func (pc *programmeColumns) mdRule() string {
@@ -126,37 +130,72 @@ func (pc *programmeColumns) mdRule() string {
 	return strings.Repeat("---:|", len(pc.fys)+2)
 }
 
-// mdCells are r's programme cells for people: amounts with separators, the ratio with
-// two decimals (∞ when a year has no value), the saving in yen and percent or 実行不可能.
+// mdCells are r's programme cells of results.md, " 100 円 | … |".
 func (pc *programmeColumns) mdCells(r *Row, o Output) string {
 	if pc == nil {
 		return ""
 	}
+	return " " + strings.Join(pc.cells(r, o), " | ") + " |"
+}
+
+// cells are r's programme cells for people: amounts with separators, the ratio with
+// two decimals (∞ when a year has no value), the saving in yen and percent or 実行不可能.
+func (pc *programmeColumns) cells(r *Row, o Output) []string {
 	cells := make([]string, len(pc.fys)+2)
 	for i := range cells {
 		cells[i] = "—"
 	}
-	if p := r.Programme; p != nil {
-		for i, fy := range pc.fys {
-			if v, ok := p.value(fy); ok {
-				cells[i] = o.Yen(v)
-			}
-		}
-		rest := cells[len(pc.fys):]
-		switch {
-		case p.ValueRatio != nil:
-			rest[0] = strconv.FormatFloat(*p.ValueRatio, 'f', 2, 64)
-		case len(p.Values) > 0:
-			rest[0] = "∞"
-		}
-		switch {
-		case !p.YearlyFeasible:
-			rest[1] = infeasibleWord(o.Lang)
-		case p.YearlySaving != nil && p.YearlySavingPct != nil:
-			rest[1] = o.Yen(*p.YearlySaving) + " (" + Pct(*p.YearlySavingPct) + ")"
+	p := r.Programme
+	if p == nil {
+		return cells
+	}
+	for i, fy := range pc.fys {
+		if v, ok := p.value(fy); ok {
+			cells[i] = o.Yen(v)
 		}
 	}
-	return " " + strings.Join(cells, " | ") + " |"
+	rest := cells[len(pc.fys):]
+	switch {
+	case p.ValueRatio != nil:
+		rest[0] = strconv.FormatFloat(*p.ValueRatio, 'f', 2, 64)
+	case len(p.Values) > 0:
+		rest[0] = "∞"
+	}
+	switch {
+	case !p.YearlyFeasible:
+		rest[1] = infeasibleWord(o.Lang)
+	case p.YearlySaving != nil && p.YearlySavingPct != nil:
+		rest[1] = o.Yen(*p.YearlySaving) + " (" + Pct(*p.YearlySavingPct) + ")"
+	}
+	return cells
+}
+
+// programmeSummary is summary.html's table of a programme batch: each variation's
+// yearly values, their max/min and the saving against year-by-year planning.
+type programmeSummary struct {
+	Title string
+	Head  []string
+	Rows  []programmeSummaryRow
+}
+
+type programmeSummaryRow struct {
+	Index int
+	Name  string
+	Cells []string
+}
+
+// newProgrammeSummary is nil for a version-1 batch, whose page stays as it was.
+func newProgrammeSummary(rows []Row, o Output) *programmeSummary {
+	pc := newProgrammeColumns(rows)
+	if pc == nil {
+		return nil
+	}
+	ps := &programmeSummary{Title: o.Lang.pick("年度別の額と年度別計画との比較", "Value per fiscal year, against year-by-year planning"),
+		Head: pc.heads(o.Lang)}
+	for i := range rows {
+		ps.Rows = append(ps.Rows, programmeSummaryRow{Index: rows[i].Index, Name: rows[i].Name, Cells: pc.cells(&rows[i], o)})
+	}
+	return ps
 }
 
 // mdNotes say why year-by-year planning has no feasible plan, per row.

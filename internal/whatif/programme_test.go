@@ -411,6 +411,32 @@ func TestProgrammeColumnsWithoutYearByYear(t *testing.T) {
 		t.Errorf("results.md\n got %s\nwant %s", b.String(), wantMD)
 	}
 
+	// summary.html has the same cells in a table of its own; a version-1 page has none.
+	b.Reset()
+	if err := WriteSummary(&b, rows, Output{Lang: Ja, Batch: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"<h2>年度別の額と年度別計画との比較</h2>",
+		"<tr><th>#</th><th>試算</th><th>2026年度</th><th>2027年度</th><th>2028年度</th><th>最大／最小</th><th>年度別計画比の削減</th></tr>",
+		`<tr><td class="n">1</td><td>lumpy</td><td class="n">100 円</td><td class="n">0 円</td><td class="n">—</td><td class="n">∞</td><td class="n">実行不可能</td></tr>`,
+		`<tr><td class="n">2</td><td>level</td><td class="n">—</td><td class="n">6,000 円</td><td class="n">7,500 円</td><td class="n">1.25</td><td class="n">1,500 円 (10.0 %)</td></tr>`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary.html lacks %s", want)
+		}
+	}
+	for i := range rows {
+		rows[i].Programme = nil
+	}
+	b.Reset()
+	if err := WriteSummary(&b, rows, Output{Lang: Ja, Batch: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "年度別") {
+		t.Errorf("a version-1 summary.html has the programme table")
+	}
+
 	o := Output{Lang: Ja, Names: map[string]string{"29201": "奈良市"}}
 	for _, c := range [][3]string{
 		{"programme.budgets.29201", "予算（奈良市）", "5,000,000 円"},
