@@ -302,7 +302,7 @@ func makeProgrammeRow(v *Variation, c *cached) *Row {
 	}
 	r := makeRow(v, &cached{Version: c.Version, Key: c.Key, Report: rep, Seconds: c.Seconds})
 	if r.Plan != nil {
-		r.Plan = &solver.Plan{Instance: pr.Instance, Bundles: pr.Bundles, Schedule: pr.Schedule}
+		r.Plan = programmePlan(pr)
 	}
 	r.Report, r.ProgrammeReport = nil, pr
 	r.Programme = programmeRow(pr)
@@ -351,4 +351,28 @@ type programmePlanFile struct {
 	*solver.ProgrammeSolveReport
 	Variation string       `json:"variation"`
 	Overrides []Assignment `json:"overrides"`
+}
+
+// hasReport says whether a shard's row has a solve's report (version 1 or programme),
+// rather than only an error.
+func (sr *ShardRow) hasReport() bool { return sr.Report != nil || sr.ProgrammeReport != nil }
+
+// row is a shard's row as Run returned it: with its report and plan, a programme's
+// lots with their blocks and its schedule.
+func (sr *ShardRow) row() Row {
+	r := sr.Row
+	r.Report, r.ProgrammeReport = sr.Report, sr.ProgrammeReport
+	switch pr := sr.ProgrammeReport; {
+	case sr.Report != nil:
+		r.Plan = sr.Report.Plan()
+	case pr != nil && pr.Cost != nil:
+		r.Plan = programmePlan(pr)
+	}
+	return r
+}
+
+// programmePlan is the plan of a programme report (docs/programme.md): lots with their
+// blocks, and the schedule.
+func programmePlan(pr *solver.ProgrammeSolveReport) *solver.Plan {
+	return &solver.Plan{Instance: pr.Instance, Bundles: pr.Bundles, Schedule: pr.Schedule}
 }

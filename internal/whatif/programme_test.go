@@ -363,6 +363,35 @@ func TestProgrammeBatch(t *testing.T) {
 			t.Errorf("row %d from the cache: cached %v cost %v programme %+v", i+1, again[i].Cached, again[i].Cost, again[i].Programme)
 		}
 	}
+
+	// Two shards (their rows from the cache) merge to the same table, plans included.
+	shards := t.TempDir()
+	for i := range 2 {
+		if _, err := RunShard(context.Background(), vars, Shard{i, 2}, shards, NewOutput(En, b.Name, base),
+			RunOptions{Parallel: 1, CacheDir: cache}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, merged, err := LoadShards(shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv1.Reset()
+	csv2.Reset()
+	if err := WriteCSV(&csv1, merged, En); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCSV(&csv2, again, En); err != nil {
+		t.Fatal(err)
+	}
+	if csv1.String() != csv2.String() {
+		t.Errorf("merged shards' results.csv\n%s\none machine's\n%s", csv1.String(), csv2.String())
+	}
+	for i := range merged {
+		if merged[i].Plan == nil || len(merged[i].Plan.Schedule) != 95 || merged[i].ProgrammeReport == nil {
+			t.Errorf("merged row %d lost its programme plan: %+v", i+1, merged[i].Plan)
+		}
+	}
 }
 
 // TestProgrammeColumnsWithoutYearByYear: a row whose years alone have no plan says so
