@@ -65,11 +65,13 @@ load: build
 # and its sentences rewritten between the README's figures markers with the date and the machine.
 # The bench tables come from `make bench`.
 readme-figures: build
-	rm -rf out/whatif-summit out/whatif-cap-fixed-cost out/whatif-cache
+	rm -rf out/whatif-summit out/whatif-cap-fixed-cost out/whatif-programme out/whatif-cache
 	./bin/tabane whatif examples/whatif-summit.yaml -o out/whatif-summit --cache out/whatif-cache --lang en
+	./bin/tabane whatif examples/whatif-programme.yaml -o out/whatif-programme --cache out/whatif-cache --lang en
 	./bin/tabane whatif examples/whatif-cap-fixed-cost.json -o out/whatif-cap-fixed-cost --cache out/whatif-cache
 	cp out/whatif-cap-fixed-cost/chart.png docs/whatif-example.png
-	$(GO) run ./cmd/readmefigures --readme README.md --results out/whatif-summit/results.csv
+	$(GO) run ./cmd/readmefigures --readme README.md --results out/whatif-summit/results.csv \
+		--programme out/whatif-programme
 
 clean:
 	rm -rf bin out bench-out screenshots
