@@ -42,3 +42,54 @@ func TestProgrammePrecheckHandChecked(t *testing.T) {
 		t.Errorf("no caps: %+v", r)
 	}
 }
+
+// TestProgrammePrecheckShareFloor: budgets the direct terms fit but the letting and
+// equipment shares do not. On handProgramme with F = ¥200,000, a3 without equipment and
+// a2 at ¥650,000 (due 2028, at y-office: no travel; traffic control), Y's budgets are
+// 720,000 / 300,000 / 400,000 / 400,000:
+//
+//   - by FY2026: a3 ¥613,343.41 directly, plus F/2 (X's a1, window 2026–27, may share
+//     FY2026's lot) = ¥713,343 ≤ ¥720,000: no proof;
+//   - by FY2028: ¥1,263,343 directly ≤ ¥1,420,000; a3 and a2 can share only FY2026,
+//     where together they exceed ¥720,000, so Y needs two years, each paying at least
+//     F/2 (FY2026 and FY2027 have X too; FY2028 has Y alone, F/1) = ¥200,000, and a2's
+//     traffic control at least ¥80,000/2 (a1 needs it too, in 2026–27) = ¥40,000:
+//     ¥1,503,343 > ¥1,420,000.
+func TestProgrammePrecheckShareFloor(t *testing.T) {
+	p := handProgramme(t, 1, func(inst *Instance) {
+		inst.Params.ContractFixedCost = 200000
+		inst.Assets[2].Equipment = nil
+		inst.Assets[1].Cost = 650000
+		inst.Programme.Budgets = map[string]json.RawMessage{"Y": json.RawMessage("[720000, 300000, 400000, 400000]")}
+	})
+	got := ProgrammePrecheck(p)
+	want := "municipality Y: assets due by FY2028 cost it at least ¥1,503,343 (¥1,263,343 directly, ¥200,000 of letting costs in at least 2 lot(s), ¥40,000 of equipment in at least 1 mobilisation(s)), its budgets for FY2026–28 add up to ¥1,420,000"
+	if len(got) != 1 || got[0].Message != want || got[0].Rule != "budget" || got[0].Municipality != "Y" {
+		t.Fatalf("got %+v\nwant one budget proof: %s", got, want)
+	}
+	if !near(got[0].Value, 1503343.409628) || got[0].Limit != 1420000 {
+		t.Errorf("value %.6f limit %.2f", got[0].Value, got[0].Limit)
+	}
+	// With FY2028's budget ¥90,000 higher the floor (¥1,503,343 ≤ ¥1,510,000) proves nothing.
+	p.Budgets[p.MuniIndex["Y"]][2] = 490000
+	if r := ProgrammePrecheck(p); len(r) != 0 {
+		t.Errorf("budgets above the floor: %+v", r)
+	}
+}
+
+// TestProgrammePrecheckPPBudget: pp-budget has no feasible plan. Municipality 29009 must
+// inspect by FY2027 S00005 (due 2026) and seven bridges due 2027, ¥12,523,685 directly
+// (c_a ¥12,513,395 plus travel); its budget is ¥6,899,055 a year. A000005 (¥4.22M) and
+// A000070 (¥4.34M) exceed it together, so they take FY2026 and FY2027 apart: two lots of
+// at most 8 municipalities (F/8 = ¥250,000 each), two mobilisations of rail
+// coordination (¥1M, shared at best with 29003's A000076: ¥500,000 each), and A000070's
+// snooper truck (6 municipalities may share it: ¥83,333) and A000056's boat (no one
+// else: ¥200,000) once each.
+func TestProgrammePrecheckPPBudget(t *testing.T) {
+	p := testdataProgramme(t, "pp-budget")
+	got := ProgrammePrecheck(p)
+	want := "municipality 29009: assets due by FY2027 cost it at least ¥14,307,019 (¥12,523,685 directly, ¥500,000 of letting costs in at least 2 lot(s), ¥1,283,333 of equipment in at least 4 mobilisation(s)), its budgets for FY2026–27 add up to ¥13,798,110"
+	if len(got) != 1 || got[0].Message != want {
+		t.Fatalf("got %+v\nwant: %s", got, want)
+	}
+}
