@@ -564,7 +564,8 @@ func (s *programmeSearch) shift(i, t int) {
 
 // improveProgramme runs the search on res's plan until deadline and replaces the plan
 // when the evaluator prefers the result (betterProgramme). It returns the rounds run.
-func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, deadline time.Time, opt SolveOptions) int {
+// Each cheaper plan without penalty is reported to prog.
+func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, deadline time.Time, opt SolveOptions, prog *programmeProgress) int {
 	if res.Plan == nil {
 		return 0
 	}
@@ -582,6 +583,7 @@ func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, 
 		if cost, pen := s.costPen(); pen <= 0 && cost < feasCost {
 			feasCost = cost
 			feasLots, feasOf = s.snapshot()
+			prog.feasible(cost, "search")
 		}
 	}
 	keepFeasible()

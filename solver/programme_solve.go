@@ -58,6 +58,8 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		opt.TimeLimit = DefaultTimeLimit
 	}
 	deadline := start.Add(opt.TimeLimit)
+	prog := newProgrammeProgress(start, opt.Progress)
+	prog.report("construct")
 	// The bound runs beside the search on one thread, until its own end or the deadline.
 	type boundOut struct {
 		res BoundResult
@@ -65,7 +67,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	}
 	boundDone := make(chan boundOut, 1)
 	go func() {
-		r, err := ProgrammeLowerBound(ctx, p, BoundOptions{Threads: 1, Deadline: deadline})
+		r, err := ProgrammeLowerBound(ctx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB})
 		boundDone <- boundOut{r, err}
 	}()
 	// The construction below gets half the time, the improvement search the rest.
@@ -101,6 +103,9 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		if best == nil || betterProgramme(res, best) {
 			best = res
 		}
+		if ev := res.Evaluation; ev != nil && ev.Feasible {
+			prog.feasible(ev.Cost, "construct")
+		}
 		if res.Evaluation == nil || res.Evaluation.Feasible || ctx.Err() != nil {
 			break
 		}
@@ -117,7 +122,8 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			}
 		}
 	}
-	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt)
+	prog.report("search")
+	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
 	best.Infeasible = ProgrammePrecheck(p)
 	bo := <-boundDone
 	if bo.err != nil {
@@ -135,6 +141,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		}
 	}
 	best.Elapsed = time.Since(start)
+	prog.done(best)
 	return best, nil
 }
 
