@@ -15,7 +15,9 @@ import (
 //     budgets for first_fy … Y add up to; or more once the least letting and equipment
 //     shares it must pay are added (shareFloor, programme_precheck_share.go);
 //   - year_max_value, year_max_workload: the assets due by FY Y cost (or weigh) more than
-//     the year caps of first_fy … Y add up to.
+//     the year caps of first_fy … Y add up to;
+//   - min_value: a region's assets (or a discipline's, or all) cannot fill any lot up to
+//     L × min_value over the whole horizon (programmeMinValue).
 //
 // For each municipality and cap only the earliest such Y is reported.
 func ProgrammePrecheck(p *Programme) []Infeasibility {
@@ -102,5 +104,5 @@ func ProgrammePrecheck(p *Programme) []Infeasibility {
 			}
 		}
 	}
-	return out
+	return append(out, programmeMinValue(p)...)
 }

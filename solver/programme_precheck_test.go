@@ -3,6 +3,7 @@ package solver
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +92,52 @@ func TestProgrammePrecheckPPBudget(t *testing.T) {
 	want := "municipality 29009: assets due by FY2027 cost it at least ¥14,307,019 (¥12,523,685 directly, ¥500,000 of letting costs in at least 2 lot(s), ¥1,283,333 of equipment in at least 4 mobilisation(s)), its budgets for FY2026–27 add up to ¥13,798,110"
 	if len(got) != 1 || got[0].Message != want {
 		t.Fatalf("got %+v\nwant: %s", got, want)
+	}
+}
+
+// TestProgrammePrecheckRegion: on handProgramme with region_locked and min_value
+// ¥3,100,000, region north holds only X's a1 (¥400,000, snooper truck and traffic
+// control, window 2026–27). Its most valuable lot: from y-office (16.68 km: travel
+// ¥6,671.70) in FY2026, a year early (¥80,000): 2,000,000 + 400,000 + 500,000 + 80,000 +
+// 80,000 + 6,671.70 = ¥3,066,671.70 < ¥3,100,000. Region south (a2, a3) reaches
+// ¥4,110,015.11 from hub in FY2026 (a2 two years early: ¥60,000; traffic control and
+// boat; a culvert and a pump station: surcharge ¥1,000,000; travel ¥6,671.70 +
+// ¥13,343.41): no proof. Without region_locked a1 joins them.
+func TestProgrammePrecheckRegion(t *testing.T) {
+	tweak := func(locked bool) func(*Instance) {
+		return func(inst *Instance) {
+			mv := 3.1e6
+			inst.Params.Limits.MinValue = &mv
+			inst.Params.RegionLocked = locked
+		}
+	}
+	got := ProgrammePrecheck(handProgramme(t, 1, tweak(true)))
+	want := "region north (1 asset(s), e.g. a1): over the whole programme a lot of them is worth at most ¥3,066,672 — all 1 that depot y-office reaches in FY2026, the most valuable choice — below 1 × min_value = ¥3,100,000; region_locked keeps them out of other regions' lots"
+	if len(got) != 1 || got[0].Message != want || got[0].Rule != "min_value" || got[0].Region != "north" {
+		t.Fatalf("got %+v\nwant: %s", got, want)
+	}
+	if !near(got[0].Value, 3066671.704814) || got[0].Limit != 3.1e6 {
+		t.Errorf("value %.6f limit %.2f", got[0].Value, got[0].Limit)
+	}
+	if r := ProgrammePrecheck(handProgramme(t, 1, tweak(false))); len(r) != 0 {
+		t.Errorf("without region_locked: %+v", r)
+	}
+	// Two-year lots (block 2026–27) need ¥6,200,000: both regions fall short. South's
+	// best is as above (traffic control and boat may be mobilised in two years each, but
+	// one asset needs each): ¥4,110,015.11.
+	got = ProgrammePrecheck(handProgramme(t, 2, tweak(true)))
+	if len(got) != 2 || got[1].Region != "south" || !near(got[1].Value, 4110015.114442) || got[1].Limit != 6.2e6 ||
+		!strings.Contains(got[1].Message, "in FY2026–27, the most valuable choice — below 2 × min_value = ¥6,200,000") {
+		t.Errorf("two-year lots: %+v", got)
+	}
+}
+
+// TestProgrammePrecheckSound: no proof on the programme instances that have feasible
+// plans (recorded in programme-referee or found by the solver).
+func TestProgrammePrecheckSound(t *testing.T) {
+	for _, name := range []string{"pp-tiny", "pp-multi", "pp-level", "pp-nara", "pp-nara-level"} {
+		if r := ProgrammePrecheck(testdataProgramme(t, name)); len(r) != 0 {
+			t.Errorf("%s: %+v", name, r)
+		}
 	}
 }
