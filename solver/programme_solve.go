@@ -90,7 +90,9 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	var best *ProgrammeResult
 	for k := range attempts {
 		year := p.levelledYears(capV, capW)
-		p.reachMinValue(year, capV, capW, k%2 == 1)
+		// Reaching min_value costs a pass over a block per check: on the largest instances
+		// it gets an eighth of the time (small ones finish long before).
+		p.reachMinValue(year, capV, capW, k%2 == 1, start.Add(full/8))
 		aopt := opt
 		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
 		res, err := p.planBlocks(ctx, year, aopt)
@@ -217,9 +219,11 @@ func (p *Programme) estimatedValue(a, y int) float64 {
 // later whose window reaches it, nearest due first: any such asset when Precheck fails,
 // else those a depot of a stranded asset reaches. Under year caps, an asset handed
 // back goes to the latest earlier block of its window with estimated room.
-func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool) {
+// It stops at deadline, leaving the rest of the schedule as it is.
+func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool, deadline time.Time) {
 	L := p.ContractYears
 	blocks := p.Years / L
+	band := newDepotBand(p.Model)
 	// check returns whether block b is short and, when Precheck passes, its stranded assets.
 	check := func(b int) (bool, []int) {
 		assets := p.blockAssets(year, b)
@@ -230,11 +234,11 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		if err != nil || len(Precheck(sub)) > 0 {
 			return true, nil
 		}
-		st := p.stranded(p.FirstFY+b*L, assets, year)
+		st := p.stranded(band, p.FirstFY+b*L, assets, year)
 		return len(st) > 0, st
 	}
 	handBack := func() {
-		for b := blocks - 1; b >= 1; b-- {
+		for b := blocks - 1; b >= 1 && time.Now().Before(deadline); b-- {
 			isShort, st := check(b)
 			if !isShort {
 				continue
@@ -268,21 +272,34 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		}
 	}
 	pull := func() {
-		for b := range blocks {
+		for b := 0; b < blocks && time.Now().Before(deadline); b++ {
 			isShort, st := check(b)
 			if !isShort {
 				continue
 			}
 			end := p.FirstFY + (b+1)*L - 1
+			reaches := map[int]bool{} // the depots of the stranded assets
+			for _, a := range st {
+				p.eachReaching(band, a, func(j int) { reaches[j] = true })
+			}
 			var later []int
 			for _, a := range p.Planned {
-				if lo, _ := p.Window(a); year[a] > end && lo <= end && (st == nil || p.nearAny(a, st)) {
+				if lo, _ := p.Window(a); year[a] > end && lo <= end && (st == nil || p.nearAny(band, a, reaches)) {
 					later = append(later, a)
 				}
 			}
 			slices.SortStableFunc(later, func(x, y int) int { return year[x] - year[y] })
-			for _, a := range later {
+			// One asset at a time on small programmes; on large ones a check costs a pass
+			// over the block, so at most about 64 of them.
+			step := max(1, len(later)/64)
+			for k, a := range later {
 				year[a] = end
+				if (k+1)%step != 0 && k+1 < len(later) {
+					continue
+				}
+				if time.Now().After(deadline) {
+					break
+				}
 				if isShort, st = check(b); !isShort {
 					break
 				}
@@ -302,26 +319,32 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 // stranded lists the assets of the block starting fy (scheduled by year) that no lot
 // can carry up to L·min_value: from every depot that reaches such an asset, the lot of
 // all the block's assets that depot reaches costs less than that. The search cannot
-// plan them; bringing inspections forward can.
-func (p *Programme) stranded(fy int, assets, year []int) []int {
+// plan them; bringing inspections forward can. Depots are found near each asset (band),
+// so the work grows with the assets times the depots within reach, not all depots.
+func (p *Programme) stranded(band *depotBand, fy int, assets, year []int) []int {
 	need := float64(p.ContractYears) * p.MinValue
 	if need <= 0 {
 		return nil
 	}
-	best := make(map[int]float64, len(assets))
-	var reach, yrs []int
-	for j := range p.Depots {
-		reach, yrs = reach[:0], yrs[:0]
-		for _, a := range assets {
-			if p.Reachable(j, a) {
-				reach, yrs = append(reach, a), append(yrs, year[a])
+	reach := map[int][]int{} // depot → the block's assets it reaches, in order
+	var depots []int
+	for _, a := range assets {
+		p.eachReaching(band, a, func(j int) {
+			if reach[j] == nil {
+				depots = append(depots, j)
 			}
+			reach[j] = append(reach[j], a)
+		})
+	}
+	best := make(map[int]float64, len(assets))
+	var yrs []int
+	for _, j := range depots {
+		yrs = yrs[:0]
+		for _, a := range reach[j] {
+			yrs = append(yrs, year[a])
 		}
-		if len(reach) == 0 {
-			continue
-		}
-		v := p.LotCost(j, fy, reach, yrs).Total
-		for _, a := range reach {
+		v := p.LotCost(j, fy, reach[j], yrs).Total
+		for _, a := range reach[j] {
 			best[a] = max(best[a], v)
 		}
 	}
@@ -334,19 +357,22 @@ func (p *Programme) stranded(fy int, assets, year []int) []int {
 	return out
 }
 
-// nearAny reports whether some depot reaches both a and one of the assets.
-func (p *Programme) nearAny(a int, assets []int) bool {
-	for j := range p.Depots {
-		if !p.Reachable(j, a) {
-			continue
+// eachReaching calls fn for every depot that reaches asset a (Reachable).
+func (p *Programme) eachReaching(band *depotBand, a int, fn func(j int)) {
+	band.near(p.Assets[a].At, p.MaxDistanceKm+1e-9, func(j int, _ float64) bool {
+		if p.Reachable(j, a) {
+			fn(j)
 		}
-		for _, b := range assets {
-			if p.Reachable(j, b) {
-				return true
-			}
-		}
-	}
-	return false
+		return true
+	})
+}
+
+// nearAny reports whether some depot reaches both a and one of the assets whose
+// depots are marked in reaches.
+func (p *Programme) nearAny(band *depotBand, a int, reaches map[int]bool) bool {
+	found := false
+	p.eachReaching(band, a, func(j int) { found = found || reaches[j] })
+	return found
 }
 
 // blockAssets lists the programme assets whose year lies in block b (0-based).
