@@ -2,6 +2,7 @@ package solver
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -46,15 +47,16 @@ func programmeMinValue(p *Programme) []Infeasibility {
 	blocks := p.Years / L
 	nD, nE := len(p.Depots), len(p.EquipPrice)
 	// Per (depot, block) slot j*blocks+b: the sum of asset terms, how many assets, the
-	// count of each piece of equipment and the disciplines seen.
+	// count of each piece of equipment and the disciplines seen (a bit each; with more
+	// than 64 disciplines, all of them count).
 	slots := nD * blocks
-	acc, count := make([]float64, slots), make([]int, slots)
+	acc, count, worth := make([]float64, slots), make([]int, slots), make([]float64, slots)
 	equip := make([]int, slots*nE)
-	discs := make([]map[int]bool, slots)
+	discs := make([]uint64, slots)
 	var touched []int
 	// each calls fn for every slot that may hold asset a (a depot that reaches it, a
-	// block its window meets), with the asset's largest term there.
-	each := func(a int, fn func(s int, term float64)) {
+	// block its window meets), with the asset's largest term there, until fn returns false.
+	each := func(a int, fn func(s int, term float64) bool) {
 		lo, hi := p.Window(a)
 		band.near(p.Assets[a].At, p.MaxDistanceKm+limitEps, func(j int, d float64) bool {
 			if d > p.MaxDistanceKm+limitEps {
@@ -62,7 +64,9 @@ func programmeMinValue(p *Programme) []Infeasibility {
 			}
 			for b := (lo - p.FirstFY) / L; b <= (hi-p.FirstFY)/L; b++ {
 				y := max(lo, p.FirstFY+b*L) // the earliest year: the largest bring-forward charge
-				fn(j*blocks+b, p.Assets[a].Cost+p.Tau*d+p.BringForward(a, y))
+				if !fn(j*blocks+b, p.Assets[a].Cost+p.Tau*d+p.BringForward(a, y)) {
+					return false
+				}
 			}
 			return true
 		})
@@ -70,34 +74,39 @@ func programmeMinValue(p *Programme) []Infeasibility {
 	var out []Infeasibility
 	for k, g := range groups {
 		for _, a := range g {
-			each(a, func(s int, term float64) {
+			each(a, func(s int, term float64) bool {
 				if count[s] == 0 {
 					touched = append(touched, s)
-					discs[s] = map[int]bool{}
 				}
 				acc[s] += term
 				count[s]++
 				for _, e := range p.Assets[a].Equip {
 					equip[s*nE+e]++
 				}
-				discs[s][p.Assets[a].Discipline] = true
+				if d := p.Assets[a].Discipline; d < 64 {
+					discs[s] |= 1 << d
+				} else {
+					discs[s] = ^uint64(0)
+				}
+				return true
 			})
 		}
-		worth := func(s int) float64 {
-			v := p.F + p.Surcharge*float64(len(discs[s])-1) + acc[s]
+		for _, s := range touched {
+			nd := min(bits.OnesCount64(discs[s]), len(p.Disciplines))
+			worth[s] = p.F + p.Surcharge*float64(nd-1) + acc[s]
 			for e, price := range p.EquipPrice {
-				v += price * float64(min(L, equip[s*nE+e]))
+				worth[s] += price * float64(min(L, equip[s*nE+e]))
 			}
-			return v
 		}
 		var stranded []int
 		best, bestSlot := -1.0, -1
 		for _, a := range g {
 			top, topSlot := -1.0, -1
-			each(a, func(s int, _ float64) {
-				if v := worth(s); v > top {
-					top, topSlot = v, s
+			each(a, func(s int, _ float64) bool {
+				if worth[s] > top {
+					top, topSlot = worth[s], s
 				}
+				return valueBelow(top, need) // one lot that may reach it settles the asset
 			})
 			if topSlot >= 0 && valueBelow(top, need) {
 				stranded = append(stranded, a)
@@ -110,7 +119,7 @@ func programmeMinValue(p *Programme) []Infeasibility {
 			out = append(out, p.minValueReason(k, nG, stranded, best, bestSlot, count[bestSlot], need))
 		}
 		for _, s := range touched {
-			acc[s], count[s], discs[s] = 0, 0, nil
+			acc[s], count[s], discs[s], worth[s] = 0, 0, 0, 0
 			clear(equip[s*nE : (s+1)*nE])
 		}
 		touched = touched[:0]

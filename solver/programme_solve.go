@@ -66,8 +66,10 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		err error
 	}
 	boundDone := make(chan boundOut, 1)
+	boundCtx, stopBound := context.WithCancel(ctx)
+	defer stopBound()
 	go func() {
-		r, err := ProgrammeLowerBound(ctx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB})
+		r, err := ProgrammeLowerBound(boundCtx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB})
 		boundDone <- boundOut{r, err}
 	}()
 	// The construction below gets half the time, the improvement search the rest.
@@ -124,10 +126,22 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			}
 		}
 	}
+	// The proofs first, while the bound runs: they take a pass over the assets and the
+	// depots near each, seconds on a national programme.
+	infeasible := ProgrammePrecheck(p)
 	prog.report("search")
 	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
-	best.Infeasible = ProgrammePrecheck(p)
-	bo := <-boundDone
+	best.Infeasible = infeasible
+	// The bound stops improving at the deadline, but building its data does not look at
+	// the clock (minutes on a national programme under load): past the deadline the
+	// solve reports no bound rather than wait.
+	var bo boundOut
+	select {
+	case bo = <-boundDone:
+	case <-time.After(time.Until(deadline) + time.Second):
+		stopBound()
+		bo.res = BoundResult{Method: "none within the time limit"}
+	}
 	if bo.err != nil {
 		return nil, bo.err
 	}
