@@ -72,9 +72,15 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		r, err := ProgrammeLowerBound(boundCtx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB})
 		boundDone <- boundOut{r, err}
 	}()
-	// The construction below gets half the time, the improvement search the rest.
+	// The construction below gets a quarter of the time, the improvement search the rest.
 	full := opt.TimeLimit
 	opt.TimeLimit = full / 4
+	if len(p.Planned) > largeProgramme {
+		// On a national programme each block is a large version-1 instance whose first
+		// feasible plan is the hard part, and the (year, lot) search moves one asset at a
+		// time: the construction gets three quarters.
+		opt.TimeLimit = full * 3 / 4
+	}
 	// Without year caps every asset starts in its due year. With caps the schedule is
 	// levelled under them, less a margin for what the levelling does not see (letting
 	// costs, equipment, travel from the depot). Each schedule is tried with both orders of
@@ -160,6 +166,10 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	prog.done(best)
 	return best, nil
 }
+
+// largeProgramme is the number of planned assets above which the construction gets most
+// of the time.
+const largeProgramme = 20000
 
 // betterProgramme prefers a plan to none, a feasible plan, fewer violations, then the
 // lower cost.
