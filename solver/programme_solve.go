@@ -98,9 +98,14 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	var best *ProgrammeResult
 	for k := range attempts {
 		year := p.levelledYears(capV, capW)
-		// Reaching min_value costs a pass over a block per check: on the largest instances
-		// it gets an eighth of the time (small ones finish long before).
-		p.reachMinValue(year, capV, capW, k%2 == 1, start.Add(full/8))
+		// Reaching min_value costs a pass over a block per check: on large programmes it
+		// gets an eighth of the time; small ones finish in milliseconds, unbounded, so
+		// that every attempt reaches it whatever the load.
+		var reachBy time.Time
+		if len(p.Planned) > largeProgramme {
+			reachBy = start.Add(full / 8)
+		}
+		p.reachMinValue(year, capV, capW, k%2 == 1, reachBy)
 		aopt := opt
 		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
 		res, err := p.planBlocks(ctx, year, aopt)
@@ -243,11 +248,12 @@ func (p *Programme) estimatedValue(a, y int) float64 {
 // later whose window reaches it, nearest due first: any such asset when Precheck fails,
 // else those a depot of a stranded asset reaches. Under year caps, an asset handed
 // back goes to the latest earlier block of its window with estimated room.
-// It stops at deadline, leaving the rest of the schedule as it is.
+// It stops at deadline (none when zero), leaving the rest of the schedule as it is.
 func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool, deadline time.Time) {
 	L := p.ContractYears
 	blocks := p.Years / L
 	band := newDepotBand(p.Model)
+	late := func() bool { return !deadline.IsZero() && time.Now().After(deadline) }
 	// check returns whether block b is short and, when Precheck passes, its stranded assets.
 	check := func(b int) (bool, []int) {
 		assets := p.blockAssets(year, b)
@@ -262,7 +268,7 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		return len(st) > 0, st
 	}
 	handBack := func() {
-		for b := blocks - 1; b >= 1 && time.Now().Before(deadline); b-- {
+		for b := blocks - 1; b >= 1 && !late(); b-- {
 			isShort, st := check(b)
 			if !isShort {
 				continue
@@ -296,7 +302,7 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		}
 	}
 	pull := func() {
-		for b := 0; b < blocks && time.Now().Before(deadline); b++ {
+		for b := 0; b < blocks && !late(); b++ {
 			isShort, st := check(b)
 			if !isShort {
 				continue
@@ -321,7 +327,7 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 				if (k+1)%step != 0 && k+1 < len(later) {
 					continue
 				}
-				if time.Now().After(deadline) {
+				if late() {
 					break
 				}
 				if isShort, st = check(b); !isShort {
