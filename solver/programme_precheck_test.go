@@ -141,3 +141,26 @@ func TestProgrammePrecheckSound(t *testing.T) {
 		}
 	}
 }
+
+// TestProgrammePrecheckShareFloorTwoYearLots: with two-year lots the letting share is
+// spread over the block. On handProgramme (L = 2, F = ¥2,000,000) Y's a3 (due 2026,
+// ¥613,343.41 directly, a boat no one else needs) is in a lot of block 2026–27, which
+// X (a1, window 2026–27) may share: FY2026's part of Y's letting share is at least
+// F/(2·2) = ¥500,000, so by FY2026 Y pays at least ¥1,313,343.41 > ¥1,000,000.
+func TestProgrammePrecheckShareFloorTwoYearLots(t *testing.T) {
+	budget := func(b string) func(*Instance) {
+		return func(inst *Instance) {
+			inst.Programme.Budgets = map[string]json.RawMessage{"Y": json.RawMessage(b)}
+		}
+	}
+	got := ProgrammePrecheck(handProgramme(t, 2, budget("1000000")))
+	want := "municipality Y: assets due by FY2026 cost it at least ¥1,313,343 (¥613,343 directly, ¥500,000 of letting costs in at least 1 lot(s), ¥200,000 of equipment in at least 1 mobilisation(s)), its budgets for FY2026 add up to ¥1,000,000"
+	if len(got) != 1 || got[0].Message != want || !near(got[0].Value, 1313343.409628) {
+		t.Fatalf("got %+v\nwant: %s", got, want)
+	}
+	// ¥1,400,000 a year: by FY2027 ¥1,813,343 (two years of the block's letting share)
+	// ≤ ¥2,800,000; by FY2028 (a2 too) ¥2,003,343 ≤ ¥4,200,000: nothing proven.
+	if r := ProgrammePrecheck(handProgramme(t, 2, budget("1400000"))); len(r) != 0 {
+		t.Errorf("budget ¥1,400,000: %+v", r)
+	}
+}
