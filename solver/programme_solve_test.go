@@ -54,7 +54,7 @@ func TestSolveProgrammeBudgets(t *testing.T) {
 	for k := range p.Budgets[mu] {
 		p.Budgets[mu][k] = 9e6
 	}
-	opt := SolveOptions{TimeLimit: time.Hour, MaxIterations: 300, Threads: 1, Seed: 1}
+	opt := SolveOptions{TimeLimit: time.Hour, MaxIterations: 100, Threads: 1, Seed: 1}
 	res, err := SolveProgramme(context.Background(), p, opt)
 	if err != nil {
 		t.Fatal(err)
