@@ -38,6 +38,10 @@ type Run struct {
 	Progress   *RunProgress `json:"progress"`
 	Summary    *RunSummary  `json:"summary"`
 	HasPlan    bool         `json:"has_plan"`
+	// Programme: the run solves a version-2 instance (docs/programme.md); its plan is a
+	// solver.ProgrammeSolveReport. Read from "programme": true in the request it stored
+	// (NewRun.Params, which internal/jobs writes so), not from its large instance.
+	Programme bool `json:"programme"`
 }
 
 // RunProgress is a snapshot of a running solve, in the solver's one progress shape.
@@ -78,14 +82,15 @@ type RunFilter struct {
 }
 
 const runColumns = `r.id, r.scenario_id, r.status, r.seed, r.time_limit_s, r.created_at, r.started_at, r.finished_at,
-	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id)`
+	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id),
+	coalesce(json_extract(r.params, '$.programme'), 0)`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var scen sql.NullInt64
 	var started, finished, errText, progress, summary sql.NullString
 	if err := sc.Scan(&r.ID, &scen, &r.Status, &r.Seed, &r.TimeLimitS, &r.CreatedAt, &started, &finished,
-		&errText, &progress, &summary, &r.HasPlan); err != nil {
+		&errText, &progress, &summary, &r.HasPlan, &r.Programme); err != nil {
 		return r, err
 	}
 	if scen.Valid {

@@ -50,6 +50,9 @@ export class PlanMap {
     this.participation = new Map(); // code → bool
     this.highlighted = null; // bundle id
     this.marked = new Set(); // asset ids marked (compare)
+    // styleHook(id, props, bundle, out), when set, may return an asset's style in place of the
+    // bundle colours (the programme's year view, programme.js); null keeps the usual one.
+    this.styleHook = null;
     this.muniGroup = L.layerGroup().addTo(this.map);
     this.outlineGroup = L.layerGroup().addTo(this.map);
     this.assetGroup = L.layerGroup().addTo(this.map);
@@ -166,6 +169,8 @@ export class PlanMap {
     const bundle = this.assetBundle.get(id);
     const out = this.participation.get(props.municipality) === false;
     const marked = this.marked.has(id);
+    const hooked = this.styleHook ? this.styleHook(id, props, bundle, out) : null;
+    if (hooked) return hooked;
     let style;
     if (bundle !== undefined && !out) {
       const dim = this.highlighted !== null && this.highlighted !== bundle;
