@@ -12,9 +12,12 @@ import (
 // municipality's year share (the other Shapley terms are ≥ 0). So
 //
 //   - budget: a municipality whose assets due by FY Y cost more, directly, than its
-//     budgets for first_fy … Y add up to;
+//     budgets for first_fy … Y add up to; or more once the least letting and equipment
+//     shares it must pay are added (shareFloor, programme_precheck_share.go);
 //   - year_max_value, year_max_workload: the assets due by FY Y cost (or weigh) more than
-//     the year caps of first_fy … Y add up to.
+//     the year caps of first_fy … Y add up to;
+//   - min_value: a region's assets (or a discipline's, or all) cannot fill any lot up to
+//     L × min_value over the whole horizon (programmeMinValue).
 //
 // For each municipality and cap only the earliest such Y is reported.
 func ProgrammePrecheck(p *Programme) []Infeasibility {
@@ -47,6 +50,7 @@ func ProgrammePrecheck(p *Programme) []Infeasibility {
 		return s
 	}
 	direct := func(a int) float64 { return least[a] }
+	floor := p.newShareFloor(least)
 	for mu, caps := range p.Budgets {
 		if caps == nil {
 			continue
@@ -54,11 +58,22 @@ func ProgrammePrecheck(p *Programme) []Infeasibility {
 		need, have := 0.0, 0.0
 		for k, x := range byYear(mu, direct) {
 			need, have = need+x, have+caps[k]
-			if finite(need) && valueAbove(need, have) {
-				code := p.Munis[mu].Code
+			if !finite(need) {
+				break
+			}
+			code, y := p.Munis[mu].Code, p.FirstFY+k
+			if valueAbove(need, have) {
 				out = append(out, Infeasibility{Rule: "budget", Municipality: code, Value: need, Limit: have,
 					Message: fmt.Sprintf("municipality %s: assets due by FY%d cost at least %s directly, its budgets for %s add up to %s",
-						code, p.FirstFY+k, FormatYen(need), span(p.FirstFY+k), FormatYen(have))})
+						code, y, FormatYen(need), span(y), FormatYen(have))})
+				break
+			}
+			// The direct terms fit: add the least letting and equipment shares.
+			if f := floor.of(mu, y, caps); valueAbove(need+f.letting+f.equipment, have) {
+				total := need + f.letting + f.equipment
+				out = append(out, Infeasibility{Rule: "budget", Municipality: code, Value: total, Limit: have,
+					Message: fmt.Sprintf("municipality %s: assets due by FY%d cost it at least %s (%s directly, %s of letting costs in at least %d lot(s), %s of equipment in at least %d mobilisation(s)), its budgets for %s add up to %s",
+						code, y, FormatYen(total), FormatYen(need), FormatYen(f.letting), f.lots, FormatYen(f.equipment), f.mobilisations, span(y), FormatYen(have))})
 				break
 			}
 		}
@@ -89,5 +104,5 @@ func ProgrammePrecheck(p *Programme) []Infeasibility {
 			}
 		}
 	}
-	return out
+	return append(out, programmeMinValue(p)...)
 }

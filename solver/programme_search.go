@@ -567,7 +567,8 @@ func (s *programmeSearch) shift(i, t int) {
 
 // improveProgramme runs the search on res's plan until deadline and replaces the plan
 // when the evaluator prefers the result (betterProgramme). It returns the rounds run.
-func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, deadline time.Time, opt SolveOptions) int {
+// Each cheaper plan without penalty is reported to prog.
+func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, deadline time.Time, opt SolveOptions, prog *programmeProgress) int {
 	if res.Plan == nil {
 		return 0
 	}
@@ -585,10 +586,12 @@ func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, 
 		if cost, pen := s.costPen(); pen <= 0 && cost < feasCost {
 			feasCost = cost
 			feasLots, feasOf = s.snapshot()
+			prog.feasible(cost, "search")
 		}
 	}
 	keepFeasible()
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x9e3779b97f4a7c15))
+	softenAt := time.Now().Add(time.Until(deadline) * 6 / 10)
 	rounds, lastBetter := 0, 0
 	for ; ctx.Err() == nil && time.Now().Before(deadline) && (opt.MaxIterations <= 0 || rounds < opt.MaxIterations); rounds++ {
 		// Kick, cost aside, in turn: a few random assets, each to a random lot; one
@@ -630,8 +633,12 @@ func (p *Programme) improveProgramme(ctx context.Context, res *ProgrammeResult, 
 			}
 			s.restore(bestLots, bestOf)
 		}
-		// The state is now the best one: soften its penalty once the search stalls.
-		if rounds-lastBetter >= searchSoften && s.pw > searchPenaltyLow {
+		// The state is now the best one: soften its penalty once the search stalls, or,
+		// in a run ended by the clock only, once 60 % of its time has passed (under load a
+		// 10 s run may never see 200 rounds without improvement). A run capped by
+		// MaxIterations softens by rounds alone, so that it stays reproducible.
+		late := opt.MaxIterations <= 0 && time.Now().After(softenAt)
+		if (rounds-lastBetter >= searchSoften || late) && s.pw > searchPenaltyLow {
 			s.pw = searchPenaltyLow
 			best, lastBetter = s.objective(), rounds
 		}

@@ -58,19 +58,36 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		opt.TimeLimit = DefaultTimeLimit
 	}
 	deadline := start.Add(opt.TimeLimit)
+	prog := newProgrammeProgress(start, opt.Progress)
+	prog.report("construct")
 	// The bound runs beside the search on one thread, until its own end or the deadline.
 	type boundOut struct {
 		res BoundResult
 		err error
 	}
 	boundDone := make(chan boundOut, 1)
+	boundCtx, stopBound := context.WithCancel(ctx)
+	defer stopBound()
+	// Beyond a few hundred assets the Lagrangian bound runs one trajectory, whose default
+	// 500 iterations stop far from convergence (pp-nara: ¥427.3M; ¥429.8M converged after
+	// about 1,200, 22 s on the loaded 2-core machine); the deadline still ends it.
+	boundIter := 0
+	if len(p.Planned) > 300 {
+		boundIter = 2000
+	}
 	go func() {
-		r, err := ProgrammeLowerBound(ctx, p, BoundOptions{Threads: 1, Deadline: deadline})
+		r, err := ProgrammeLowerBound(boundCtx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB, MaxIter: boundIter})
 		boundDone <- boundOut{r, err}
 	}()
-	// The construction below gets half the time, the improvement search the rest.
+	// The construction below gets a quarter of the time, the improvement search the rest.
 	full := opt.TimeLimit
 	opt.TimeLimit = full / 4
+	if len(p.Planned) > largeProgramme {
+		// On a national programme each block is a large version-1 instance whose first
+		// feasible plan is the hard part, and the (year, lot) search moves one asset at a
+		// time: the construction gets three quarters.
+		opt.TimeLimit = full * 3 / 4
+	}
 	// Without year caps every asset starts in its due year. With caps the schedule is
 	// levelled under them, less a margin for what the levelling does not see (letting
 	// costs, equipment, travel from the depot). Each schedule is tried with both orders of
@@ -88,7 +105,14 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	var best *ProgrammeResult
 	for k := range attempts {
 		year := p.levelledYears(capV, capW)
-		p.reachMinValue(year, capV, capW, k%2 == 1)
+		// Reaching min_value costs a pass over a block per check: on large programmes it
+		// gets an eighth of the time; small ones finish in milliseconds, unbounded, so
+		// that every attempt reaches it whatever the load.
+		var reachBy time.Time
+		if len(p.Planned) > largeProgramme {
+			reachBy = start.Add(full / 8)
+		}
+		p.reachMinValue(year, capV, capW, k%2 == 1, reachBy)
 		p.pinYears(year)
 		aopt := opt
 		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
@@ -101,6 +125,9 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		}
 		if best == nil || betterProgramme(res, best) {
 			best = res
+		}
+		if ev := res.Evaluation; ev != nil && ev.Feasible {
+			prog.feasible(ev.Cost, "construct")
 		}
 		if res.Evaluation == nil || res.Evaluation.Feasible || ctx.Err() != nil {
 			break
@@ -118,9 +145,22 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			}
 		}
 	}
-	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt)
-	best.Infeasible = ProgrammePrecheck(p)
-	bo := <-boundDone
+	// The proofs first, while the bound runs: they take a pass over the assets and the
+	// depots near each, seconds on a national programme.
+	infeasible := ProgrammePrecheck(p)
+	prog.report("search")
+	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
+	best.Infeasible = infeasible
+	// The bound stops improving at the deadline, but building its data does not look at
+	// the clock (minutes on a national programme under load): past the deadline the
+	// solve reports no bound rather than wait.
+	var bo boundOut
+	select {
+	case bo = <-boundDone:
+	case <-time.After(time.Until(deadline) + time.Second):
+		stopBound()
+		bo.res = BoundResult{Method: "none within the time limit"}
+	}
 	if bo.err != nil {
 		return nil, bo.err
 	}
@@ -136,8 +176,13 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		}
 	}
 	best.Elapsed = time.Since(start)
+	prog.done(best)
 	return best, nil
 }
+
+// largeProgramme is the number of planned assets above which the construction gets most
+// of the time.
+const largeProgramme = 20000
 
 // betterProgramme prefers a plan to none, a feasible plan, fewer violations, then the
 // lower cost.
@@ -211,9 +256,12 @@ func (p *Programme) estimatedValue(a, y int) float64 {
 // later whose window reaches it, nearest due first: any such asset when Precheck fails,
 // else those a depot of a stranded asset reaches. Under year caps, an asset handed
 // back goes to the latest earlier block of its window with estimated room.
-func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool) {
+// It stops at deadline (none when zero), leaving the rest of the schedule as it is.
+func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bool, deadline time.Time) {
 	L := p.ContractYears
 	blocks := p.Years / L
+	band := newDepotBand(p.Model)
+	late := func() bool { return !deadline.IsZero() && time.Now().After(deadline) }
 	// check returns whether block b is short and, when Precheck passes, its stranded assets.
 	check := func(b int) (bool, []int) {
 		assets := p.blockAssets(year, b)
@@ -224,11 +272,11 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		if err != nil || len(Precheck(sub)) > 0 {
 			return true, nil
 		}
-		st := p.stranded(p.FirstFY+b*L, assets, year)
+		st := p.stranded(band, p.FirstFY+b*L, assets, year)
 		return len(st) > 0, st
 	}
 	handBack := func() {
-		for b := blocks - 1; b >= 1; b-- {
+		for b := blocks - 1; b >= 1 && !late(); b-- {
 			isShort, st := check(b)
 			if !isShort {
 				continue
@@ -262,21 +310,34 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 		}
 	}
 	pull := func() {
-		for b := range blocks {
+		for b := 0; b < blocks && !late(); b++ {
 			isShort, st := check(b)
 			if !isShort {
 				continue
 			}
 			end := p.FirstFY + (b+1)*L - 1
+			reaches := map[int]bool{} // the depots of the stranded assets
+			for _, a := range st {
+				p.eachReaching(band, a, func(j int) { reaches[j] = true })
+			}
 			var later []int
 			for _, a := range p.Planned {
-				if lo, _ := p.Window(a); year[a] > end && lo <= end && (st == nil || p.nearAny(a, st)) {
+				if lo, _ := p.Window(a); year[a] > end && lo <= end && (st == nil || p.nearAny(band, a, reaches)) {
 					later = append(later, a)
 				}
 			}
 			slices.SortStableFunc(later, func(x, y int) int { return year[x] - year[y] })
-			for _, a := range later {
+			// One asset at a time on small programmes; on large ones a check costs a pass
+			// over the block, so at most about 64 of them.
+			step := max(1, len(later)/64)
+			for k, a := range later {
 				year[a] = end
+				if (k+1)%step != 0 && k+1 < len(later) {
+					continue
+				}
+				if late() {
+					break
+				}
 				if isShort, st = check(b); !isShort {
 					break
 				}
@@ -296,26 +357,32 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 // stranded lists the assets of the block starting fy (scheduled by year) that no lot
 // can carry up to L·min_value: from every depot that reaches such an asset, the lot of
 // all the block's assets that depot reaches costs less than that. The search cannot
-// plan them; bringing inspections forward can.
-func (p *Programme) stranded(fy int, assets, year []int) []int {
+// plan them; bringing inspections forward can. Depots are found near each asset (band),
+// so the work grows with the assets times the depots within reach, not all depots.
+func (p *Programme) stranded(band *depotBand, fy int, assets, year []int) []int {
 	need := float64(p.ContractYears) * p.MinValue
 	if need <= 0 {
 		return nil
 	}
-	best := make(map[int]float64, len(assets))
-	var reach, yrs []int
-	for j := range p.Depots {
-		reach, yrs = reach[:0], yrs[:0]
-		for _, a := range assets {
-			if p.Reachable(j, a) {
-				reach, yrs = append(reach, a), append(yrs, year[a])
+	reach := map[int][]int{} // depot → the block's assets it reaches, in order
+	var depots []int
+	for _, a := range assets {
+		p.eachReaching(band, a, func(j int) {
+			if reach[j] == nil {
+				depots = append(depots, j)
 			}
+			reach[j] = append(reach[j], a)
+		})
+	}
+	best := make(map[int]float64, len(assets))
+	var yrs []int
+	for _, j := range depots {
+		yrs = yrs[:0]
+		for _, a := range reach[j] {
+			yrs = append(yrs, year[a])
 		}
-		if len(reach) == 0 {
-			continue
-		}
-		v := p.LotCost(j, fy, reach, yrs).Total
-		for _, a := range reach {
+		v := p.LotCost(j, fy, reach[j], yrs).Total
+		for _, a := range reach[j] {
 			best[a] = max(best[a], v)
 		}
 	}
@@ -328,19 +395,22 @@ func (p *Programme) stranded(fy int, assets, year []int) []int {
 	return out
 }
 
-// nearAny reports whether some depot reaches both a and one of the assets.
-func (p *Programme) nearAny(a int, assets []int) bool {
-	for j := range p.Depots {
-		if !p.Reachable(j, a) {
-			continue
+// eachReaching calls fn for every depot that reaches asset a (Reachable).
+func (p *Programme) eachReaching(band *depotBand, a int, fn func(j int)) {
+	band.near(p.Assets[a].At, p.MaxDistanceKm+1e-9, func(j int, _ float64) bool {
+		if p.Reachable(j, a) {
+			fn(j)
 		}
-		for _, b := range assets {
-			if p.Reachable(j, b) {
-				return true
-			}
-		}
-	}
-	return false
+		return true
+	})
+}
+
+// nearAny reports whether some depot reaches both a and one of the assets whose
+// depots are marked in reaches.
+func (p *Programme) nearAny(band *depotBand, a int, reaches map[int]bool) bool {
+	found := false
+	p.eachReaching(band, a, func(j int) { found = found || reaches[j] })
+	return found
 }
 
 // blockAssets lists the programme assets whose year lies in block b (0-based).

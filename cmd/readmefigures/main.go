@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -27,14 +28,15 @@ const (
 func main() {
 	readme := flag.String("readme", "README.md", "the README to rewrite")
 	results := flag.String("results", "out/whatif-summit/results.csv", "results.csv of examples/whatif-summit.yaml")
+	programme := flag.String("programme", "", "the output folder of examples/whatif-programme.yaml (results.csv and results.md), if any")
 	flag.Parse()
-	if err := run(*readme, *results, time.Now().UTC(), machine()); err != nil {
+	if err := run(*readme, *results, *programme, time.Now().UTC(), machine()); err != nil {
 		fmt.Fprintln(os.Stderr, "readmefigures:", err)
 		os.Exit(1)
 	}
 }
 
-func run(readmePath, resultsPath string, now time.Time, host string) error {
+func run(readmePath, resultsPath, programmeDir string, now time.Time, host string) error {
 	f, err := os.Open(resultsPath)
 	if err != nil {
 		return err
@@ -52,9 +54,28 @@ func run(readmePath, resultsPath string, now time.Time, host string) error {
 	if err != nil {
 		return err
 	}
-	out, err := replaceBetween(md, text)
+	out, err := replaceBetween(md, beginMarker, endMarker, text)
 	if err != nil {
 		return fmt.Errorf("%s: %w", readmePath, err)
+	}
+	if programmeDir != "" {
+		csvPath := filepath.Join(programmeDir, "results.csv")
+		c, err := os.Open(csvPath)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		mdText, err := os.ReadFile(filepath.Join(programmeDir, "results.md"))
+		if err != nil {
+			return err
+		}
+		text, err := programmeFigures(c, string(mdText), now, host)
+		if err != nil {
+			return fmt.Errorf("%s: %w", csvPath, err)
+		}
+		if out, err = replaceBetween(out, programmeBegin, programmeEnd, text); err != nil {
+			return fmt.Errorf("%s: %w", readmePath, err)
+		}
 	}
 	return os.WriteFile(readmePath, out, 0o644)
 }
@@ -190,7 +211,7 @@ func signedMillions(v float64) string {
 }
 
 // replaceBetween puts text between the markers of md, which must each occur once, in order.
-func replaceBetween(md []byte, text string) ([]byte, error) {
+func replaceBetween(md []byte, beginMarker, endMarker, text string) ([]byte, error) {
 	if bytes.Count(md, []byte(beginMarker)) != 1 || bytes.Count(md, []byte(endMarker)) != 1 {
 		return nil, fmt.Errorf("want %s and %s once each", beginMarker, endMarker)
 	}

@@ -58,7 +58,7 @@ func TestReadRowsRefuses(t *testing.T) {
 
 func TestReplaceBetween(t *testing.T) {
 	md := "a\n" + beginMarker + "\nold\n" + endMarker + "\nb\n"
-	got, err := replaceBetween([]byte(md), "new\n")
+	got, err := replaceBetween([]byte(md), beginMarker, endMarker, "new\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +66,43 @@ func TestReplaceBetween(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	for _, bad := range []string{"no markers", beginMarker + endMarker + beginMarker, endMarker + "\n" + beginMarker} {
-		if _, err := replaceBetween([]byte(bad), "x"); err == nil {
+		if _, err := replaceBetween([]byte(bad), beginMarker, endMarker, "x"); err == nil {
 			t.Errorf("replaceBetween(%q): no error", bad)
 		}
+	}
+}
+
+// TestProgrammeFigures: the programme batch's table is copied as the batch wrote it, and the
+// sentences name the variations within every rule and the largest saving against year by year
+// (here #3: ¥12,500,494.75 → ¥12,500,495, 17.8 %; #2's year-by-year has no plan, #1 breaks a budget).
+func TestProgrammeFigures(t *testing.T) {
+	csvText := `index,variation,feasible,total_cost,yearly_total,yearly_saving,yearly_saving_pct,yearly_note,seconds,error
+1,a,no,72495644.05,infeasible,infeasible,,FY2027: x,30.06,breaks
+2,b,yes,64930006.67,infeasible,infeasible,,FY2027: y,23.469,
+3,c,yes,57798637.13,70299131.88,12500494.749,17.7819,,11.077,
+4,d,yes,64718059.13,70299131.88,5581072.749,7.939,,15.032,
+`
+	got, err := programmeFigures(strings.NewReader(csvText), "| # | variation |\n|---|---|\n| 1 | a |\n",
+		time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC), "2 CPU(s) (X), go1.26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"on 2026-12-03 17:30 UTC, 2 CPU(s) (X), go1.26; 4 variations, 80 s of solving in all.",
+		"| 1 | a |\n",
+		"Plans within every rule (budgets included): #2 b, #3 c, #4 d. ",
+		"The largest saving against planning each due year alone: #3 c, ¥12,500,495 (17.8 %).",
+		"年度別計画に対する削減額が最大なのは #3 c で ¥12,500,495（17.8 %）です。",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("figures lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "#1 a") {
+		t.Errorf("#1 breaks a budget and is named among the plans within every rule:\n%s", got)
+	}
+	if _, err := programmeFigures(strings.NewReader("index,variation,feasible\n1,a,yes\n"), "", time.Time{}, ""); err == nil ||
+		!strings.Contains(err.Error(), `no column "yearly_saving"`) {
+		t.Errorf("a one-year results.csv: err %v, want no column yearly_saving", err)
 	}
 }

@@ -68,18 +68,20 @@ func runSolve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	opt := solver.SolveOptions{TimeLimit: *timeLimit, Seed: *seed, Threads: *threads, MaxIterations: *maxIter}
+	if *showProgress {
+		// The same lines for both versions: a programme solve reports its phases and each
+		// better feasible plan.
+		opt.Progress = func(p solver.Progress) {
+			fmt.Fprintf(stderr, "%7.2fs %-9s best %s  bound %s  gap %s\n", p.Elapsed.Seconds(), p.Phase,
+				yenOrDash(p.BestCost), yenOrDash(p.LowerBound), pctOrDash(p.Gap))
+		}
+	}
 	if prog, problems, isProgramme := readProgrammeFile(pos[0]); isProgramme {
 		return solveProgramme(ctx, prog, problems, opt, *compareYearly, *outPath, *asJSON, stdout, stderr)
 	}
 	m, code := loadModelForCLI("tabane solve", pos[0], stderr)
 	if m == nil {
 		return code
-	}
-	if *showProgress {
-		opt.Progress = func(p solver.Progress) {
-			fmt.Fprintf(stderr, "%7.2fs %-9s best %s  bound %s  gap %s\n", p.Elapsed.Seconds(), p.Phase,
-				yenOrDash(p.BestCost), yenOrDash(p.LowerBound), pctOrDash(p.Gap))
-		}
 	}
 	res, err := solver.Solve(ctx, m, opt)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,9 +12,10 @@ import (
 
 // TestSolveCLIProgramme: a version-2 instance gets a programme plan that `tabane
 // evaluate` (and referee.py) read as is. pp-tiny is planned at its optimum (¥64,718,059.13
-// by CBC), FY2028's and FY2030's assets (too few to reach min_value alone) brought forward. On pp-budget
-// the search leaves one municipality-year over budget (29009's FY2026; no proof says
-// none fits): exit 1 with the violation named.
+// by CBC), FY2028's and FY2030's assets (too few to reach min_value alone) brought forward. pp-budget
+// has no feasible plan (29009's letting and equipment shares do not fit its budgets for
+// FY2026–27, solver.TestProgrammePrecheckPPBudget): exit 1 with the proof and the
+// search's least-violating plan's violation named.
 func TestSolveCLIProgramme(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "plan.json")
 	code, stdout, stderr := runSolveCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), "--max-iterations", "200", "--threads", "1", "-o", out)
@@ -48,7 +50,29 @@ func TestSolveCLIProgramme(t *testing.T) {
 
 	code, stdout, _ = runSolveCLI(t, filepath.Join(solverTestdata, "pp-budget.json"), "--max-iterations", "200", "--threads", "1")
 	if code != 1 || !strings.Contains(stdout, "INFEASIBLE, 1 violation(s)") ||
-		!strings.Contains(stdout, "[budget] municipality 29009, year 2026: share ¥9,967,262 exceeds its budget ¥6,899,055") {
+		!strings.Contains(stdout, "[budget] municipality 29009, year 2026: share ¥9,967,262 exceeds its budget ¥6,899,055") ||
+		!strings.Contains(stdout, "  - proven infeasible: [budget] municipality 29009: assets due by FY2027 cost it at least ¥14,307,019 (") {
 		t.Errorf("pp-budget: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestSolveCLIProgrammeProgress: --progress on a version-2 instance writes version 1's
+// lines on stderr (seconds, phase, best, bound, gap): construct without a plan first, one
+// line per better plan, done last with the plan's cost; stdout keeps the summary.
+func TestSolveCLIProgrammeProgress(t *testing.T) {
+	code, stdout, stderr := runSolveCLI(t, filepath.Join(solverTestdata, "pp-tiny.json"), "--max-iterations", "200", "--threads", "1", "--progress")
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	shape := regexp.MustCompile(`^ *\d+\.\d\ds (construct|search   |done     ) best (—|¥[\d,]+)  bound (—|¥[\d,]+)  gap (—|\d+\.\d+ %)$`)
+	var phases []string
+	for _, l := range lines {
+		m := shape.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("progress line %q is not in the version-1 shape; stderr:\n%s", l, stderr)
+		}
+		phases = append(phases, strings.TrimSpace(m[1])+" "+m[2])
+	}
+	want := []string{"construct —", "construct ¥65,014,631", "search ¥65,014,631", "search ¥64,718,059", "done ¥64,718,059"}
+	if code != 0 || strings.Join(phases, "|") != strings.Join(want, "|") || !strings.Contains(stdout, "; feasible") {
+		t.Fatalf("exit %d, progress %q, want %q\nstdout:\n%s", code, phases, want, stdout)
 	}
 }
