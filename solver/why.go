@@ -2,6 +2,7 @@ package solver
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 )
@@ -210,8 +211,14 @@ func WhyLot(m *Model, p *Plan, lot string) (*LotWhy, error) {
 		rest = allBut(rest, idx, a)
 		c := rep.Breakdown.Total - m.BundleCost(j, rest).Total
 		travel := m.Tau * d
+		// What is left of c after its own cost and travel is equipment and surcharge, a sum of
+		// prices; rounding leaves a few 1e-10 yen where there is none.
+		alone := c - ai.Cost - travel
+		if math.Abs(alone) < 1e-6 {
+			alone = 0
+		}
 		w.Costliest = append(w.Costliest, AssetCost{Asset: ai.ID, Municipality: m.Munis[ai.Muni].Code, DistanceKm: d,
-			Cost: c, Own: ai.Cost, Travel: travel, Alone: c - ai.Cost - travel})
+			Cost: c, Own: ai.Cost, Travel: travel, Alone: alone})
 	}
 	sort.SliceStable(w.Costliest, func(i, k int) bool { return w.Costliest[i].Cost > w.Costliest[k].Cost })
 	if len(w.Costliest) > WhyLotAssets {

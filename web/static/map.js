@@ -50,6 +50,7 @@ export class PlanMap {
     this.participation = new Map(); // code → bool
     this.highlighted = null; // bundle id
     this.marked = new Set(); // asset ids marked (compare)
+    this.selected = new Set(); // asset ids selected for a move (moves.js)
     this.muniGroup = L.layerGroup().addTo(this.map);
     this.outlineGroup = L.layerGroup().addTo(this.map);
     this.assetGroup = L.layerGroup().addTo(this.map);
@@ -191,7 +192,17 @@ export class PlanMap {
   }
 
   restyleAssets() {
-    for (const [id, a] of this.assets) a.layer.setStyle(this.assetStyle(id, a.props));
+    for (const [id, a] of this.assets) {
+      const style = this.assetStyle(id, a.props);
+      // A selected asset keeps its lot's fill and gets a thick magenta ring (moves.js).
+      if (this.selected.has(id)) Object.assign(style, { color: '#e6007e', weight: 3, opacity: 1 });
+      a.layer.setStyle(style);
+    }
+  }
+
+  setSelected(ids) {
+    this.selected = new Set(ids);
+    this.restyleAssets();
   }
 
   setDepots(fc) {
