@@ -814,9 +814,9 @@ function assetNode(p) {
   if (bundle !== undefined) {
     b.append(el('button', { type: 'button', class: 'linkish', onclick: () => { showTab('results'); selectBundle(bundle, true); } }, bundle));
   } else b.append(t('a.none'));
+  b.append(moves.assetButtons(p.id));
   box.append(b);
   box.append(pins.assetButtons(p.id, lotOf(state.selectedBundle) || lotOf(bundle), lotOf(bundle)));
-  box.append(moves.assetButtons(p.id));
   return box;
 }
 

@@ -316,26 +316,28 @@ export function createMoves(opts) {
   }
 
   // --- why here -------------------------------------------------------------------------------
-  // assetButtons are the asset popup's buttons: select it for a move, and ask why it is where it is.
+  // assetButtons are the asset popup's links, inline on its lot line so that the popup opens no
+  // taller: select it for a move, and ask why it is where it is (the answer goes below the line).
   function assetButtons(id) {
-    const wrap = node('div', { class: 'mv-asset' });
+    const wrap = node('span', { class: 'mv-asset' });
     if (!opts.plan() || !pm.assetBundle.has(id)) return wrap;
-    const sel = node('button', { type: 'button', class: 'mv-select' }, t(selected.has(id) ? 'mv.unselect' : 'mv.select'));
+    const sel = node('button', { type: 'button', class: 'linkish mv-select' }, t(selected.has(id) ? 'mv.unselect' : 'mv.select'));
     sel.addEventListener('click', () => {
       toggle(id);
       sel.textContent = t(selected.has(id) ? 'mv.unselect' : 'mv.select');
     });
     const out = node('div', { class: 'mv-why', 'aria-live': 'polite' });
-    const why = node('button', { type: 'button', class: 'mv-why-asset' }, t('mv.why'));
+    const why = node('button', { type: 'button', class: 'linkish mv-why-asset' }, t('mv.why'));
     why.addEventListener('click', async () => {
       why.disabled = true;
       try {
         const w = await send('GET', `runs/${encodeURIComponent(opts.runId())}/why?asset=${encodeURIComponent(id)}`);
         out.replaceChildren(assetWhyNode(w));
+        if (!out.isConnected) (wrap.closest('p') || wrap).after(out);
       } catch (err) { opts.fail(err); }
       why.disabled = false;
     });
-    wrap.append(node('p', { class: 'row' }, sel, why), out);
+    wrap.append(' · ', sel, ' · ', why);
     return wrap;
   }
 
