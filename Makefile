@@ -15,8 +15,14 @@ run: build
 vet:
 	$(GO) vet ./...
 
+# The browser tests (internal/e2e) run after the others, not beside them: headless Chromium
+# starved of CPU by the solver's race-instrumented tests on a 2-core machine crawls. -timeout is
+# a net against hangs (each browser wait has its own deadline), far above the few minutes a run takes.
+E2E = ./internal/e2e/
+
 test: vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/internal/e2e$$')
+	$(GO) test -race -count=1 -timeout 20m $(E2E)
 
 # The national instance (≈150,000 assets) is generated, not stored: `tabane gen` is
 # deterministic by seed, so every clone benchmarks the same instance.

@@ -11,6 +11,13 @@ import (
 // transaction and reports whether it did. An inventory that already holds a
 // municipality is left alone, so calling LoadDemo on every start is safe.
 func (s *Store) LoadDemo(ctx context.Context) (bool, error) {
+	// Generated before the write transaction, not inside it: two servers starting together on
+	// one new file wait for each other's transaction (busy timeout), and that transaction
+	// should hold the lock only as long as the inserts take.
+	ds, err := GenerateDemo()
+	if err != nil {
+		return false, fmt.Errorf("load demo: %w", err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("load demo: %w", err)
@@ -22,10 +29,6 @@ func (s *Store) LoadDemo(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("load demo: %w", err)
-	}
-	ds, err := GenerateDemo()
-	if err != nil {
 		return false, fmt.Errorf("load demo: %w", err)
 	}
 	for _, m := range ds.Municipalities {

@@ -68,3 +68,45 @@ func (s *Store) SetScenarioPins(ctx context.Context, id int64, pins solver.Pins)
 	}
 	return nil
 }
+
+// DuplicateScenario stores a copy of scenario id under a new name ("複製して新規"): every
+// stored column — params, participation, regions, filter, pins, and whatever later
+// migrations add — is copied, so a copy keeps the planner's hand decisions. The column
+// list is read from the schema for that reason. It returns the copy.
+func (s *Store) DuplicateScenario(ctx context.Context, id int64, name string) (Scenario, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM pragma_table_info('scenarios') ORDER BY cid")
+	if err != nil {
+		return Scenario{}, fmt.Errorf("duplicate scenario %d: %w", id, err)
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return Scenario{}, fmt.Errorf("duplicate scenario %d: %w", id, err)
+		}
+		switch c {
+		case "id", "name", "created_at", "updated_at": // the copy's own
+		default:
+			cols = append(cols, `"`+strings.ReplaceAll(c, `"`, `""`)+`"`)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Scenario{}, fmt.Errorf("duplicate scenario %d: %w", id, err)
+	}
+	list := strings.Join(cols, ", ")
+	res, err := s.db.ExecContext(ctx, "INSERT INTO scenarios (name, created_at, "+list+") SELECT ?, ?, "+list+" FROM scenarios WHERE id = ?",
+		name, now(), id)
+	if err != nil {
+		return Scenario{}, fmt.Errorf("duplicate scenario %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Scenario{}, fmt.Errorf("scenario %d: %w", id, ErrNotFound)
+	}
+	copyID, err := res.LastInsertId()
+	if err != nil {
+		return Scenario{}, fmt.Errorf("duplicate scenario %d: %w", id, err)
+	}
+	return s.Scenario(ctx, copyID)
+}

@@ -89,6 +89,10 @@ func shave(lb float64) float64 {
 //     (bound_lagrange.go). min_value and individual rationality are dropped, which only
 //     admits more plans, so the bound stays valid with them.
 //
+// Pins (docs/model.md rule 6) enter both bounds through the depot–asset pairs they leave
+// (Model.admissible): a pinned asset is priced at its pinned depot alone, forbidden and
+// closed depots are left out. Lot pins' "these assets together" is dropped (relaxed).
+//
 // With an upper bound (UpperBound, UpperBoundFunc) the steps aim at it and the search
 // stops once the bound is within 1e-7 of it. The result depends only on the model
 // and the options, not on the thread count, unless a deadline or ctx cuts it short.
@@ -154,7 +158,14 @@ type boundData struct {
 // admissible reports whether asset a may be in some feasible bundle at depot j when
 // it is alone with respect to every limit: reach, workload, count, and max_value with
 // its own equipment. It returns t = c_a + τ·d(j,a).
+//
+// A pin that keeps a out of depot j (another depot pinned, j forbidden to it, or j's lot
+// closed without it, docs/model.md rule 6) makes the pair inadmissible: no feasible plan
+// uses it, so the bound only drops plans that break a pin and stays valid.
 func (m *Model) admissible(j, a int) (float64, bool) {
+	if m.pins != nil && !m.pins.allowed(a, j) {
+		return 0, false
+	}
 	d := m.DepotAssetDist(j, a)
 	if !(d <= m.MaxDistanceKm+1e-9) { // the test of Model.Reachable
 		return 0, false

@@ -562,12 +562,14 @@ func TestLatIndexNearEverywhere(t *testing.T) {
 }
 
 // bruteOptimum is the cheapest feasible plan of a tiny model, by giving every
-// participating asset each depot in turn (+Inf when no plan is feasible).
+// participating asset each depot in turn (+Inf when no plan is feasible). Plans that
+// break a pin are judged by the evaluator's own pin check (evaluatePins).
 func bruteOptimum(m *Model) float64 {
 	P, D := m.Participating, len(m.Depots)
 	assign := make([]int, len(P))
 	best := math.Inf(1)
 	bundles := make([][]int, D)
+	at := make([]int32, len(m.Assets))
 	var rec func(i int)
 	rec = func(i int) {
 		if i < len(P) {
@@ -576,6 +578,17 @@ func bruteOptimum(m *Model) float64 {
 				rec(i + 1)
 			}
 			return
+		}
+		if m.pins != nil {
+			for a := range at {
+				at[a] = -1
+			}
+			for k, a := range P {
+				at[a] = int32(assign[k])
+			}
+			if _, broken := evaluatePins(m, at); len(broken) > 0 {
+				return
+			}
 		}
 		for j := range bundles {
 			bundles[j] = bundles[j][:0]
@@ -611,32 +624,38 @@ func bruteOptimum(m *Model) float64 {
 	return best
 }
 
-// TestLowerBoundBruteForcePlans: on tiny random instances (seven assets, three depots
-// whose reaches overlap, every rule of docs/model.md switched on in turn, 11 equipment kinds
-// and 4 disciplines in some) the bound never exceeds the optimum found by enumerating
-// every plan.
-func TestLowerBoundBruteForcePlans(t *testing.T) {
-	rng := rand.New(rand.NewPCG(21, 34))
+// tinyBoundInstance is trial's tiny random instance of the brute-force tests: seven
+// assets, three depots 14 km apart whose reaches overlap, every rule of docs/model.md
+// switched on in turn, 11 equipment kinds and 4 disciplines in some.
+func tinyBoundInstance(rng *rand.Rand, trial int) map[string]any {
 	limitSets := []map[string]any{
 		{"max_distance_km": 25},
 		{"max_distance_km": 25, "max_value": 9e6, "min_value": 4e6},
 		{"max_distance_km": 25, "max_workload": 30, "max_assets": 3},
 		{"max_distance_km": 25, "max_value": 8e6, "max_workload": 35, "max_assets": 4, "min_value": 3e6},
 	}
+	inst := randomBoundInstance(rng, limitSets[trial%4], trial%3 == 1, trial%2 == 0, trial%5 == 2)
+	inst["assets"] = inst["assets"].([]map[string]any)[:7]
+	for i, d := range inst["depots"].([]map[string]any) {
+		d["lon"] = 135.0 + 0.15*float64(i)
+	}
+	for i, a := range inst["assets"].([]map[string]any) {
+		a["lon"] = 135.0 + 0.3*rng.Float64()
+		a["lat"] = 34.0 + 0.1*(rng.Float64()-0.5)
+		a["municipality"] = fmt.Sprintf("M%d", i%3)
+	}
+	return inst
+}
+
+// TestLowerBoundBruteForcePlans: on tiny random instances (seven assets, three depots
+// whose reaches overlap, every rule of docs/model.md switched on in turn, 11 equipment kinds
+// and 4 disciplines in some) the bound never exceeds the optimum found by enumerating
+// every plan.
+func TestLowerBoundBruteForcePlans(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 34))
 	feasible, closed := 0, 0
 	for trial := 0; trial < 48; trial++ {
-		inst := randomBoundInstance(rng, limitSets[trial%4], trial%3 == 1, trial%2 == 0, trial%5 == 2)
-		// keep seven assets, and pull the depots 14 km apart so that reaches overlap
-		inst["assets"] = inst["assets"].([]map[string]any)[:7]
-		for i, d := range inst["depots"].([]map[string]any) {
-			d["lon"] = 135.0 + 0.15*float64(i)
-		}
-		for i, a := range inst["assets"].([]map[string]any) {
-			a["lon"] = 135.0 + 0.3*rng.Float64()
-			a["lat"] = 34.0 + 0.1*(rng.Float64()-0.5)
-			a["municipality"] = fmt.Sprintf("M%d", i%3)
-		}
-		m := boundModelFromJSON(t, inst)
+		m := boundModelFromJSON(t, tinyBoundInstance(rng, trial))
 		opt := bruteOptimum(m)
 		r := LowerBound(context.Background(), m, BoundOptions{Threads: 1, MaxIter: 200})
 		if math.IsInf(opt, 1) {

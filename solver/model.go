@@ -337,13 +337,10 @@ func compileModel(inst *Instance, v *ValidationError) *Model {
 		return m // indices may point nowhere: nothing below is safe
 	}
 	// Pins name assets and depots: checked only once those are known to be sound.
-	if inst.Version == 2 && !inst.Pins.Empty() {
-		// The programme's solver and evaluator do not read pins yet: refusing them beats a
-		// plan that silently breaks them.
-		v.add("pins", "version 2 (programme) instances cannot carry pins yet: tabane honours pins in version 1 only")
-		return m
+	if inst.Version != 2 {
+		// A programme's pins name years: CompileProgramme compiles them (programme_pins.go).
+		compilePins(m, inst.Pins, v)
 	}
-	compilePins(m, inst.Pins, v)
 	if len(v.Problems) > 0 {
 		return m
 	}

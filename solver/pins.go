@@ -120,21 +120,8 @@ func compilePins(m *Model, p *Pins, v *ValidationError) {
 	for i := range ps.depot {
 		ps.depot[i] = -1
 	}
-	depotOf := func(path, id string) (int, bool) {
-		j, ok := m.DepotIndex[id]
-		if !ok {
-			v.add(path, "depot %q is not among the instance's depots", id)
-		}
-		return j, ok
-	}
-	assetOf := func(path, id string) (int, bool) {
-		a, ok := m.AssetIndex[id]
-		if !ok {
-			v.add(path, "asset %q is not in the instance", id)
-			return 0, false
-		}
-		return a, true
-	}
+	refs := pinRefs{m, v}
+	depotOf, assetOf := refs.depot, refs.asset
 	// place pins asset a to depot j, reporting a second depot, a non-participating
 	// owner or a depot beyond max_distance_km.
 	place := func(path string, a, j int) {
@@ -182,20 +169,12 @@ func compilePins(m *Model, p *Pins, v *ValidationError) {
 			continue
 		}
 		r := pinRule{path: path, kind: "lot", depot: j, closed: lot.Closed}
-		seen := map[string]int{}
-		for i, id := range lot.Assets {
-			ap := fmt.Sprintf("%s.assets[%d]", path, i)
-			if prev, dup := seen[id]; dup {
-				v.add(ap, "%s repeats %s.assets[%d]", id, path, prev)
-				continue
-			}
-			seen[id] = i
-			a, ok := assetOf(ap, id)
-			if ok && okJ {
+		eachLotAsset(v, path, lot.Assets, assetOf, func(ap string, a int) {
+			if okJ {
 				place(ap, a, j)
 				r.assets = append(r.assets, a)
 			}
-		}
+		})
 		if !okJ {
 			continue
 		}
@@ -235,6 +214,46 @@ func compilePins(m *Model, p *Pins, v *ValidationError) {
 		ps.rules = append(ps.rules, pinRule{path: path, kind: "forbid", depot: j, assets: []int{a}})
 	}
 	m.pins = ps
+}
+
+// pinRefs resolves the asset and depot ids a pin names, reporting an unknown one at the
+// pin's path (versions 1 and 2 alike).
+type pinRefs struct {
+	m *Model
+	v *ValidationError
+}
+
+func (r pinRefs) depot(path, id string) (int, bool) {
+	j, ok := r.m.DepotIndex[id]
+	if !ok {
+		r.v.add(path, "depot %q is not among the instance's depots", id)
+	}
+	return j, ok
+}
+
+func (r pinRefs) asset(path, id string) (int, bool) {
+	a, ok := r.m.AssetIndex[id]
+	if !ok {
+		r.v.add(path, "asset %q is not in the instance", id)
+	}
+	return a, ok
+}
+
+// eachLotAsset resolves a lot pin's assets in order, reporting a repeated one, and calls
+// keep with each known asset's path (pins.lots[0].assets[2]) and index.
+func eachLotAsset(v *ValidationError, path string, ids []string, asset func(path, id string) (int, bool), keep func(path string, a int)) {
+	seen := map[string]int{}
+	for i, id := range ids {
+		ap := fmt.Sprintf("%s.assets[%d]", path, i)
+		if prev, dup := seen[id]; dup {
+			v.add(ap, "%s repeats %s.assets[%d]", id, path, prev)
+			continue
+		}
+		seen[id] = i
+		if a, ok := asset(ap, id); ok {
+			keep(ap, a)
+		}
+	}
 }
 
 func mapsEqual(a, b map[int]bool) bool {

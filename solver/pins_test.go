@@ -376,22 +376,3 @@ func TestEvaluatePinsReferee(t *testing.T) {
 		t.Errorf("%d referee verdicts on pinned plans, want at least 15", len(refs))
 	}
 }
-
-// TestProgrammePinsRefused: the programme (version 2) does not honour pins yet, so a
-// version-2 instance with pins is refused rather than solved as if unpinned.
-func TestProgrammePinsRefused(t *testing.T) {
-	inst, err := ParseInstance(readTestdata(t, "pp-tiny"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst.Pins = &Pins{Forbid: []ForbidPin{{Asset: inst.Assets[0].ID, Depot: "nowhere"}}}
-	_, err = CompileProgramme(inst)
-	want := "pins: version 2 (programme) instances cannot carry pins yet: tabane honours pins in version 1 only"
-	if got := problems(err); !slices.Equal(got, []string{want}) {
-		t.Errorf("problems %q, want [%q]", got, want)
-	}
-	inst.Pins = &Pins{}
-	if _, err := CompileProgramme(inst); err != nil {
-		t.Errorf("empty pins: %v", err)
-	}
-}

@@ -63,6 +63,10 @@ type Programme struct {
 	InProgramme  []bool
 	Planned      []int
 	AfterHorizon []int
+
+	// pins are the instance's pins in the programme's years (programme_pins.go); nil
+	// when it has none.
+	pins []programmePin
 }
 
 // LastFY is the horizon's last fiscal year.
@@ -177,6 +181,9 @@ func CompileProgramme(inst *Instance) (*Programme, error) {
 		} else {
 			p.AfterHorizon = append(p.AfterHorizon, a)
 		}
+	}
+	if compileProgrammePins(p, inst.Pins, v); len(v.Problems) > 0 {
+		return nil, v
 	}
 	return p, nil
 }

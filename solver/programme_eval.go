@@ -223,7 +223,17 @@ func EvaluateProgramme(p *Programme, plan *Plan) *Evaluation {
 		return fmt.Sprintf("bundles[%d]", bi)
 	}
 	owner := make([]int32, len(p.Assets)) // 1 + index of the first lot listing the asset
-	host := map[[2]int]int{}              // (depot, block) → 1 + lot index
+	// at and year: where the (last) lot listing an asset puts it, as the referee reads a
+	// plan for its pins; only kept when there are pins.
+	var at []int32
+	var year []int
+	if p.pins != nil {
+		at, year = make([]int32, len(p.Assets)), make([]int, len(p.Assets))
+		for i := range at {
+			at[i] = -1
+		}
+	}
+	host := map[[2]int]int{} // (depot, block) → 1 + lot index
 	shareY := make([][]float64, len(p.Munis))
 	var idx, yrs []int
 	discSeen, regionSeen := make([]bool, len(p.Disciplines)), make([]bool, len(p.Regions))
@@ -269,6 +279,13 @@ func EvaluateProgramme(p *Programme, plan *Plan) *Evaluation {
 			a, ok := p.planAsset(id, bi, "lot", owner, lotName, add)
 			if !ok {
 				continue
+			}
+			if at != nil {
+				y, scheduled := plan.Schedule[id]
+				if !scheduled {
+					y = fy
+				}
+				at[a], year[a] = int32(j), y
 			}
 			if !p.InProgramme[a] {
 				why := fmt.Sprintf("due %d, after the horizon", p.Due[a])
@@ -373,6 +390,11 @@ func EvaluateProgramme(p *Programme, plan *Plan) *Evaluation {
 		done()
 	}
 	p.coverage(p.Planned, owner, "programme asset(s) in no lot", add)
+	if p.pins != nil {
+		var broken []Violation
+		ev.Pins, broken = p.evaluatePins(at, year)
+		ev.Violations = append(ev.Violations, broken...)
+	}
 	p.yearChecks(rep, add)
 	p.baselineAndShares(ev, shareY, add)
 	ev.Feasible = len(ev.Violations) == 0

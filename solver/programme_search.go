@@ -132,12 +132,15 @@ func (s *programmeSearch) costPen() (cost, pen float64) {
 }
 
 // allowed reports whether asset a may join lot l in year y: its depot reaches it, the
-// year lies in a's window and l's block, and the mixing and region rules hold (with the
-// asset skip, which leaves the lot, left out).
+// year lies in a's window and l's block, the pins allow it, and the mixing and region
+// rules hold (with the asset skip, which leaves the lot, left out).
 func (s *programmeSearch) allowed(l *searchLot, a, y, skip int) bool {
 	p := s.p
 	lo, hi := p.Window(a)
 	if y < lo || y > hi || y < l.fy || y >= l.fy+p.ContractYears || !p.Reachable(l.depot, a) {
+		return false
+	}
+	if p.pins != nil && !p.pinAllows(a, l.depot, l.fy, y) {
 		return false
 	}
 	for _, b := range l.assets {

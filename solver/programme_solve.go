@@ -89,6 +89,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	for k := range attempts {
 		year := p.levelledYears(capV, capW)
 		p.reachMinValue(year, capV, capW, k%2 == 1)
+		p.pinYears(year)
 		aopt := opt
 		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
 		res, err := p.planBlocks(ctx, year, aopt)
@@ -374,7 +375,7 @@ func (p *Programme) planBlocks(ctx context.Context, year []int, opt SolveOptions
 			res.Blocks = append(res.Blocks, br)
 			continue
 		}
-		sub, err := p.blockModel(assets)
+		sub, err := p.pinnedBlockModel(assets, fy)
 		if err != nil {
 			return nil, fmt.Errorf("programme block %d: %w", fy, err)
 		}
@@ -419,9 +420,13 @@ func (p *Programme) blockModel(assets []int) (*Model, error) {
 // subModel is the one-year model of the assets with the value, workload and size limits
 // scaled by L.
 func (p *Programme) subModel(assets []int, contractYears int) (*Model, error) {
+	return Compile(p.subInstance(assets, contractYears))
+}
+
+// subInstance is subModel's instance. It carries no pins: a pin naming an asset of
+// another block would not compile here (pinnedBlockModel gives a block its own).
+func (p *Programme) subInstance(assets []int, contractYears int) *Instance {
 	inst := *p.Inst
-	// Pins are not read for programmes (docs/programme.md); a pin naming an asset of
-	// another block would not compile here.
 	inst.Version, inst.Programme, inst.Pins = 1, nil, nil
 	inst.Assets = make([]Asset, len(assets))
 	for k, a := range assets {
@@ -443,7 +448,7 @@ func (p *Programme) subModel(assets []int, contractYears int) (*Model, error) {
 		}
 		inst.Params.Limits = lim
 	}
-	return Compile(&inst)
+	return &inst
 }
 
 // repairYearCaps moves single inspections out of a year over a cap of year_limits, or

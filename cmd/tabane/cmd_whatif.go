@@ -16,6 +16,9 @@ import (
 )
 
 const whatifUsage = `Usage: tabane whatif BATCH.yaml [-o OUTDIR] [--parallel N] [--cache DIR] [--no-cache] [--dry-run] [--lang ja|en]
+       tabane whatif BATCH.yaml --shard I/N | --shards N   (one shard; see tabane whatif merge -h, k8s -h)
+A shard exits 0 when every variation of its share has a row, also one without a
+feasible plan (the merge names those), so that a cluster retries only failed shards.
 
 Runs every variation of a what-if batch (YAML or JSON, see README "What-if batches") and
 writes summary.html, results.csv, results.md, shares.csv, plans/*.json, chart.svg/png and
@@ -28,6 +31,14 @@ run was interrupted; 2: bad input or usage.
 
 // runWhatif is `tabane whatif`.
 func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "merge":
+			return runWhatifMerge(args[1:], stdout, stderr)
+		case "k8s":
+			return runWhatifK8s(ctx, args[1:], stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("whatif", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -40,9 +51,15 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	noCache := fs.Bool("no-cache", false, "neither read nor write the cache")
 	dryRun := fs.Bool("dry-run", false, "check the batch and list its variations without solving")
 	langFlag := fs.String("lang", "ja", "language of results.md, shares.csv, the charts and summary.html: ja or en")
+	shardFlags := addShardFlags(fs)
 	pos, code, exit := parseArgs(fs, args)
 	if exit {
 		return code
+	}
+	shard, sharded, err := shardFlags.shard(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
+		return 2
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "tabane whatif: name one batch file")
@@ -59,32 +76,18 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	path := pos[0]
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
+	lb, ok := loadBatch(ctx, "tabane whatif", path, storeScenarios{}, stderr)
+	if !ok {
 		return 2
 	}
-	batch, err := whatif.Parse(raw, path)
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
-		return 2
-	}
-	base, err := batch.LoadBase(ctx, storeScenarios{})
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane whatif: %s: %v\n", path, err)
-		return 2
-	}
-	vars, err := batch.Expand(base)
-	if err != nil {
-		fmt.Fprintf(stderr, "tabane whatif: %s: the batch cannot run:\n%v\n", path, err)
-		return 2
-	}
+	batch, bases, vars := lb.batch, lb.bases, lb.vars
 	if *noCache {
 		*cacheDir = ""
 	}
 	if *dryRun {
-		for _, v := range vars {
-			fmt.Fprintf(stdout, "%3d  %s  (time limit %v, seed %d, key %.12s)\n", v.Index, v.Name, v.TimeLimit, v.Seed, v.Key)
+		shards := shardColumn(vars, shard, sharded)
+		for i, v := range vars {
+			fmt.Fprintf(stdout, "%3d  %s  (time limit %v, seed %d, key %.12s)%s\n", v.Index, v.Name, v.TimeLimit, v.Seed, v.Key, shards[i])
 		}
 		fmt.Fprintf(stdout, "%d variations; nothing solved (--dry-run)\n", len(vars))
 		return 0
@@ -92,14 +95,21 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *outDir == "" {
 		*outDir = "whatif-" + slugName(batch.Name)
 	}
+	o := whatif.BasesOutput(lang, batch.Name, bases)
+	if sharded {
+		if !flagSet(fs, "cache") && !*noCache {
+			*cacheDir = filepath.Join(*outDir, "cache")
+		}
+		return runShard(ctx, vars, shard, *outDir, o, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir}, stdout, stderr)
+	}
 
-	fmt.Fprintf(stdout, "whatif %q: %d variations on %s (%d assets), %d at a time, cache %s\n", batch.Name, len(vars),
-		base.Name, len(base.Assets), min(*parallel, len(vars)), orNone(*cacheDir))
+	fmt.Fprintf(stdout, "whatif %q: %d variations on %s, %d at a time, cache %s\n", batch.Name, len(vars),
+		basesText(bases), min(*parallel, len(vars)), orNone(*cacheDir))
 	bar := whatif.NewProgressBar(stdout, whatif.IsTerminal(stdout))
 	rows, runErr := whatif.Run(ctx, vars, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir, Progress: bar.Update})
 	bar.Finish()
 	if len(rows) > 0 {
-		if err := whatif.WriteOutputs(*outDir, rows, whatif.NewOutput(lang, batch.Name, base)); err != nil {
+		if err := whatif.WriteOutputs(*outDir, rows, o); err != nil {
 			fmt.Fprintf(stderr, "tabane whatif: %v\n", err)
 			return 2
 		}

@@ -25,7 +25,7 @@ import (
 // while the server writes, and the token commands against a server that requires tokens.
 
 // buildBinary builds cmd/tabane into dir.
-func buildBinary(t *testing.T, dir string) string {
+func buildBinary(t testing.TB, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "tabane")
 	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")

@@ -182,6 +182,8 @@ func (s *Server) createBatch(c echo.Context) error {
 	// Only scenario bases: a file base would read a file of the server, a db base
 	// another database of it.
 	switch {
+	case len(b.Bases) > 0:
+		return refuseBatch(fault.Field{Path: "bases", Message: "instance files would be read from the server's disk; over the API the base is one scenario of this server: base: {scenario: ID}"})
 	case b.Base.Instance != "":
 		return refuseBatch(fault.Field{Path: "base", Message: fmt.Sprintf(
 			"an instance file (%q) would be read from the server's disk; over the API the base is a scenario of this server: base: {scenario: ID}",

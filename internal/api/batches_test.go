@@ -377,6 +377,8 @@ func TestBatchRejectedUpFront(t *testing.T) {
 			[]batchItemError{{Path: "base", Message: `an instance file ("/etc/passwd") would be read from the server's disk; over the API the base is a scenario of this server: base: {scenario: ID}`}}},
 		{"file base in a mapping", map[string]any{"base": map[string]any{"instance": "nara.json"}},
 			[]batchItemError{{Path: "base", Message: `an instance file ("nara.json") would be read from the server's disk; over the API the base is a scenario of this server: base: {scenario: ID}`}}},
+		{"file bases", map[string]any{"bases": []any{"/etc/*.json"}},
+			[]batchItemError{{Path: "bases", Message: "instance files would be read from the server's disk; over the API the base is one scenario of this server: base: {scenario: ID}"}}},
 		{"db base", map[string]any{"base": map[string]any{"scenario": sc.ID, "db": "/tmp/other.db"}},
 			[]batchItemError{{Path: "base.db", Message: "the API's batches use the server's own database; leave db out"}}},
 		{"unknown scenario", map[string]any{"base": map[string]any{"scenario": 99}},
@@ -427,7 +429,7 @@ func TestBatchRejectedUpFront(t *testing.T) {
 	yp = postYAML(t, srv, fmt.Sprintf("base: {scenario: %d}\nbogus: 1\n", sc.ID))
 	p = batchRefusal(t, "yaml unknown key", yp.resp, yp.raw)
 	if len(p.Errors) != 1 || p.Errors[0].Path != "line 2" ||
-		p.Errors[0].Message != "field bogus is not a key of the batch (keys: name, description, base, solver, grid, variations)" {
+		p.Errors[0].Message != "field bogus is not a key of the batch (keys: name, description, base, bases, solver, grid, variations)" {
 		t.Errorf("yaml unknown key: %+v", p.Errors)
 	}
 	yp = postYAML(t, srv, "base: {scenario: 1\n")

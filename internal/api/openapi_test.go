@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tabane/tabane/data"
+	"github.com/tabane/tabane/internal/planout"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -224,6 +225,10 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"ProgrammeReport": solver.ProgrammeReport{},
 		"ProgrammeSolveReport": solver.ProgrammeSolveReport{StandaloneTotal: &f, Saving: &f, SavingPct: &f,
 			Infeasible: []solver.Infeasibility{{}}, Yearly: &solver.YearlyComparison{}, YearlySaving: &f},
+		// GET /runs/{a}/compare/{b} and its parts (CompareSide is RunSummary and five members).
+		"Comparison": comparison{}, "InputChange": planout.Change{Name: "x"}, "PinChange": planout.PinChange{Closed: true, FY: new(int)},
+		"CompareTotal": planout.TotalDiff{}, "MunicipalityDiff": planout.MunicipalityDiff{}, "DepotMoves": planout.DepotMoves{},
+		"MunicipalityMove": planout.MunicipalityMove{}, "DepotFlow": planout.Flow{}, "MovedAsset": planout.Moved{},
 	}
 	for name, v := range full {
 		b, err := json.Marshal(v)

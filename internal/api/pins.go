@@ -3,6 +3,8 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,6 +15,7 @@ import (
 func (s *Server) registerPins(g *echo.Group) {
 	g.GET("/scenarios/:id/pins", s.getScenarioPins)
 	g.PUT("/scenarios/:id/pins", s.putScenarioPins, bodyLimit(scenarioBodyLimit))
+	g.POST("/scenarios/:id/duplicate", s.duplicateScenario, bodyLimit(runBodyLimit))
 }
 
 // pinsBody is the JSON of a scenario's pins: every member always present.
@@ -79,4 +82,34 @@ func (s *Server) putScenarioPins(c echo.Context) error {
 		return planningError(err)
 	}
 	return c.JSON(http.StatusOK, pinsOut(pins))
+}
+
+// duplicateScenario: POST /api/v1/scenarios/{id}/duplicate {"name": "…"} → 201 and the copy
+// (Location: its URL): every stored field of the scenario, its pins included, under the
+// new name (absent: the same name with " (copy)"). The page's 複製して新規 then PATCHes the
+// form's values onto the copy.
+func (s *Server) duplicateScenario(c echo.Context) error {
+	sc, err := s.scenarioParam(c)
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Name *string `json:"name"`
+	}
+	if err := decodeBody(c, &b, true); err != nil { // no body: the default name
+		return err
+	}
+	name := sc.Name + " (copy)"
+	if b.Name != nil {
+		name = strings.TrimSpace(*b.Name)
+		if name == "" {
+			return invalid("invalid scenario: name: must not be empty", solver.InputError{Path: "name", Msg: "must not be empty"})
+		}
+	}
+	copied, err := s.store.DuplicateScenario(c.Request().Context(), sc.ID, name)
+	if err != nil {
+		return planningError(err)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/scenarios/"+strconv.FormatInt(copied.ID, 10))
+	return c.JSON(http.StatusCreated, copied)
 }

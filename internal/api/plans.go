@@ -143,29 +143,3 @@ func (s *Server) runShares(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
-
-// compareSide is one run's totals in a comparison.
-type compareSide struct {
-	Run int64 `json:"run"`
-	*data.RunSummary
-}
-
-// compareRuns: GET /api/v1/runs/{a}/compare/{b} — both runs' totals, and the assets that
-// changed contract (planout.Compare).
-func (s *Server) compareRuns(c echo.Context) error {
-	ra, pa, _, err := s.runPlanData(c, "a")
-	if err != nil {
-		return err
-	}
-	rb, pb, _, err := s.runPlanData(c, "b")
-	if err != nil {
-		return err
-	}
-	moved := planout.Compare(pa, pb)
-	return c.JSON(http.StatusOK, struct {
-		A          compareSide     `json:"a"`
-		B          compareSide     `json:"b"`
-		Moved      []planout.Moved `json:"moved"`
-		MovedCount int             `json:"moved_count"`
-	}{A: compareSide{ra.ID, ra.Summary}, B: compareSide{rb.ID, rb.Summary}, Moved: moved, MovedCount: len(moved)})
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"mime/multipart"
-	"net/http"
 	"testing"
 )
 
@@ -39,7 +38,7 @@ func addAssets(tb testing.TB, s *server, n int) {
 	}
 	part.Write(csv.Bytes())
 	w.Close()
-	res, err := http.Post(s.URL+"/api/v1/imports?partial=true&kind=csv", w.FormDataContentType(), &body)
+	res, err := client.Post(s.URL+"/api/v1/imports?partial=true&kind=csv", w.FormDataContentType(), &body)
 	if err != nil {
 		tb.Fatal(err)
 	}

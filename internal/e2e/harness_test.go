@@ -32,6 +32,19 @@ import (
 // chromiumPath is Debian's chromium; .ci/run installs it.
 const chromiumPath = "/usr/bin/chromium"
 
+// A stuck page must fail its own test with what it was waiting for, not hang the package until
+// go test's global timeout kills every test at once with nothing but a goroutine dump. These are
+// deadlines against hangs, not speed limits: a normal test takes seconds, and a loaded CI machine
+// is given many times that.
+const (
+	tabDeadline  = 4 * time.Minute  // every browser action of one tab
+	waitDeadline = 2 * time.Minute  // one waitFor
+	httpDeadline = 90 * time.Second // one request of the test to the server
+)
+
+// client is the tests' HTTP client: a request to a stuck server fails instead of hanging.
+var client = &http.Client{Timeout: httpDeadline}
+
 var (
 	binPath string // the tabane binary built once for the package
 	browser context.Context
@@ -135,7 +148,7 @@ func (s *server) do(t testing.TB, method, path string, body, out any) int {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +178,7 @@ type tab struct {
 	problems []string
 	dialogs  []string
 	expected []string // problems containing one of these are expected by the test
+	name     string   // the test's name, for the screenshot of a failed wait
 }
 
 // expect marks browser reports containing s as expected (a refused request the test provokes).
@@ -183,9 +197,13 @@ func openPage(t testing.TB, s *server) *tab {
 // openTab opens a new tab; with a path it loads that page and waits for window.tabane.ready.
 func openTab(t testing.TB, s *server, path string) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	tb := &tab{ctx: ctx, cancel: cancel}
+	tabCtx, closeTab := chromedp.NewContext(browser)
+	// The deadline derives from the tab's context, so the first Run below allocates the tab on it:
+	// when the deadline passes, the tab is closed and every action of the test fails at once.
+	ctx, cancel := context.WithTimeout(tabCtx, tabDeadline)
+	cancelBoth := func() { cancel(); closeTab() }
+	t.Cleanup(cancelBoth)
+	tb := &tab{ctx: ctx, cancel: cancelBoth, name: t.Name()}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		tb.mu.Lock()
 		defer tb.mu.Unlock()
@@ -260,20 +278,53 @@ func (tb *tab) eval(t testing.TB, expr string, out any) {
 }
 
 // waitFor polls a JS expression until it is truthy. A failure the page reports in its status line
-// (window.tabane.errors) ends the wait and the test at once.
+// (window.tabane.errors) ends the wait and the test at once; so does waitDeadline, with the page's
+// status line, its stats and a screenshot (screenshots/FAILED-<test>.png) to show where it stood.
 func (tb *tab) waitFor(t testing.TB, expr string) {
 	t.Helper()
 	var res struct {
 		Errors []string `json:"errors"`
 	}
-	tb.run(t, chromedp.Poll(`(() => {
+	err := chromedp.Run(tb.ctx, chromedp.Poll(`(() => {
 		const errs = window.tabane && window.tabane.errors;
 		if (errs && errs.length) return {errors: errs};
 		return (`+expr+`) ? {errors: []} : false;
-	})()`, &res, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0)))
+	})()`, &res, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitDeadline)))
+	if err != nil {
+		t.Fatalf("waiting for %s: %v\n%s", expr, err, tb.whereItStood(t))
+	}
 	if len(res.Errors) > 0 {
 		t.Fatalf("the page failed while waiting for %s: %s", expr, strings.Join(res.Errors, "; "))
 	}
+}
+
+// whereItStood describes the page after a failed wait: its status line, its stats and the
+// problems the browser reported; it saves a screenshot when the tab still answers.
+func (tb *tab) whereItStood(t testing.TB) string {
+	var b strings.Builder
+	var state string
+	err := chromedp.Run(tb.ctx, chromedp.Evaluate(`JSON.stringify({
+		status: (document.getElementById('status') || {}).textContent,
+		stats: window.tabane && window.tabane.stats ? window.tabane.stats() : null})`, &state))
+	if err != nil {
+		fmt.Fprintf(&b, "the tab no longer answers: %v\n", err)
+	} else {
+		fmt.Fprintf(&b, "page: %s\n", state)
+		var buf []byte
+		if chromedp.Run(tb.ctx, chromedp.CaptureScreenshot(&buf)) == nil {
+			dir := filepath.Join("..", "..", "screenshots")
+			name := "FAILED-" + strings.NewReplacer("/", "_", " ", "_").Replace(tb.name) + ".png"
+			if os.MkdirAll(dir, 0o755) == nil && os.WriteFile(filepath.Join(dir, name), buf, 0o644) == nil {
+				fmt.Fprintf(&b, "screenshot: screenshots/%s\n", name)
+			}
+		}
+	}
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, p := range tb.problems {
+		fmt.Fprintf(&b, "browser reported: %s\n", p)
+	}
+	return b.String()
 }
 
 func (tb *tab) noProblems(t testing.TB) {

@@ -45,7 +45,7 @@ func postImport(t *testing.T, s *server, path, query string) (int, importReport)
 	}
 	part.Write(b)
 	w.Close()
-	res, err := http.Post(s.URL+"/api/v1/imports"+query, w.FormDataContentType(), &body)
+	res, err := client.Post(s.URL+"/api/v1/imports"+query, w.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -38,7 +37,7 @@ type featureCollection struct {
 func TestPageLoads(t *testing.T) {
 	s := startServer(t)
 
-	res, err := http.Get(s.URL + "/")
+	res, err := client.Get(s.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

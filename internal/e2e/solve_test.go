@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,7 +120,7 @@ func TestSolveFromPage(t *testing.T) {
 	for sel, ctype := range map[string]string{"#exp-geojson": "geo+json", "#exp-csv": "text/csv"} {
 		var href string
 		tb.eval(t, `document.querySelector('`+sel+`').href`, &href)
-		res, err := http.Get(href)
+		res, err := client.Get(href)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func TestTileLayerFromSettings(t *testing.T) {
 	const attribution = "<b>地理院タイル</b>"
 	s := startServer(t, "--tile-url", template, "--tile-attribution", attribution)
 
-	res, err := http.Get(s.URL + "/")
+	res, err := client.Get(s.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

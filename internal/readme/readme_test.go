@@ -235,7 +235,7 @@ var routeKeys = []struct {
 	{"GET", regexp.MustCompile(`^/api/v1/scenarios/\d+/instance$`), []string{"params", "municipalities", "depots", "assets"}},
 	{"POST", regexp.MustCompile(`^/api/v1/scenarios/\d+/runs$`), []string{"id", "scenario_id", "status", "seed", "time_limit_s"}},
 	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/plan$`), []string{"instance", "bundles", "cost", "lower_bound"}},
-	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/compare/\d+$`), []string{"a", "b", "moved", "moved_count"}},
+	{"GET", regexp.MustCompile(`^/api/v1/runs/\d+/compare/\d+$`), []string{"a", "b", "changes", "pins", "total", "municipalities", "moves_by_depot", "moved", "moved_count"}},
 	{"DELETE", regexp.MustCompile(`^/api/v1/runs/\d+$`), []string{"id", "status", "summary"}},
 	{"POST", regexp.MustCompile(`^/api/v1/solve$`), []string{"instance", "bundles", "cost", "lower_bound", "gap"}},
 	{"POST", regexp.MustCompile(`^/api/v1/evaluate$`), []string{"feasible", "violations", "cost", "standalone_total"}},

@@ -10,7 +10,12 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
+
+// stopDeadline is how long a server may take to print its address, or to stop after SIGTERM,
+// before it is killed: a deadline against hangs, far above the second either takes.
+const stopDeadline = 60 * time.Second
 
 var servingLine = regexp.MustCompile(`serving (http://\S+)`)
 
@@ -43,14 +48,30 @@ func Start(t testing.TB, bin string, args ...string) string {
 			close(urlc)
 		}
 	}()
-	u, ok := <-urlc
+	var u string
+	ok := false
+	select {
+	case u, ok = <-urlc:
+	case <-time.After(stopDeadline):
+		_ = cmd.Process.Kill()
+	}
 	if !ok {
 		_ = cmd.Wait()
-		t.Fatalf("tabane serve %v did not start: %s", args, stderr.String())
+		t.Fatalf("tabane serve %v did not start within %v: %s", args, stopDeadline, stderr.String())
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		// serve gives requests 10 s to finish and stops its running solves; a server still up
+		// well after that is a defect of its shutdown, named here instead of hanging the package.
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(stopDeadline):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Errorf("tabane serve %v did not stop within %v of SIGTERM; killed", args, stopDeadline)
+		}
 		if t.Failed() {
 			t.Logf("server log (last 4000 bytes):\n%s", Tail(stderr.String(), 4000))
 		}

@@ -29,6 +29,9 @@ type Batch struct {
 	Name        string
 	Description string
 	Base        Base
+	// Bases, when set instead of Base, are instance files or globs (relative to the
+	// batch file's folder) crossed with the variations: see LoadBases.
+	Bases []string
 	// TimeLimit and Seed are the solver settings of every run unless a variation
 	// overrides them (keys solver.time_limit and solver.seed).
 	TimeLimit time.Duration
@@ -86,6 +89,7 @@ type file struct {
 	Name        string          `yaml:"name"`
 	Description string          `yaml:"description"`
 	Base        yaml.Node       `yaml:"base"`
+	Bases       yaml.Node       `yaml:"bases"`
 	Solver      fileSolver      `yaml:"solver"`
 	Grid        yaml.Node       `yaml:"grid"`
 	Variations  []fileVariation `yaml:"variations"`
@@ -140,8 +144,10 @@ func Parse(data []byte, name string) (*Batch, error) {
 		pe.Problems = append(pe.Problems, p)
 	}
 
-	// Base.
+	// Base, or bases (bases.go).
 	switch {
+	case f.Bases.Kind != 0:
+		b.Bases = parseBases(&f, name, fail)
 	case f.Base.Kind == yaml.ScalarNode && (f.Base.Tag == "!!null" || f.Base.Value == ""):
 		fail("base", &f.Base, "empty: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})")
 	case f.Base.Kind == 0:
@@ -435,7 +441,7 @@ func friendlyYAMLError(err error) string {
 	for _, r := range []struct{ typ, where string }{
 		{"whatif.fileVariation", "a variation (keys: name, set, without, cost_model, time_limit, seed)"},
 		{"whatif.fileSolver", "solver (keys: time_limit, seed, max_iterations, threads)"},
-		{"whatif.file", "the batch (keys: name, description, base, solver, grid, variations)"},
+		{"whatif.file", "the batch (keys: name, description, base, bases, solver, grid, variations)"},
 	} {
 		msg = strings.ReplaceAll(msg, "not found in type "+r.typ, "is not a key of "+r.where)
 	}

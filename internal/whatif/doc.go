@@ -35,4 +35,9 @@
 // Run caches each result under the SHA-256 of the variation's canonical instance JSON
 // and solver settings (CacheKey), so a batch run again solves only what changed; a
 // cancelled context keeps the finished rows.
+//
+// Beyond one machine: a batch may name several bases, crossed with its variations
+// (bases.go); RunShard solves one shard of a batch and writes its rows to a shared
+// folder (shard.go), LoadShards merges them (merge.go), and K8s writes the Kubernetes
+// Indexed Job that runs the shards (k8s.go).
 package whatif

@@ -88,6 +88,7 @@ var paramLabels = map[string]paramLabel{
 	"params.region_locked":                  {"圏域内に限る", "Within one region", false},
 	"params.require_individual_rationality": {"個別合理性を必須", "Individual rationality required", false},
 	"without":                               {"不参加", "Not participating", false},
+	BaseKey:                                 {"基準データ", "Base", false},
 	"solver.time_limit":                     {"計算時間上限", "Time limit", false},
 	"solver.seed":                           {"乱数シード", "Seed", false},
 	"solver.max_iterations":                 {"反復上限", "Iteration cap", false},

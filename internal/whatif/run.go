@@ -313,18 +313,5 @@ func writeCache(dir string, c *cached) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, c.Key+".*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), cachePath(dir, c.Key))
+	return writeAtomic(cachePath(dir, c.Key), raw)
 }

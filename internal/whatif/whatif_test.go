@@ -376,7 +376,7 @@ func TestParseRejectsBadShape(t *testing.T) {
 		{"grid: {params.circuity: [1.2]}\n", `b.yaml: base: missing: name an instance file (base: nara.json) or a scenario (base: {scenario: 3, db: tabane.db})`},
 		{"base: x.json\ngrid: {params.circuity: 1.2}\n", `b.yaml: grid.params.circuity (line 2): expected a non-empty list of values, e.g. [50e6, 80e6]`},
 		{"base: x.json\nsolver: {time_limit: soon}\n", `b.yaml: solver.time_limit (line 2): expected a duration such as 30s or a number of seconds, found "soon"`},
-		{"base: x.json\nvariatons: []\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field variatons is not a key of the batch (keys: name, description, base, solver, grid, variations)"},
+		{"base: x.json\nvariatons: []\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field variatons is not a key of the batch (keys: name, description, base, bases, solver, grid, variations)"},
 		{"base: x.json\nvariations: [{name: a, sets: {}}]\n", "b.yaml: yaml: unmarshal errors:\n  line 2: field sets is not a key of a variation (keys: name, set, without, cost_model, time_limit, seed)"},
 		{"base: {file: x.json}\n", "b.yaml: base.file (line 1): not a key of base (keys: instance, scenario, db)"},
 		{"base: {scenario: three}\n", "b.yaml: base (line 1): yaml: unmarshal errors:\n  line 1: cannot unmarshal !!str `three` into int64"},

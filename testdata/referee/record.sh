@@ -22,7 +22,7 @@ referee=$(cd "$(dirname "$referee")" && pwd)/$(basename "$referee")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 # The tests whose plans the referee judges (refereetest.Check).
-tests='^(TestEvaluateHandChecked|TestEvaluateViolations|TestEvaluateAgreesWithReferee|TestEvaluatePinsReferee|TestModelDocExample|TestSolveReferee|TestSolveCLIPlanForReferee)$'
+tests='^(TestEvaluateHandChecked|TestEvaluateViolations|TestEvaluateAgreesWithReferee|TestEvaluatePinsReferee|TestProgrammePinsReferee|TestSolveProgrammePins|TestModelDocExample|TestSolveReferee|TestSolveCLIPlanForReferee)$'
 jobs=$(mktemp)
 trap 'rm -f "$jobs"' EXIT
 TABANE_REFEREE_JOBS=$jobs go test -count=1 -run "$tests" ./solver ./cmd/tabane

@@ -68,6 +68,7 @@ export const api = {
   scenario: (id) => request('GET', `scenarios/${encodeURIComponent(id)}`),
   createScenario: (body) => request('POST', 'scenarios', body),
   patchScenario: (id, body) => request('PATCH', `scenarios/${encodeURIComponent(id)}`, body),
+  duplicateScenario: (id, name) => request('POST', `scenarios/${encodeURIComponent(id)}/duplicate`, { name }),
   instance: (id) => request('GET', `scenarios/${encodeURIComponent(id)}/instance`),
   startRun: (sid, body) => request('POST', `scenarios/${encodeURIComponent(sid)}/runs`, body),
   runs: (sid) => all(sid ? `runs?scenario=${encodeURIComponent(sid)}` : 'runs'),

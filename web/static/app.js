@@ -7,6 +7,7 @@ import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct1
 import { whyLines, importReason, named } from './reasons.js';
 import { createPins } from './pins.js';
 import { createMoves } from './moves.js';
+import { createCompare } from './compare.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
 
@@ -55,6 +56,7 @@ const state = {
 let pm; // PlanMap
 let pins; // the scenario's pins (pins.js)
 let moves; // hand moves and why here (moves.js)
+let cmp; // the compare tab (compare.js)
 let chart; // ProgressChart
 
 // ---------------------------------------------------------------------------------------------
@@ -86,8 +88,11 @@ function showTab(name, focus = false) {
     const tab = $(`tab-${n}`);
     tab.setAttribute('aria-selected', on ? 'true' : 'false');
     tab.tabIndex = on ? 0 : -1;
+    const was = !$(`pane-${n}`).hidden;
     $(`pane-${n}`).hidden = !on;
     if (on && focus) tab.focus();
+    // the compare tab's highlights live only while it is shown
+    if (n === 'compare' && cmp && was !== on) (on ? cmp.entered() : cmp.left());
   }
   $('panel').scrollTop = 0;
 }
@@ -282,16 +287,19 @@ async function saveScenario() {
   return sc;
 }
 
+// copyScenario (複製して新規): the server copies the scenario with everything stored on it, its
+// pins included; the form's values (perhaps not saved yet) then go onto the copy.
 async function copyScenario() {
   const body = formBody();
   body.name = t('scenario.copyname', { name: body.name });
-  body.participation = { ...(state.scenario.participation || {}) };
-  if (state.scenario.regions) body.regions = state.scenario.regions;
-  if (state.scenario.filter) body.filter = state.scenario.filter;
-  const sc = await api.createScenario(body);
+  const copy = await api.duplicateScenario(state.scenario.id, body.name);
+  let sc = copy;
+  let refused = null;
+  try { sc = await api.patchScenario(copy.id, body); } catch (err) { refused = err; }
   state.scenarios.push(sc);
   await selectScenario(sc);
   $('f-name').focus();
+  if (refused) throw refused;
 }
 
 async function toggleParticipation(code, on) {
@@ -653,49 +661,7 @@ function renderPrintParams(sc) {
 // ---------------------------------------------------------------------------------------------
 // comparison
 
-async function compare() {
-  const a = $('cmp-a').value;
-  const b = $('cmp-b').value;
-  if (!a || !b) return;
-  try {
-    const c = await api.compare(a, b);
-    state.compare = c;
-    renderCompare();
-  } catch (err) { fail(err); }
-}
-
-function renderCompare() {
-  const c = state.compare;
-  $('cmp-out').hidden = !c;
-  if (!c) return;
-  const tb = $('cmp-summary').tBodies[0];
-  tb.replaceChildren();
-  const sa = c.a || {};
-  const sb = c.b || {};
-  const line = (key, fa, fb) => tb.append(el('tr', null, el('th', { scope: 'row' }, t(key)),
-    el('td', { class: 'num' }, fa), el('td', { class: 'num' }, fb)));
-  line('cmp.cost', yen(sa.cost), yen(sb.cost));
-  line('cmp.standalone', yen(sa.standalone_total), yen(sb.standalone_total));
-  line('cmp.saving_pct', pct100(sa.saving_pct), pct100(sb.saving_pct));
-  line('cmp.bundles', num(sa.bundles), num(sb.bundles));
-  line('cmp.gap', pct(sa.gap, 2), pct(sb.gap, 2));
-  const irCount = (v) => (Array.isArray(v) ? v.length : (v ?? '—'));
-  line('cmp.ir', String(irCount(sa.ir_violations)), String(irCount(sb.ir_violations)));
-  const moved = c.moved || [];
-  $('cmp-count').textContent = num(c.moved_count ?? moved.length);
-  $('cmp-show').disabled = moved.length === 0;
-  const mb = $('cmp-moved').tBodies[0];
-  mb.replaceChildren();
-  for (const m of moved.slice(0, 2000)) {
-    const a = state.assets.get(m.asset);
-    const row = el('tr', { tabindex: 0 },
-      el('th', { scope: 'row' }, a && a.name ? t('fmt.paren', { a: a.name, b: m.asset }) : m.asset),
-      el('td', null, m.from ?? t('cmp.none')),
-      el('td', null, m.to ?? t('cmp.none')));
-    activate(row, () => openAsset(m.asset, true));
-    mb.append(row);
-  }
-}
+// The compare tab lives in compare.js (createCompare in main).
 
 // ---------------------------------------------------------------------------------------------
 // import
@@ -980,7 +946,7 @@ function wire() {
     renderRunSelects();
     redrawProgress();
     renderResults();
-    renderCompare();
+    cmp.render();
     renderPrintParams(state.scenarios.find((s) => state.run && s.id === state.run.scenario_id) || state.scenario);
     if (state.importReport) renderImport(state.importReport.r, state.importReport.code);
     renderLegend();
@@ -1003,10 +969,7 @@ function wire() {
     $(r).addEventListener('change', () => { $('f-surcharge').disabled = $('f-mix-forbidden').checked; });
   }
   $('run-select').addEventListener('change', (e) => showRun(e.target.value).catch(fail));
-  $('cmp-go').addEventListener('click', compare);
-  $('cmp-show').addEventListener('click', () => {
-    if (state.compare) pm.markAssets((state.compare.moved || []).map((m) => m.asset));
-  });
+  $('cmp-go').addEventListener('click', () => cmp.run().catch(fail));
   $('import-form').addEventListener('submit', doImport);
   $('exp-print').addEventListener('click', printSummary);
   for (const input of document.querySelectorAll('input.amount')) wireAmount(input);
@@ -1040,6 +1003,7 @@ function exposeHook() {
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
       pins: pins ? pins.count() : 0,
+      marked_assets: pm.marked.size,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
     // It waits for a running zoom or pan animation to end first: Leaflet would otherwise move the
@@ -1086,6 +1050,12 @@ async function main() {
   });
   chart = new ProgressChart($('progress-chart'));
   chart.draw();
+  cmp = createCompare({
+    api, pm, el, activate, eqName,
+    openAsset: (id) => openAsset(id, true),
+    assetName: (id) => { const a = state.assets.get(id); return a && a.name ? t('fmt.paren', { a: a.name, b: id }) : id; },
+    visible: () => !$('pane-compare').hidden,
+  });
   exposeHook();
   wire();
   const pinsBox = el('section', { id: 'pins-panel', class: 'pins', 'aria-live': 'polite' });
