@@ -24,7 +24,7 @@ import (
 var n03Nara []byte
 
 // DemoName identifies the demo dataset; change it whenever the generator's output changes.
-const DemoName = "nara-demo-v1"
+const DemoName = "nara-demo-v2"
 
 // DemoSeed seeds the demo generator (PCG). FY2015 is when the Nara model began bundling.
 const DemoSeed uint64 = 20150401
@@ -54,9 +54,46 @@ var kindPrefix = map[string]string{
 }
 
 // DemoFirstInspectionFY and the four years after it are the fiscal years of the demo's
-// last inspections, spread evenly: under the 5-year cycle about a fifth of the assets fall
-// due in each of FY2026 … FY2030.
+// last inspections (the last statutory cycle, FY2021–25), in waves per municipality
+// (demoWaves), so that under the 5-year cycle each municipality's assets fall due lumpily
+// over FY2026 … FY2030 — as real ones do, and as a programme has to level.
 const DemoFirstInspectionFY = 2021
+
+// Shapes of a municipality's inspection waves (demoWaves): its main wave holds a share
+// of its assets drawn from [demoMainWaveMin, demoMainWaveMin+demoWaveSpread), its second
+// wave a share from [demoSecondWaveMin, demoSecondWaveMin+demoWaveSpread), and the rest
+// is spread evenly over the five years.
+const (
+	demoMainWaveMin   = 0.45
+	demoSecondWaveMin = 0.15
+	demoWaveSpread    = 0.15
+)
+
+// demoWaveStream keeps the waves' draws apart from the stream that places and describes
+// the assets (DemoSeed, code), so that ids, positions and attributes do not move with them.
+const demoWaveStream uint64 = 0x5741564553 // "WAVES"
+
+// demoWaves gives a municipality's assets their last inspection years, in the
+// municipality's waves: a PCG stream seeded by (DemoSeed ^ demoWaveStream, code) picks a
+// main year and a second year among FY2021–25 and their shares (see demoMainWaveMin),
+// then each asset, in id order, draws its year from that mix.
+func demoWaves(code uint64, assets []Asset) {
+	rng := rand.New(rand.NewPCG(DemoSeed^demoWaveStream, code))
+	main := rng.IntN(5)
+	second := (main + 1 + rng.IntN(4)) % 5
+	pMain := demoMainWaveMin + demoWaveSpread*rng.Float64()
+	pSecond := demoSecondWaveMin + demoWaveSpread*rng.Float64()
+	for i := range assets {
+		k := rng.IntN(5) // the even part
+		switch u := rng.Float64(); {
+		case u < pMain:
+			k = main
+		case u < pMain+pSecond:
+			k = second
+		}
+		assets[i].LastInspectionFY = iptr(DemoFirstInspectionFY + k)
+	}
+}
 
 // DemoDataset is the generated demo inventory.
 type DemoDataset struct {
@@ -123,6 +160,7 @@ func GenerateDemo() (*DemoDataset, error) {
 	for i, dm := range munis {
 		code, _ := strconv.ParseUint(dm.m.Code, 10, 64)
 		rng := rand.New(rand.NewPCG(DemoSeed, code))
+		first := len(ds.Assets)
 		dm.centers = append(dm.centers, orb.Point{dm.m.OfficeLon, dm.m.OfficeLat})
 		for range 1 + min(7, int(dm.areaKm2/60)) {
 			dm.centers = append(dm.centers, dm.uniformPoint(rng))
@@ -141,6 +179,7 @@ func GenerateDemo() (*DemoDataset, error) {
 				ds.Assets = append(ds.Assets, a)
 			}
 		}
+		demoWaves(code, ds.Assets[first:])
 	}
 	return ds, nil
 }
@@ -276,7 +315,9 @@ func (dm *demoMuni) attributes(rng *rand.Rand, a *Asset) {
 		return iptr(int(math.Round(clamp(mean+sd*rng.NormFloat64(), lo, hi))))
 	}
 	urban := math.Min(1, dm.density/3000) // 0 in mountain villages … 1 in dense towns
-	a.LastInspectionFY = iptr(DemoFirstInspectionFY + rng.IntN(5))
+	// nara-demo-v1 drew the last inspection here, evenly; the draw stays so that the rest
+	// of the stream (names, sizes, ratings) is unchanged, and demoWaves sets the year.
+	_ = rng.IntN(5)
 	name := placeName(rng)
 	switch a.Kind {
 	case "bridge":

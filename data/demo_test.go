@@ -12,7 +12,12 @@ import (
 
 // demoGoldenHash pins the demo dataset. If a deliberate change to the generator alters
 // it, bump DemoName and update this hash in the same commit.
-const demoGoldenHash = "4cf34eedcc322f18f8ea98caa11bd4023c391d5fd4d27a593e696aba940851d7"
+const demoGoldenHash = "e856d1e20baf24fae535a730ac6d6082ab6586652d78ade4b1bcd99d28615967"
+
+// demoHashWithoutLastInspections is the hash of the demo with every last inspection
+// cleared, the same for nara-demo-v1 (even last inspections) and v2 (waves): v2 changed
+// the years alone, so asset ids, counts, positions and attributes are those of v1.
+const demoHashWithoutLastInspections = "8bcf41144229580d1c6722afda8af87e3fffe9715aa572a743eff8340294dd41"
 
 func generate(t testing.TB) *DemoDataset {
 	t.Helper()
@@ -40,6 +45,13 @@ func TestDemoGolden(t *testing.T) {
 	}
 	if len(ds.Municipalities) != 39 {
 		t.Errorf("%d municipalities, want 39", len(ds.Municipalities))
+	}
+	cleared := generate(t)
+	for i := range cleared.Assets {
+		cleared.Assets[i].LastInspectionFY = nil
+	}
+	if got := cleared.Hash(); got != demoHashWithoutLastInspections {
+		t.Errorf("demo without last inspections hashes %s, want v1's %s: only the years may change", got, demoHashWithoutLastInspections)
 	}
 	if len(ds.Depots) != 39+len(demoDistricts) {
 		t.Errorf("%d depots, want %d", len(ds.Depots), 39+len(demoDistricts))
@@ -106,18 +118,25 @@ func TestDemoGeography(t *testing.T) {
 }
 
 // The attribute distributions match DOMAIN.md: most bridges shorter than 15 m, about 7 %
-// rated III or IV, last inspections spread so that about a fifth fall due each year, and
-// the wide mountain villages hold more bridges than their population suggests.
+// rated III or IV, last inspections in waves per municipality (demoWaves), and the wide
+// mountain villages hold more bridges than their population suggests.
 func TestDemoDistributions(t *testing.T) {
 	ds := generate(t)
 	var bridges, short, damaged, rail, water int
 	byFY := map[int]int{}
 	perMuni := map[string]int{}
+	muniFY := map[string]map[int]int{}
+	muniAssets := map[string]int{}
 	for _, a := range ds.Assets {
 		if a.LastInspectionFY == nil {
 			t.Fatalf("asset %s has no last inspection", a.ID)
 		}
 		byFY[*a.LastInspectionFY]++
+		if muniFY[a.Municipality] == nil {
+			muniFY[a.Municipality] = map[int]int{}
+		}
+		muniFY[a.Municipality][*a.LastInspectionFY]++
+		muniAssets[a.Municipality]++
 		if a.Kind != "bridge" {
 			continue
 		}
@@ -150,12 +169,34 @@ func TestDemoDistributions(t *testing.T) {
 		t.Errorf("over rail %d, over water %d of %d bridges", rail, water, bridges)
 	}
 	if len(byFY) != 5 {
-		t.Errorf("last inspections in %d fiscal years, want 5: %v", len(byFY), byFY)
+		t.Errorf("last inspections in %d fiscal years, want FY2021–25: %v", len(byFY), byFY)
 	}
+	// The prefecture's years differ (waves do not cancel out) but none is empty.
 	for fy := DemoFirstInspectionFY; fy < DemoFirstInspectionFY+5; fy++ {
-		if f := float64(byFY[fy]) / float64(len(ds.Assets)); f < 0.18 || f > 0.22 {
-			t.Errorf("FY%d holds %.3f of the last inspections, want about 0.2", fy, f)
+		if f := float64(byFY[fy]) / float64(len(ds.Assets)); f < 0.10 || f > 0.30 {
+			t.Errorf("FY%d holds %.3f of the last inspections, want 0.10–0.30", fy, f)
 		}
+	}
+	// Each municipality of 20 assets or more inspected in waves: its busiest year holds
+	// at least 40 % of its assets (the main wave is 45–60 % plus its part of the even
+	// rest), its quietest at most 10 %; and the main waves fall in different years.
+	busiest := map[int]bool{}
+	for code, years := range muniFY {
+		most, least, at := 0, muniAssets[code], 0
+		for fy := DemoFirstInspectionFY; fy < DemoFirstInspectionFY+5; fy++ {
+			if years[fy] > most {
+				most, at = years[fy], fy
+			}
+			least = min(least, years[fy])
+		}
+		busiest[at] = true
+		n := float64(muniAssets[code])
+		if muniAssets[code] >= 20 && (float64(most) < 0.40*n || float64(least) > 0.10*n) {
+			t.Errorf("%s: %d assets, last inspections %v: no wave", code, muniAssets[code], years)
+		}
+	}
+	if len(busiest) < 4 {
+		t.Errorf("the municipalities' main waves fall in %d fiscal years only", len(busiest))
 	}
 	// 十津川村 (≈ 3,000 people, the widest village in Japan) against 橿原市 (≈ 120,000).
 	perCapita := func(code string) float64 { return float64(perMuni[code]) / float64(demoPlaces[code].population) }

@@ -25,6 +25,11 @@ type InstanceOptions struct {
 	// CostModel estimates the figures an asset lacks; nil means the store's cost model
 	// (Store.CostModel: the saved one, else DefaultCostModel()).
 	CostModel *CostModel
+	// Programme makes a version-2 instance (docs/programme.md) with this programme: every
+	// asset is in it, each with its last_inspection_fy (absent: never inspected, so due
+	// in first_fy), and the solver works out which fall due in the horizon. FiscalYear
+	// and AllAssets are then not read.
+	Programme *solver.ProgrammeSpec
 }
 
 // Instance builds a solver.Instance (docs/model.md) from the inventory: the municipalities with
@@ -34,6 +39,11 @@ type InstanceOptions struct {
 // the cost model's estimate otherwise. Name, length, width, rating, year built, last
 // inspection and over rail/water ride along as fields the model ignores.
 func (s *Store) Instance(ctx context.Context, opt InstanceOptions) (*solver.Instance, error) {
+	if opt.Programme != nil {
+		// The due years are the programme's (docs/programme.md: last + cycle_years), not the
+		// cost model's one-year rule: every asset goes in.
+		opt.AllAssets = true
+	}
 	if !opt.AllAssets && opt.FiscalYear <= 0 {
 		return nil, fmt.Errorf("instance: fiscal year is required (found %d), or ask for all assets", opt.FiscalYear)
 	}
@@ -52,7 +62,10 @@ func (s *Store) Instance(ctx context.Context, opt InstanceOptions) (*solver.Inst
 	name := opt.Name
 	if name == "" {
 		name = fmt.Sprintf("tabane-fy%d", opt.FiscalYear)
-		if opt.AllAssets {
+		switch {
+		case opt.Programme != nil:
+			name = "tabane-programme"
+		case opt.AllAssets:
 			name = "tabane-all"
 		}
 	}
@@ -73,6 +86,10 @@ func (s *Store) Instance(ctx context.Context, opt InstanceOptions) (*solver.Inst
 	}
 	inst := &solver.Instance{Version: 1, Name: name, Params: params,
 		Municipalities: []solver.Municipality{}, Depots: []solver.Depot{}, Assets: []solver.Asset{}}
+	if opt.Programme != nil {
+		spec := *opt.Programme
+		inst.Version, inst.Programme = 2, &spec
+	}
 	for _, m := range munis {
 		if only != nil && !only[m.Code] {
 			continue

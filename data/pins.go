@@ -30,7 +30,8 @@ func (s *Store) ScenarioPins(ctx context.Context, id int64) (solver.Pins, error)
 
 // ValidatePins checks pins against the instance scenario sc builds now: every asset and
 // depot must exist, and the pins must not contradict each other or the scenario's limits
-// (solver.Compile's rules). Problems are named by their pin path (pins.lots[0].assets[2]).
+// (solver.Compile's rules, or solver.CompileProgramme's for a programme scenario). Problems
+// are named by their pin path (pins.lots[0].assets[2]).
 // An instance that is invalid for other reasons is an error: pins cannot be checked on it.
 func (s *Store) ValidatePins(ctx context.Context, sc Scenario, pins solver.Pins) ([]solver.InputError, error) {
 	inst, err := s.ScenarioInstance(ctx, sc)
@@ -38,7 +39,13 @@ func (s *Store) ValidatePins(ctx context.Context, sc Scenario, pins solver.Pins)
 		return nil, err
 	}
 	inst.Pins = &pins
-	_, err = solver.Compile(inst)
+	if inst.Version == 2 {
+		// A programme reads pins in its years (an asset pin's fy in the asset's window, a
+		// lot pin's fy a block's first year).
+		_, err = solver.CompileProgramme(inst)
+	} else {
+		_, err = solver.Compile(inst)
+	}
 	var ve *solver.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, err

@@ -27,9 +27,13 @@ type Scenario struct {
 	// Regions overrides the inventory's region of a municipality: code → region.
 	Regions map[string]string `json:"regions"`
 	// Filter narrows the assets; nil takes every asset that falls due.
-	Filter    *ScenarioFilter `json:"filter"`
-	CreatedAt string          `json:"created_at"`
-	UpdatedAt string          `json:"updated_at,omitempty"`
+	Filter *ScenarioFilter `json:"filter"`
+	// Programme, when set, makes the scenario plan several fiscal years: its instance is
+	// version 2 (docs/programme.md) with this programme object, and every asset's last
+	// inspection sets its due year. Nil keeps the one-year scenario of FiscalYear.
+	Programme *solver.ProgrammeSpec `json:"programme"`
+	CreatedAt string                `json:"created_at"`
+	UpdatedAt string                `json:"updated_at,omitempty"`
 }
 
 // ScenarioFilter narrows a scenario's instance: only assets of these kinds, only these
@@ -176,6 +180,9 @@ func (s *Store) ValidateScenario(ctx context.Context, sc Scenario) ([]solver.Inp
 			add("regions."+code, "must name a region")
 		}
 	}
+	if sc.Programme != nil {
+		out = append(out, validateProgramme(sc, munis, check)...)
+	}
 	if sc.Filter != nil {
 		for i, code := range sc.Filter.Municipalities {
 			check(fmt.Sprintf("filter.municipalities[%d]", i), code)
@@ -187,6 +194,70 @@ func (s *Store) ValidateScenario(ctx context.Context, sc Scenario) ([]solver.Inp
 		}
 	}
 	return out, nil
+}
+
+// validateProgramme lists the problems of a scenario's programme by solver.CompileProgramme's
+// rules, on an instance of the inventory's municipalities without assets (the assets'
+// last inspections are the inventory's business, not the scenario's). A budget's code is
+// checked by check (a malformed or unknown code), and only the known ones go to the
+// compiler, so that each problem is named once.
+func validateProgramme(sc Scenario, munis []Municipality, check func(field, code string)) []solver.InputError {
+	var out []solver.InputError
+	spec := *sc.Programme
+	if fy := spec.FirstFY; fy != nil && (*fy < 1989 || *fy > 2200) {
+		out = append(out, solver.InputError{Path: "programme.first_fy",
+			Msg: fmt.Sprintf("must be a fiscal year between 1989 and 2200, found %d", *fy)})
+	}
+	inst := &solver.Instance{Version: 2, Name: "programme", Params: sc.Params, Programme: &spec,
+		Municipalities: []solver.Municipality{}, Assets: []solver.Asset{}}
+	known := map[string]bool{}
+	for _, m := range munis {
+		known[m.Code] = true
+		inst.Municipalities = append(inst.Municipalities, solver.Municipality{Code: m.Code, Name: m.Name,
+			Region: m.Region, Office: solver.Point{Lon: m.OfficeLon, Lat: m.OfficeLat}})
+	}
+	spec.Budgets = map[string]json.RawMessage{}
+	for _, code := range sortedKeys(sc.Programme.Budgets) {
+		c, err := NormalizeMunicipalityCode(code)
+		if err != nil || !known[c] {
+			check("programme.budgets."+code, code)
+			continue
+		}
+		spec.Budgets[c] = sc.Programme.Budgets[code]
+	}
+	_, err := solver.CompileProgramme(inst)
+	var ve *solver.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if strings.HasPrefix(p.Path, "programme") {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// ParseProgramme reads a scenario's "programme" object (docs/programme.md's instance
+// programme): unknown fields and values of the wrong type are errors named by their
+// path (programme.years); the rules between fields are ValidateScenario's.
+func ParseProgramme(raw json.RawMessage) (*solver.ProgrammeSpec, error) {
+	var spec solver.ProgrammeSpec
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typ) && typ.Field != "":
+			return nil, &solver.InputError{Path: "programme." + typ.Field,
+				Msg: fmt.Sprintf("expected %s, found %s", jsonKind(typ.Type.String()), typ.Value)}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return nil, &solver.InputError{Path: "programme." + name, Msg: "unknown field (docs/programme.md programme: " +
+				"first_fy, years, cycle_years, advance_max_years, contract_years, year_limits, budgets)"}
+		}
+		return nil, &solver.InputError{Path: "programme", Msg: "must be an object {\"first_fy\": 2026, \"years\": 5, …} (" + err.Error() + ")"}
+	}
+	return &spec, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -232,15 +303,26 @@ func normalizeScenario(sc *Scenario) {
 			sc.Filter = nil
 		}
 	}
+	if sc.Programme != nil && sc.Programme.Budgets != nil {
+		pr := *sc.Programme // the caller's spec stays as given
+		pr.Budgets = map[string]json.RawMessage{}
+		for k, v := range sc.Programme.Budgets {
+			if c, err := NormalizeMunicipalityCode(k); err == nil {
+				k = c
+			}
+			pr.Budgets[k] = v
+		}
+		sc.Programme = &pr
+	}
 }
 
-const scenarioColumns = "id, name, fiscal_year, params, participation, regions, filter, created_at, coalesce(updated_at, '')"
+const scenarioColumns = "id, name, fiscal_year, params, participation, regions, filter, programme, created_at, coalesce(updated_at, '')"
 
 func scanScenario(sc interface{ Scan(...any) error }) (Scenario, error) {
 	var s Scenario
 	var params, part, regions string
-	var filter sql.NullString
-	if err := sc.Scan(&s.ID, &s.Name, &s.FiscalYear, &params, &part, &regions, &filter, &s.CreatedAt, &s.UpdatedAt); err != nil {
+	var filter, programme sql.NullString
+	if err := sc.Scan(&s.ID, &s.Name, &s.FiscalYear, &params, &part, &regions, &filter, &programme, &s.CreatedAt, &s.UpdatedAt); err != nil {
 		return s, err
 	}
 	if err := json.Unmarshal([]byte(params), &s.Params); err != nil {
@@ -258,6 +340,12 @@ func scanScenario(sc interface{ Scan(...any) error }) (Scenario, error) {
 			return s, fmt.Errorf("scenario %d: filter: %w", s.ID, err)
 		}
 	}
+	if programme.Valid {
+		s.Programme = &solver.ProgrammeSpec{}
+		if err := json.Unmarshal([]byte(programme.String), s.Programme); err != nil {
+			return s, fmt.Errorf("scenario %d: programme: %w", s.ID, err)
+		}
+	}
 	return s, nil
 }
 
@@ -273,7 +361,15 @@ func scenarioArgs(sc Scenario) ([]any, error) {
 		b, _ := json.Marshal(sc.Filter)
 		filter = string(b)
 	}
-	return []any{sc.Name, sc.FiscalYear, string(params), string(part), string(regions), filter}, nil
+	var programme any
+	if sc.Programme != nil {
+		b, err := json.Marshal(sc.Programme)
+		if err != nil {
+			return nil, fmt.Errorf("programme: %w", err)
+		}
+		programme = string(b)
+	}
+	return []any{sc.Name, sc.FiscalYear, string(params), string(part), string(regions), filter, programme}, nil
 }
 
 // CreateScenario stores a new scenario (validate it first with ValidateScenario) and
@@ -284,8 +380,8 @@ func (s *Store) CreateScenario(ctx context.Context, sc Scenario) (Scenario, erro
 	if err != nil {
 		return Scenario{}, fmt.Errorf("create scenario: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO scenarios (name, fiscal_year, params, participation, regions, filter, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, append(args, now())...)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO scenarios (name, fiscal_year, params, participation, regions, filter, programme, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now())...)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("create scenario: %w", err)
 	}
@@ -304,7 +400,7 @@ func (s *Store) UpdateScenario(ctx context.Context, sc Scenario) (Scenario, erro
 		return Scenario{}, fmt.Errorf("update scenario %d: %w", sc.ID, err)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE scenarios SET name = ?, fiscal_year = ?, params = ?, participation = ?,
-		regions = ?, filter = ?, updated_at = ? WHERE id = ?`, append(args, now(), sc.ID)...)
+		regions = ?, filter = ?, programme = ?, updated_at = ? WHERE id = ?`, append(args, now(), sc.ID)...)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("update scenario %d: %w", sc.ID, err)
 	}
@@ -374,15 +470,34 @@ func (s *Store) DeleteScenario(ctx context.Context, id int64) error {
 // ScenarioInstance builds the solver instance of a scenario (Store.Instance with the
 // scenario's fiscal year, params and municipality filter), then applies its kind filter,
 // participation overrides, region assignments and stored pins. Its name is scenario-<id>-fy<year>.
+// A scenario with a programme gets a version-2 instance named scenario-<id>-fy<first>-<last>,
+// with every asset, its pins, and budgets only for the municipalities in it.
 func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Instance, error) {
 	opt := InstanceOptions{Name: fmt.Sprintf("scenario-%d-fy%d", sc.ID, sc.FiscalYear), FiscalYear: sc.FiscalYear,
-		Params: sc.Params}
+		Params: sc.Params, Programme: sc.Programme}
+	if pr := sc.Programme; pr != nil && pr.FirstFY != nil && pr.Years != nil {
+		opt.Name = fmt.Sprintf("scenario-%d-fy%d-%d", sc.ID, *pr.FirstFY, *pr.FirstFY+*pr.Years-1)
+	}
 	if sc.Filter != nil {
 		opt.Municipalities = sc.Filter.Municipalities
 	}
 	inst, err := s.Instance(ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %d: %w", sc.ID, err)
+	}
+	if inst.Programme != nil && inst.Programme.Budgets != nil {
+		// A budget of a municipality the filter leaves out caps nothing.
+		in := map[string]bool{}
+		for _, m := range inst.Municipalities {
+			in[m.Code] = true
+		}
+		budgets := map[string]json.RawMessage{}
+		for code, b := range inst.Programme.Budgets {
+			if in[code] {
+				budgets[code] = b
+			}
+		}
+		inst.Programme.Budgets = budgets
 	}
 	for i := range inst.Municipalities {
 		m := &inst.Municipalities[i]
@@ -408,7 +523,8 @@ func (s *Store) ScenarioInstance(ctx context.Context, sc Scenario) (*solver.Inst
 		inst.Assets = kept
 	}
 	if sc.ID > 0 {
-		// The scenario's pins travel with every instance of it, so that a re-solve keeps them.
+		// The scenario's pins travel with every instance of it, so that a re-solve keeps
+		// them (a programme reads them in its years).
 		pins, err := s.ScenarioPins(ctx, sc.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err

@@ -161,7 +161,7 @@ func TestGroupsCLIInfeasibleAndUsage(t *testing.T) {
 }
 
 func TestGroupsCLIDemo(t *testing.T) {
-	code, stdout, stderr := runGroupsCLI(t, "--demo", "--fy", "2027", "--by", "assets", "--floor", "150", "--cap", "500")
+	code, stdout, stderr := runGroupsCLI(t, "--demo", "--fy", "2027", "--by", "assets", "--floor", "150", "--cap", "600")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

@@ -200,7 +200,7 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	f, s, n := 1.0, "x", int64(1)
+	f, s, n, i := 1.0, "x", int64(1), 1
 	full := map[string]any{
 		"Scenario": data.Scenario{Filter: &data.ScenarioFilter{}, UpdatedAt: "t"},
 		"Run": data.Run{ScenarioID: &n, StartedAt: &s, FinishedAt: &s, Error: &s, Progress: &data.RunProgress{}, Summary: &data.RunSummary{},
@@ -225,6 +225,16 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"ProgrammeReport": solver.ProgrammeReport{},
 		"ProgrammeSolveReport": solver.ProgrammeSolveReport{StandaloneTotal: &f, Saving: &f, SavingPct: &f,
 			Infeasible: []solver.Infeasibility{{}}, Yearly: &solver.YearlyComparison{}, YearlySaving: &f},
+		// The programme of a scenario and the answers of GET /runs/{id}/years and /budgets.
+		"ProgrammeSpec": solver.ProgrammeSpec{CycleYears: &i, AdvanceMaxYears: &i, ContractYears: &i,
+			YearLimits: &solver.YearLimits{}, Budgets: map[string]json.RawMessage{"29201": json.RawMessage("1")}},
+		"RunYears":           yearsBody{},
+		"YearRow":            yearRow{},
+		"RunBudgets":         budgetsBody{},
+		"BudgetRow":          budgetRow{},
+		"ScenarioStandalone": standaloneBody{},
+		"StandaloneRow":      standaloneRow{},
+		"RunRequest":         runRequest{TimeLimitS: &f, Seed: &n},
 		// GET /runs/{a}/compare/{b} and its parts (CompareSide is RunSummary and five members).
 		"Comparison": comparison{}, "InputChange": planout.Change{Name: "x"}, "PinChange": planout.PinChange{Closed: true, FY: new(int)},
 		"CompareTotal": planout.TotalDiff{}, "MunicipalityDiff": planout.MunicipalityDiff{}, "DepotMoves": planout.DepotMoves{},

@@ -34,13 +34,18 @@ func (s *Server) runPlanData(c echo.Context, param string) (data.Run, *solver.Re
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return run, nil, nil, fmt.Errorf("plan of run %d: %w", run.ID, err)
 	}
-	instRaw, err := s.store.RunInstance(ctx, run.ID)
+	inst, err := s.runInstance(ctx, run.ID)
 	if err != nil {
 		return run, nil, nil, err
 	}
-	inst, err := solver.ParseInstance(instRaw)
-	if err != nil {
-		return run, nil, nil, fmt.Errorf("instance of run %d: %w", run.ID, err)
+	if inst.Version == 2 {
+		// A programme run stores a ProgrammeSolveReport: its evaluation holds the lots
+		// priced as bundles, so the one-year formats read it as a plan over the horizon.
+		pr, err := programmeReport(run.ID, raw)
+		if err != nil {
+			return run, nil, nil, err
+		}
+		return run, programmeAsReport(pr), inst, nil
 	}
 	return run, &p, inst, nil
 }
@@ -66,7 +71,15 @@ func (s *Server) runPlanGeoJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := planout.GeoJSON(p, inst)
+	var b []byte
+	if inst.Version == 2 {
+		var yrs planout.ProgrammeYears
+		if yrs, err = s.programmeYears(c, run.ID); err == nil {
+			b, err = planout.ProgrammeGeoJSON(p, inst, yrs)
+		}
+	} else {
+		b, err = planout.GeoJSON(p, inst)
+	}
 	if err != nil {
 		return fmt.Errorf("plan.geojson of run %d: %w", run.ID, err)
 	}
@@ -76,8 +89,8 @@ func (s *Server) runPlanGeoJSON(c echo.Context) error {
 
 // runPlanCSV: GET /api/v1/runs/{id}/plan.csv[?bom=true] — one row per asset in a lot:
 // planout.CSVColumns. cost is the asset's estimated direct cost in the run's instance; fy is
-// the lot's fiscal year (a programme lot's block) or the scenario's; bom=true writes a
-// UTF-8 byte-order mark for Excel.
+// the asset's inspection year in a programme run's schedule, else the scenario's; bom=true
+// writes a UTF-8 byte-order mark for Excel.
 func (s *Server) runPlanCSV(c echo.Context) error {
 	run, p, inst, err := s.runPlanData(c, "id")
 	if err != nil {
@@ -90,29 +103,23 @@ func (s *Server) runPlanCSV(c echo.Context) error {
 			scenarioFY = strconv.Itoa(sc.FiscalYear)
 		} // a deleted scenario leaves fy empty rather than failing the download
 	}
-	// A programme lot carries its block's first year (bundles[].fy), which solver.Report
-	// does not read: take it from the stored report.
-	lotFY := map[string]string{}
-	if raw, err := s.store.RunPlan(ctx, run.ID); err == nil {
-		var lots struct {
-			Bundles []struct {
-				ID string `json:"id"`
-				FY *int   `json:"fy"`
-			} `json:"bundles"`
+	fy := func(lot, asset string) string { return scenarioFY }
+	if inst.Version == 2 {
+		// A programme's asset is inspected in its schedule's year (docs/programme.md lets a
+		// plan of yearly lots leave it out: then its lot's year).
+		yrs, err := s.programmeYears(c, run.ID)
+		if err != nil {
+			return err
 		}
-		if json.Unmarshal(raw, &lots) == nil {
-			for _, b := range lots.Bundles {
-				if b.FY != nil {
-					lotFY[b.ID] = strconv.Itoa(*b.FY)
-				}
+		fy = func(lot, asset string) string {
+			if y, ok := yrs.Schedule[asset]; ok {
+				return strconv.Itoa(y)
 			}
+			if y, ok := yrs.Lots[lot]; ok {
+				return strconv.Itoa(y)
+			}
+			return ""
 		}
-	}
-	fy := func(lot string) string {
-		if y, ok := lotFY[lot]; ok {
-			return y
-		}
-		return scenarioFY
 	}
 	return writeCSV(c, fmt.Sprintf("run-%d-plan", run.ID), planout.CSVColumns, planout.CSVRows(p, inst, fy))
 }

@@ -61,6 +61,7 @@ func (s *Server) registerPlanning(g *echo.Group) {
 	g.PATCH("/scenarios/:id", s.patchScenario, bodyLimit(scenarioBodyLimit))
 	g.DELETE("/scenarios/:id", s.deleteScenario)
 	g.GET("/scenarios/:id/instance", s.scenarioInstance)
+	g.GET("/scenarios/:id/standalone", s.scenarioStandalone)
 	g.POST("/scenarios/:id/runs", s.startRun, bodyLimit(runBodyLimit))
 	s.registerPins(g)
 
@@ -72,6 +73,8 @@ func (s *Server) registerPlanning(g *echo.Group) {
 	g.GET("/runs/:id/plan.geojson", s.runPlanGeoJSON)
 	g.GET("/runs/:id/plan.csv", s.runPlanCSV)
 	g.GET("/runs/:id/shares", s.runShares)
+	g.GET("/runs/:id/years", s.runYears)
+	g.GET("/runs/:id/budgets", s.runBudgets)
 	g.GET("/runs/:a/compare/:b", s.compareRuns)
 
 	g.POST("/solve", s.solveStateless, bodyLimit(instanceBodyLimit))
@@ -82,12 +85,21 @@ func (s *Server) registerPlanning(g *echo.Group) {
 type runRequest struct {
 	TimeLimitS *float64 `json:"time_limit_s"`
 	Seed       *int64   `json:"seed"`
+	// MaxIterations caps the search (0: none), for a reproducible run.
+	MaxIterations int `json:"max_iterations"`
+	// CompareYearly: a programme run also plans each due year alone (saving against
+	// year-by-year planning in the report's yearly and yearly_saving).
+	CompareYearly bool `json:"compare_yearly"`
 }
 
 func (r runRequest) jobsRequest() (jobs.Request, error) {
-	req := jobs.Request{TimeLimit: jobs.DefaultTimeLimit, Seed: 1}
+	req := jobs.Request{TimeLimit: jobs.DefaultTimeLimit, Seed: 1, MaxIterations: r.MaxIterations, CompareYearly: r.CompareYearly}
 	if r.Seed != nil {
 		req.Seed = *r.Seed
+	}
+	if r.MaxIterations < 0 {
+		return req, invalid("max_iterations is out of range", solver.InputError{Path: "max_iterations",
+			Msg: fmt.Sprintf("must be ≥ 0 (0: no cap), found %d", r.MaxIterations)})
 	}
 	if r.TimeLimitS != nil {
 		t := *r.TimeLimitS
@@ -100,8 +112,9 @@ func (r runRequest) jobsRequest() (jobs.Request, error) {
 	return req, nil
 }
 
-// startRun: POST /api/v1/scenarios/{id}/runs {time_limit_s, seed} → 202, Location and the
-// queued run. The scenario's instance is built now and frozen in the run.
+// startRun: POST /api/v1/scenarios/{id}/runs {time_limit_s, seed, max_iterations,
+// compare_yearly} → 202, Location and the queued run. The scenario's instance is built now
+// and frozen in the run; a scenario with a programme makes a programme run (version 2).
 func (s *Server) startRun(c echo.Context) error {
 	sc, err := s.scenarioParam(c)
 	if err != nil {
@@ -131,7 +144,7 @@ func (s *Server) startRun(c echo.Context) error {
 			p := invalid(fmt.Sprintf("the instance of scenario %d is invalid (see GET /api/v1/scenarios/%d/instance); %d problem(s)",
 				sc.ID, sc.ID, len(ve.Problems)))
 			for _, e := range ve.Problems {
-				if e.Path != "time_limit_s" {
+				if e.Path != "time_limit_s" && e.Path != "max_iterations" {
 					e.Path = "instance." + e.Path
 				}
 				p.Errors = append(p.Errors, e)

@@ -23,6 +23,7 @@ type scenarioBody struct {
 	Participation json.RawMessage `json:"participation"`
 	Regions       json.RawMessage `json:"regions"`
 	Filter        json.RawMessage `json:"filter"`
+	Programme     json.RawMessage `json:"programme"`
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
@@ -62,6 +63,17 @@ func (b scenarioBody) apply(sc *data.Scenario) []solver.InputError {
 				errs = append(errs, solver.InputError{Path: "filter", Msg: `must be {"kinds": [..], "municipalities": [..]} (` + err.Error() + ")"})
 			} else {
 				sc.Filter = &f
+			}
+		}
+	}
+	if b.Programme != nil {
+		sc.Programme = nil // null makes the scenario a one-year one again
+		if !isNull(b.Programme) {
+			pr, err := data.ParseProgramme(b.Programme)
+			if ie, ok := err.(*solver.InputError); ok {
+				errs = append(errs, *ie)
+			} else {
+				sc.Programme = pr
 			}
 		}
 	}
@@ -114,7 +126,8 @@ func (s *Server) validateScenario(c echo.Context, sc data.Scenario, errs []solve
 }
 
 // createScenario: POST /api/v1/scenarios → 201 and the scenario (Location: its URL).
-// name and fiscal_year are required; params parts that are omitted take the defaults.
+// name and fiscal_year are required (a programme's first_fy stands for an absent
+// fiscal_year); params parts that are omitted take the defaults.
 func (s *Server) createScenario(c echo.Context) error {
 	var b scenarioBody
 	if err := decodeBody(c, &b, false); err != nil {
@@ -125,7 +138,11 @@ func (s *Server) createScenario(c echo.Context) error {
 	if b.Name == nil {
 		errs = append(errs, solver.InputError{Path: "name", Msg: "is required"})
 	}
-	if b.FiscalYear == nil {
+	switch {
+	case b.FiscalYear != nil:
+	case sc.Programme != nil && sc.Programme.FirstFY != nil:
+		sc.FiscalYear = *sc.Programme.FirstFY // a programme's year is its first
+	default:
 		errs = append(errs, solver.InputError{Path: "fiscal_year", Msg: "is required (the fiscal year whose due assets are planned, e.g. 2027)"})
 	}
 	if err := s.validateScenario(c, sc, errs); err != nil {

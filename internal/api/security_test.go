@@ -342,7 +342,7 @@ func TestMaxAssets(t *testing.T) {
 		}
 	}
 	small, err := store.CreateScenario(ctx, data.Scenario{Name: "small", FiscalYear: 2027, Params: data.DefaultParams(),
-		Filter: &data.ScenarioFilter{Municipalities: []string{"29342"}}})
+		Filter: &data.ScenarioFilter{Municipalities: []string{"29345"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,10 +175,19 @@ func TestSubmitRefusals(t *testing.T) {
 	defer s.Close()
 	q := New(s, Options{})
 	defer q.Close()
-	inst := &solver.Instance{Version: 2, Params: data.DefaultParams(), Municipalities: []solver.Municipality{}, Assets: []solver.Asset{}}
+	inst := &solver.Instance{Version: 3, Params: data.DefaultParams(), Municipalities: []solver.Municipality{}, Assets: []solver.Asset{}}
 	var ve *solver.ValidationError
 	if _, err := q.Submit(ctx, 0, Request{}, inst); !errors.As(err, &ve) || ve.Problems[0].Path != "version" {
 		t.Errorf("invalid instance: %v", err)
+	}
+	// Version 2 is a programme (docs/programme.md), checked by its rules: it needs one.
+	inst.Version = 2
+	if _, err := q.Submit(ctx, 0, Request{}, inst); !errors.As(err, &ve) || ve.Problems[len(ve.Problems)-1].Path != "programme" {
+		t.Errorf("programme without its programme object: %v", err)
+	}
+	inst.Version = 1
+	if _, err := q.Submit(ctx, 0, Request{MaxIterations: -1}, inst); !errors.As(err, &ve) || ve.Problems[0].Path != "max_iterations" {
+		t.Errorf("max_iterations: %v", err)
 	}
 	inst.Version = 1
 	if _, err := q.Submit(ctx, 0, Request{TimeLimit: 2 * MaxTimeLimit}, inst); !errors.As(err, &ve) || ve.Problems[0].Path != "time_limit_s" {

@@ -17,11 +17,19 @@ import (
 type Request struct {
 	TimeLimit time.Duration // 0 = DefaultTimeLimit
 	Seed      int64
+	// MaxIterations caps the search (solver.SolveOptions.MaxIterations; 0: no cap), so
+	// that a run is reproducible whatever the machine's load.
+	MaxIterations int
+	// CompareYearly (programmes only) also plans each due year alone, with the same time
+	// limit again, so that the report holds the saving against year-by-year planning.
+	CompareYearly bool
 }
 
 // Submit validates inst (a *solver.ValidationError lists its problems), stores a queued
-// run of the scenario holding the instance, and queues it. A full queue is a fault.Limit
-// error (max_queued_runs), a closed one ErrClosed.
+// run of the scenario holding the instance, and queues it. A version-2 instance (a
+// programme, docs/programme.md) is solved by solver.SolveProgramme and its report is a
+// solver.ProgrammeSolveReport; version 1 by solver.Solve with a solver.Report. A full
+// queue is a fault.Limit error (max_queued_runs), a closed one ErrClosed.
 func (q *Queue) Submit(ctx context.Context, scenarioID int64, req Request, inst *solver.Instance) (data.Run, error) {
 	if req.TimeLimit == 0 {
 		req.TimeLimit = DefaultTimeLimit
@@ -30,18 +38,38 @@ func (q *Queue) Submit(ctx context.Context, scenarioID int64, req Request, inst 
 		return data.Run{}, &solver.ValidationError{Problems: []solver.InputError{{Path: "time_limit_s",
 			Msg: fmt.Sprintf("must be > 0 and ≤ %g, found %g", MaxTimeLimit.Seconds(), req.TimeLimit.Seconds())}}}
 	}
-	if _, err := solver.Compile(inst); err != nil {
+	if req.MaxIterations < 0 {
+		return data.Run{}, &solver.ValidationError{Problems: []solver.InputError{{Path: "max_iterations",
+			Msg: fmt.Sprintf("must be ≥ 0 (0: no cap), found %d", req.MaxIterations)}}}
+	}
+	programme := inst.Version == 2
+	var err error
+	if programme {
+		_, err = solver.CompileProgramme(inst)
+	} else {
+		_, err = solver.Compile(inst)
+	}
+	if err != nil {
 		return data.Run{}, err
 	}
 	instJSON, err := json.Marshal(inst)
 	if err != nil {
 		return data.Run{}, fmt.Errorf("submit: %w", err)
 	}
-	params, _ := json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed})
+	params, _ := json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed,
+		"max_iterations": req.MaxIterations})
+	if programme {
+		// "programme" marks the run as one (data.Run.Programme) without reading its instance.
+		params, _ = json.Marshal(map[string]any{"time_limit_s": req.TimeLimit.Seconds(), "seed": req.Seed,
+			"max_iterations": req.MaxIterations, "compare_yearly": req.CompareYearly, "programme": true})
+	}
 	var run data.Run
 	j := &job{kind: KindRun, subs: map[chan data.RunProgress]struct{}{}}
 	j.markRunning = func(ctx context.Context) (bool, error) { return q.store.StartRun(ctx, j.id) }
 	j.exec = func(ctx context.Context, j *job) { q.solve(ctx, j, req) }
+	if programme {
+		j.exec = func(ctx context.Context, j *job) { q.solveProgramme(ctx, j, req) }
+	}
 	j.endQueued = func(status, reason string) { q.recordRun(j, data.RunResult{Status: status, Error: reason}) }
 	err = q.submit(ctx, j, func() (int64, error) {
 		var err error
@@ -56,35 +84,53 @@ func (q *Queue) Submit(ctx context.Context, scenarioID int64, req Request, inst 
 func (q *Queue) solve(ctx context.Context, j *job, req Request) {
 	bg := context.WithoutCancel(ctx)
 	q.log.Info("run started", slog.Int64("run", j.id), slog.Float64("time_limit_s", req.TimeLimit.Seconds()), slog.Int64("seed", req.Seed))
-	raw, err := q.store.RunInstance(bg, j.id)
-	var m *solver.Model
-	if err == nil {
-		var inst *solver.Instance
-		if inst, err = solver.ParseInstance(raw); err == nil {
-			m, err = solver.Compile(inst)
-		}
-	}
-	if err != nil {
-		q.finish(j, func() { q.recordRun(j, data.RunResult{Status: data.RunFailed, Error: "instance: " + err.Error()}) })
+	m, ok := compiledInstance(bg, q, j, solver.Compile)
+	if !ok {
 		return
 	}
-	var lastSaved time.Time
+	progress := q.progressRecorder(bg, j)
 	var last data.RunProgress
 	res, err := solver.Solve(ctx, m, solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: q.opt.Threads,
-		Progress: func(p solver.Progress) {
-			rp := p.Report()
-			last = rp
-			q.publish(j, rp)
-			if time.Since(lastSaved) >= q.opt.ProgressEvery {
-				lastSaved = time.Now()
-				if err := q.store.SaveRunProgress(bg, j.id, rp); err != nil {
-					q.log.Warn("run progress not saved", slog.Int64("run", j.id), slog.Any("err", err))
-				}
-			}
+		MaxIterations: req.MaxIterations, Progress: func(p solver.Progress) {
+			last = p.Report()
+			progress(last)
 		}})
 	out := runResult(res, err, context.Cause(ctx))
 	out.Progress = &last
 	q.finish(j, func() { q.recordRun(j, out) })
+}
+
+// progressRecorder returns what a run calls with each progress snapshot: every snapshot
+// goes to the subscribers, one at most every ProgressEvery to the database. Calls must
+// not overlap.
+func (q *Queue) progressRecorder(ctx context.Context, j *job) func(data.RunProgress) {
+	var lastSaved time.Time
+	return func(rp data.RunProgress) {
+		q.publish(j, rp)
+		if time.Since(lastSaved) >= q.opt.ProgressEvery {
+			lastSaved = time.Now()
+			if err := q.store.SaveRunProgress(ctx, j.id, rp); err != nil {
+				q.log.Warn("run progress not saved", slog.Int64("run", j.id), slog.Any("err", err))
+			}
+		}
+	}
+}
+
+// compiledInstance reads the instance frozen in run j and compiles it; when either
+// fails, the run ends failed and ok is false.
+func compiledInstance[T any](ctx context.Context, q *Queue, j *job, compile func(*solver.Instance) (T, error)) (out T, ok bool) {
+	raw, err := q.store.RunInstance(ctx, j.id)
+	if err == nil {
+		var inst *solver.Instance
+		if inst, err = solver.ParseInstance(raw); err == nil {
+			out, err = compile(inst)
+		}
+	}
+	if err != nil {
+		q.finish(j, func() { q.recordRun(j, data.RunResult{Status: data.RunFailed, Error: "instance: " + err.Error()}) })
+		return out, false
+	}
+	return out, true
 }
 
 // runResult is the final state of a run whose solve returned res and err; stop is why

@@ -45,6 +45,32 @@ func bundleOutline(pts []orb.Point) orb.Polygon {
 // municipality that does not take part). An instance without depots runs its bundles
 // from the municipalities' offices (data.OfficeDepotID).
 func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
+	return geoJSON(rep, inst, nil)
+}
+
+// ProgrammeYears are the years of a programme plan (docs/programme.md): Lots maps a lot
+// to the first year of its block, Schedule an asset to its inspection year.
+type ProgrammeYears struct {
+	Lots     map[string]int
+	Schedule map[string]int
+}
+
+// ProgrammeGeoJSON is GeoJSON for a programme plan (its evaluation's bundles as rep): every
+// feature also has "fy" — an outline's and a depot's the first year of the lot's block,
+// an asset's its inspection year (null when it is in no lot: due after the horizon, or of
+// a municipality that does not take part).
+func ProgrammeGeoJSON(rep *solver.Report, inst *solver.Instance, years ProgrammeYears) ([]byte, error) {
+	return geoJSON(rep, inst, &years)
+}
+
+// geoJSON writes GeoJSON's FeatureCollection, with the fy members when years is not nil.
+func geoJSON(rep *solver.Report, inst *solver.Instance, years *ProgrammeYears) ([]byte, error) {
+	fy := func(m map[string]int, id string) any {
+		if y, ok := m[id]; ok {
+			return y
+		}
+		return nil
+	}
 	assetAt := map[string]int{}
 	for i, a := range inst.Assets {
 		assetAt[a.ID] = i
@@ -73,6 +99,9 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 			f.ID = "outline-" + b.ID
 			f.Properties = geojson.Properties{"bundle": b.ID, "role": "outline", "depot": b.Depot, "cost": b.Breakdown.Total,
 				"asset_count": b.AssetCount, "municipalities": b.Municipalities}
+			if years != nil {
+				f.Properties["fy"] = fy(years.Lots, b.ID)
+			}
 			fc.Append(f)
 		}
 	}
@@ -81,6 +110,9 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 			f := geojson.NewFeature(orb.Point{d.Lon, d.Lat})
 			f.ID = "depot-" + d.ID
 			f.Properties = geojson.Properties{"id": d.ID, "role": "depot", "bundle": b.ID, "name": d.Name}
+			if years != nil {
+				f.Properties["fy"] = fy(years.Lots, b.ID)
+			}
 			fc.Append(f)
 		}
 	}
@@ -97,6 +129,9 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 		}
 		f.Properties = geojson.Properties{"id": a.ID, "role": "asset", "bundle": bundle, "kind": a.Kind,
 			"municipality": a.Municipality, "name": name, "cost": a.Cost}
+		if years != nil {
+			f.Properties["fy"] = fy(years.Schedule, a.ID)
+		}
 		fc.Append(f)
 	}
 	return fc.MarshalJSON()
@@ -104,13 +139,14 @@ func GeoJSON(rep *solver.Report, inst *solver.Instance) ([]byte, error) {
 
 // CSVColumns are the columns of the plan CSV: one row per asset in a lot (bundle), for a
 // spreadsheet or a GIS (lon, lat in WGS84 degrees; cost the asset's estimated direct cost
-// in the instance; fy the lot's fiscal year).
+// in the instance; fy the fiscal year of the asset's inspection).
 var CSVColumns = []string{"asset_id", "name", "municipality", "municipality_name", "kind", "lon", "lat", "cost", "fy", "lot", "depot"}
 
-// CSVRows are the rows of the plan CSV (CSVColumns) in plan order. fy gives a lot's fiscal
-// year (nil: empty): the caller knows it (a programme lot's block, or the scenario's year).
-// An id the instance does not have keeps its lot and depot, the rest empty.
-func CSVRows(rep *solver.Report, inst *solver.Instance, fy func(lot string) string) [][]string {
+// CSVRows are the rows of the plan CSV (CSVColumns) in plan order. fy gives the fiscal
+// year of an asset in a lot (nil: empty): the caller knows it (a programme's schedule, or
+// the scenario's year). An id the instance does not have keeps its lot and depot, the rest
+// empty.
+func CSVRows(rep *solver.Report, inst *solver.Instance, fy func(lot, asset string) string) [][]string {
 	byID := map[string]*solver.Asset{}
 	for i := range inst.Assets {
 		byID[inst.Assets[i].ID] = &inst.Assets[i]
@@ -122,11 +158,11 @@ func CSVRows(rep *solver.Report, inst *solver.Instance, fy func(lot string) stri
 	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	var rows [][]string
 	for _, b := range rep.Bundles {
-		year := ""
-		if fy != nil {
-			year = fy(b.ID)
-		}
 		for _, id := range b.Assets {
+			year := ""
+			if fy != nil {
+				year = fy(b.ID, id)
+			}
 			a := byID[id]
 			if a == nil {
 				rows = append(rows, []string{id, "", "", "", "", "", "", "", year, b.ID, b.Depot})
@@ -144,7 +180,7 @@ func CSVRows(rep *solver.Report, inst *solver.Instance, fy func(lot string) stri
 }
 
 // WriteCSV writes the plan CSV: CSVColumns, then CSVRows.
-func WriteCSV(w io.Writer, rep *solver.Report, inst *solver.Instance, fy func(lot string) string) error {
+func WriteCSV(w io.Writer, rep *solver.Report, inst *solver.Instance, fy func(lot, asset string) string) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(CSVColumns)
 	_ = cw.WriteAll(CSVRows(rep, inst, fy))

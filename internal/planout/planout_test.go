@@ -48,11 +48,49 @@ func TestSharesAndCSV(t *testing.T) {
 		t.Errorf("shares %+v, want %+v", got, want)
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rep, inst, func(lot string) string { return "2027" }); err != nil {
+	if err := WriteCSV(&buf, rep, inst, func(lot, asset string) string { return "2027" }); err != nil {
 		t.Fatal(err)
 	}
 	if want := "asset_id,name,municipality,municipality_name,kind,lon,lat,cost,fy,lot,depot\n" +
 		"a1,,29342,平群町,bridge,0,0,0,2027,B1,d1\na2,,29343,三郷町,tunnel,0,0,0,2027,B1,d1\n"; buf.String() != want {
 		t.Errorf("csv %q, want %q", buf.String(), want)
+	}
+}
+
+// TestProgrammeGeoJSON: a programme plan's features carry fy (an asset's inspection year,
+// null when it is in no lot; a lot's block start on its outline and depot); a one-year
+// plan's carry none.
+func TestProgrammeGeoJSON(t *testing.T) {
+	rep := report(solver.BundleReport{ID: "L1", Depot: "d1", Assets: []string{"a1"}})
+	inst := &solver.Instance{Depots: []solver.Depot{{ID: "d1", Lon: 135.8, Lat: 34.6}},
+		Assets: []solver.Asset{{ID: "a1", Lon: 135.81, Lat: 34.61}, {ID: "a2", Lon: 135.82, Lat: 34.62}}}
+	fyOf := func(b []byte) map[string]any {
+		var fc struct {
+			Features []struct {
+				ID         string         `json:"id"`
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal(b, &fc); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]any{}
+		for _, f := range fc.Features {
+			if fy, ok := f.Properties["fy"]; ok {
+				out[f.ID] = fy
+			}
+		}
+		return out
+	}
+	b, err := ProgrammeGeoJSON(rep, inst, ProgrammeYears{Lots: map[string]int{"L1": 2027}, Schedule: map[string]int{"a1": 2028}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"outline-L1": 2027.0, "depot-d1": 2027.0, "a1": 2028.0, "a2": nil}
+	if got := fyOf(b); !reflect.DeepEqual(got, want) {
+		t.Errorf("programme fy %v, want %v", got, want)
+	}
+	if b, err = GeoJSON(rep, inst); err != nil || len(fyOf(b)) != 0 {
+		t.Errorf("one-year plan: fy on %v (%v), want none", fyOf(b), err)
 	}
 }

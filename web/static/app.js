@@ -10,6 +10,7 @@ import { createMoves } from './moves.js';
 import { createCompare } from './compare.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
+import { createProgramme } from './programme.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,6 +59,7 @@ let pins; // the scenario's pins (pins.js)
 let moves; // hand moves and why here (moves.js)
 let cmp; // the compare tab (compare.js)
 let chart; // ProgressChart
+let prog; // the five-year programme's panel and year view (programme.js)
 
 // ---------------------------------------------------------------------------------------------
 // status line
@@ -170,6 +172,7 @@ function fillForm(sc) {
   $('f-region-lock').checked = !!p.region_locked;
   $('f-ir').checked = !!p.require_individual_rationality;
   renderNonParticipants();
+  prog.fill(sc);
 }
 
 function eqName(name) {
@@ -206,11 +209,15 @@ function formParams() {
 }
 
 function formBody() {
-  return {
+  const body = {
     name: $('f-name').value.trim() || t('scenario.default'),
     fiscal_year: numberOrUndef($('f-fy')),
     params: formParams(),
   };
+  // A one-year scenario stays without the field; null takes a programme away.
+  const programme = prog.body();
+  if (programme || (state.scenario && state.scenario.programme)) body.programme = programme;
+  return body;
 }
 
 // participates is the scenario's answer, else the municipality's own flag.
@@ -362,7 +369,7 @@ async function solve() {
     await saveScenario();
     const tl = numberOrUndef($('f-time')) || 10;
     try { localStorage.setItem('tabane.time_limit_s', String(tl)); } catch { /* ignore */ }
-    const run = await api.startRun(state.scenario.id, { time_limit_s: tl, seed: 1 });
+    const run = await api.startRun(state.scenario.id, { time_limit_s: tl, seed: 1, ...prog.runOptions() });
     status('st.solving');
     showProgress(run.progress, run.status);
     follow(run.id);
@@ -479,7 +486,8 @@ function renderRunSelects() {
 // showRun loads a run's plan, shares and map layers, then shows them all at once (state.runId
 // changes only when everything has arrived, so what the page reports is always one run).
 async function showRun(id) {
-  const [run, plan, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  const [run, raw, geo, shares] = await Promise.all([api.run(id), api.plan(id), api.planGeo(id), api.shares(id)]);
+  const plan = prog.planOf(raw);
   state.runId = run.id ?? id;
   renderRunSelects();
   state.run = run;
@@ -489,6 +497,7 @@ async function showRun(id) {
   pm.setPlan(geo, (plan.bundles || []).map((b) => b.id));
   moves.reset();
   pm.setIRFlags(shares.filter((x) => x.ir_violation).map((x) => x.code));
+  await prog.showRun(run, plan, geo);
   renderResults();
   renderExports();
   renderLegend();
@@ -765,6 +774,7 @@ function assetNode(p) {
     ['a.year', p.year_built],
     ['a.health', health(p.health)],
     ['a.last', p.last_inspection_fy],
+    ['a.fy', prog.assetYear(p.id)],
     ['a.over_rail', yesNo(p.over_rail)],
     ['a.over_water', yesNo(p.over_water)],
     ['a.cost', yen(p.cost ?? d.cost)],
@@ -873,6 +883,11 @@ function renderLegend() {
     box.append(el('div', null, el('span', { class: 'dot ir' }), t('legend.ir')));
   }
   if (state.plan) box.append(el('div', { class: 'small' }, t('legend.bundles')));
+  for (const l of prog ? prog.legend() : []) {
+    const sw = l.colour ? el('span', { class: 'dot' }) : null;
+    if (sw) sw.style.backgroundColor = l.colour;
+    box.append(el('div', { class: l.colour ? null : 'small' }, sw, l.text));
+  }
   if (state.assetsTruncated) box.append(el('div', { class: 'small truncated' }, t('legend.truncated', { n: num(state.assetLimit) })));
 }
 
@@ -1003,6 +1018,7 @@ function exposeHook() {
       asset_bbox: state.assetBBox,
       assets_truncated: state.assetsTruncated,
       pins: pins ? pins.count() : 0,
+      programme: prog ? prog.stats() : null,
       marked_assets: pm.marked.size,
     }),
     // focusAsset centres the map on an asset and returns where it is drawn on the page.
@@ -1020,6 +1036,7 @@ function exposeHook() {
     openAsset: (id) => { openAsset(id, true); return !!pm.assets.get(id); },
     selectBundle: (id) => selectBundle(id, true),
     movesSelected: () => (moves ? moves.selected() : []), // the assets selected for a move (moves.js)
+    setYear: (fy) => prog.setYear(fy),
     // measureRedraw zooms in (or out) one level without animation and resolves with the
     // milliseconds until the frame after the canvas redraw (for the benchmark of 20,000 assets).
     measureRedraw: (dz = 1) => new Promise((resolve) => {
@@ -1077,6 +1094,17 @@ async function main() {
     depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
     muniName, openAsset: (id) => openAsset(id, true), showResults: () => showTab('results'),
     showRun, refreshRuns, status: (key, vars) => status(key, vars), fail,
+  });
+  prog = createProgramme({
+    map: pm,
+    form: $('programme-slot'),
+    results: $('programme-results'),
+    munis: () => state.munis,
+    scenario: () => state.scenario,
+    save: saveScenario,
+    status,
+    fail,
+    changed: renderLegend,
   });
   try {
     state.settings = (await api.settings()) || {};

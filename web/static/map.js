@@ -51,6 +51,9 @@ export class PlanMap {
     this.highlighted = null; // bundle id
     this.marked = new Set(); // asset ids marked (compare)
     this.selected = new Set(); // asset ids selected for a move (moves.js)
+    // styleHook(id, props, bundle, out), when set, may return an asset's style in place of the
+    // bundle colours (the programme's year view, programme.js); null keeps the usual one.
+    this.styleHook = null;
     this.muniGroup = L.layerGroup().addTo(this.map);
     this.outlineGroup = L.layerGroup().addTo(this.map);
     this.assetGroup = L.layerGroup().addTo(this.map);
@@ -167,6 +170,8 @@ export class PlanMap {
     const bundle = this.assetBundle.get(id);
     const out = this.participation.get(props.municipality) === false;
     const marked = this.marked.has(id);
+    const hooked = this.styleHook ? this.styleHook(id, props, bundle, out) : null;
+    if (hooked) return hooked;
     let style;
     if (bundle !== undefined && !out) {
       const dim = this.highlighted !== null && this.highlighted !== bundle;
@@ -194,9 +199,9 @@ export class PlanMap {
   restyleAssets() {
     for (const [id, a] of this.assets) {
       const style = this.assetStyle(id, a.props);
-      // A selected asset keeps its lot's fill and gets a thick magenta ring (moves.js).
-      if (this.selected.has(id)) Object.assign(style, { color: '#e6007e', weight: 3, opacity: 1 });
-      a.layer.setStyle(style);
+      // A selected asset keeps its fill and gets a thick magenta ring (moves.js); a copy, as a
+      // style hook may hand out one object for many assets.
+      a.layer.setStyle(this.selected.has(id) ? { ...style, color: '#e6007e', weight: 3, opacity: 1 } : style);
     }
   }
 
