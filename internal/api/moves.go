@@ -51,6 +51,9 @@ func (s *Server) runModel(c echo.Context) (data.Run, *solver.Report, *solver.Mod
 	if err != nil {
 		return run, nil, nil, err
 	}
+	if run.Programme {
+		return run, nil, nil, conflict(fmt.Sprintf("run %d plans a programme; moves and why work on the lots of a single-year (version 1) plan", run.ID))
+	}
 	if e, ok := s.hand.get(run.ID); ok {
 		return run, e.report, e.model, nil
 	}

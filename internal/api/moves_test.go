@@ -185,4 +185,22 @@ func TestRunMovesErrors(t *testing.T) {
 			t.Errorf("%s: %s", c.name, raw)
 		}
 	}
+
+	// A programme run's lots span years: moves and why refuse it.
+	sc := createScenario(t, srv, map[string]any{"name": "programme", "filter": map[string]any{"municipalities": smallFilter},
+		"programme": map[string]any{"first_fy": 2026, "years": 5}})
+	prog := doneRun(t, follow(t, srv, startRun(t, srv, sc.ID, map[string]any{"time_limit_s": 1, "seed": 1}).ID))
+	for _, c := range []struct{ method, path string }{
+		{"POST", fmt.Sprintf("/api/v1/runs/%d/moves", prog.ID)},
+		{"GET", fmt.Sprintf("/api/v1/runs/%d/why?asset=%s", prog.ID, asset)},
+	} {
+		var body any
+		if c.method == "POST" {
+			body = map[string]any{"moves": []map[string]string{{"asset": asset, "to_lot": "B01"}}}
+		}
+		resp, raw := call(t, srv, c.method, c.path, body, nil)
+		if p := problemOf(t, c.path, resp, raw, 409, ProblemConflict); !strings.Contains(p.Detail, "programme") {
+			t.Errorf("%s %s: %s", c.method, c.path, raw)
+		}
+	}
 }
