@@ -105,6 +105,12 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	fmt.Fprintf(stdout, "whatif %q: %d variations on %s, %d at a time, cache %s\n", batch.Name, len(vars),
 		basesText(bases), min(*parallel, len(vars)), orNone(*cacheDir))
+	for _, b := range bases {
+		if b.Instance.Version == 2 {
+			fmt.Fprintln(stdout, "programme (version 2): each variation is also planned year by year (each due year alone, as solve --compare-yearly), so it may take twice its time limit")
+			break
+		}
+	}
 	bar := whatif.NewProgressBar(stdout, whatif.IsTerminal(stdout))
 	rows, runErr := whatif.Run(ctx, vars, whatif.RunOptions{Parallel: *parallel, CacheDir: *cacheDir, Progress: bar.Update})
 	bar.Finish()

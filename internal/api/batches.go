@@ -212,6 +212,9 @@ func (s *Server) createBatch(c echo.Context) error {
 		items := make([]fault.Field, len(be.Problems))
 		for i, p := range be.Problems {
 			items[i] = fault.Field{Variation: p.Variation, Path: p.Path, Message: p.Message, Also: p.Also}
+			if p.Line > 0 { // a programme path's line in the posted document
+				items[i].Message += fmt.Sprintf(" (line %d)", p.Line)
+			}
 		}
 		return refuseBatch(items...)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/internal/planout"
+	"github.com/tabane/tabane/internal/whatif"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -225,6 +226,8 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"ProgrammeReport": solver.ProgrammeReport{},
 		"ProgrammeSolveReport": solver.ProgrammeSolveReport{StandaloneTotal: &f, Saving: &f, SavingPct: &f,
 			Infeasible: []solver.Infeasibility{{}}, Yearly: &solver.YearlyComparison{}, YearlySaving: &f},
+		// A what-if row's programme columns (version-2 batches).
+		"BatchProgramme": whatif.ProgrammeRow{YearlyWhy: []string{"FY2028: …"}},
 		// The programme of a scenario and the answers of GET /runs/{id}/years and /budgets.
 		"ProgrammeSpec": solver.ProgrammeSpec{CycleYears: &i, AdvanceMaxYears: &i, ContractYears: &i,
 			YearLimits: &solver.YearLimits{}, Budgets: map[string]json.RawMessage{"29201": json.RawMessage("1")}},

@@ -72,6 +72,8 @@ type Spec struct {
 type Axis struct {
 	Key    string
 	Values []any
+	// Line is the key's line in the batch document (0: unknown).
+	Line int
 }
 
 // Assignment sets Key to Value in one variation. Key is a dotted instance path
@@ -82,6 +84,9 @@ type Assignment struct {
 	Value any    `json:"value"`
 	// Grid is true when the value comes from the grid rather than an explicit variation.
 	Grid bool `json:"grid,omitempty"`
+	// Line is the key's line in the batch document (0: unknown), for the messages of
+	// Expand; not part of the JSON, so that specs and rows stay as they were.
+	Line int `json:"-"`
 }
 
 // file mirrors the batch file; nodes keep the order of mappings.
@@ -242,7 +247,7 @@ func Parse(data []byte, name string) (*Batch, error) {
 				fail(path, vn, "expected a non-empty list of values, e.g. [50e6, 80e6]")
 				continue
 			}
-			ax := Axis{Key: k.Value}
+			ax := Axis{Key: k.Value, Line: k.Line}
 			for _, item := range vn.Content {
 				v, err := nodeValue(item)
 				if err != nil {
@@ -282,7 +287,11 @@ func Parse(data []byte, name string) (*Batch, error) {
 				return
 			}
 			keys[key] = true
-			s.Set = append(s.Set, Assignment{Key: key, Value: v})
+			a := Assignment{Key: key, Value: v}
+			if n != nil {
+				a.Line = n.Line
+			}
+			s.Set = append(s.Set, a)
 		}
 		switch fv.Set.Kind {
 		case 0:
@@ -608,9 +617,9 @@ func FormatValue(v any) string {
 }
 
 // ShortKey is the name of an override key in variation names and chart labels:
-// the key without the params., params.limits., solver. and cost_model. prefixes.
+// the key without the params., params.limits., solver., cost_model. and programme. prefixes.
 func ShortKey(key string) string {
-	for _, p := range []string{"params.limits.", "params.", "solver.", "cost_model."} {
+	for _, p := range []string{"params.limits.", "params.", "solver.", "cost_model.", "programme."} {
 		if strings.HasPrefix(key, p) {
 			return key[len(p):]
 		}

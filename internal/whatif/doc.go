@@ -23,6 +23,12 @@
 // stay out, by code or name), cost_model.KIND.FIELD (cost_factor, cost_add,
 // workload_factor per asset kind, "*" for all) or solver.SETTING.
 //
+// A version-2 base (a five-year programme, docs/programme.md) also takes programme.*
+// paths (programme.contract_years, programme.budgets.* as a factor, …); each of its
+// variations is solved with solver.SolveProgramme and planned year by year, and its
+// row adds the value of each fiscal year and the saving against year-by-year
+// planning (programme.go, programme_output.go).
+//
 // The life of a batch:
 //
 //	b, err := whatif.Parse(data, "batch.yaml")  // shape of the file

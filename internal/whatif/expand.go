@@ -72,7 +72,11 @@ func (e *BatchError) Error() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "variation %q: %s: %s", p.Variation, p.Path, p.Message)
+		fmt.Fprintf(&b, "variation %q: %s", p.Variation, p.Path)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, " (line %d)", p.Line)
+		}
+		fmt.Fprintf(&b, ": %s", p.Message)
 		if p.Also > 0 {
 			fmt.Fprintf(&b, " (and %d more variations)", p.Also)
 		}
@@ -111,14 +115,15 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 	var vars []Variation
 	be := &BatchError{}
 	seen := map[[2]string]int{} // (path, message) → index in be.Problems
-	report := func(variation, path, msg string) {
+	report := func(v *Variation, path, msg string) {
 		k := [2]string{path, msg}
 		if i, ok := seen[k]; ok {
 			be.Problems[i].Also++
 			return
 		}
 		seen[k] = len(be.Problems)
-		be.Problems = append(be.Problems, Problem{Variation: variation, Path: path, Message: msg})
+		be.Problems = append(be.Problems, Problem{Variation: v.Name, Path: path, Message: msg,
+			Line: programmeLine(v.Overrides, path)})
 	}
 	index := 0
 	for _, s := range specs {
@@ -136,13 +141,13 @@ func (b *Batch) Expand(base *solver.Instance) ([]Variation, error) {
 				var ve *solver.ValidationError
 				switch {
 				case errors.As(err, &pe):
-					report(v.Name, pe.path, pe.msg)
+					report(&v, pe.path, pe.msg)
 				case errors.As(err, &ve):
 					for _, p := range ve.Problems {
-						report(v.Name, p.Path, p.Msg)
+						report(&v, p.Path, p.Msg)
 					}
 				default:
-					report(v.Name, "(instance)", err.Error())
+					report(&v, "(instance)", err.Error())
 				}
 				return
 			}
@@ -165,7 +170,7 @@ func (b *Batch) gridPoints(fn func([]Assignment)) {
 			return
 		}
 		for _, val := range b.Grid[i].Values {
-			point[i] = Assignment{Key: b.Grid[i].Key, Value: val, Grid: true}
+			point[i] = Assignment{Key: b.Grid[i].Key, Value: val, Grid: true, Line: b.Grid[i].Line}
 			rec(i + 1)
 		}
 	}
@@ -262,8 +267,13 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 	}
 	var without []string
 	costModel := map[string]map[string]float64{} // kind → field → value
+	var prog programmeEdits
 	for _, a := range v.Overrides {
 		switch {
+		case isProgrammeKey(a.Key):
+			if err := prog.apply(tree, a, bt.inst); err != nil {
+				return err
+			}
 		case a.Key == "without":
 			codes, err := codeList(a.Value)
 			if err != nil {
@@ -318,6 +328,9 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 			}
 		}
 	}
+	if err := prog.finish(tree); err != nil {
+		return err
+	}
 	inst, err := bt.instance(tree, whole)
 	if err != nil {
 		return err
@@ -326,7 +339,7 @@ func (b *Batch) apply(v *Variation, bt *baseTrees, kinds map[string]bool) error 
 		return err
 	}
 	applyCostModel(inst, costModel)
-	if _, err := solver.Compile(inst); err != nil {
+	if err := compileVariation(inst); err != nil {
 		return err
 	}
 	v.Instance = inst

@@ -117,6 +117,9 @@ func (o Output) Label(key string) string {
 	if l, ok := paramLabels[key]; ok {
 		return o.Lang.pick(l.ja, l.en)
 	}
+	if l, ok := o.programmeLabel(key); ok {
+		return o.Lang.pick(l.ja, l.en)
+	}
 	segs := strings.Split(key, ".")
 	switch {
 	case len(segs) == 3 && segs[0] == "params" && segs[1] == "equipment":
@@ -149,6 +152,9 @@ func isYen(key string) bool {
 	if l, ok := paramLabels[key]; ok {
 		return l.yen
 	}
+	if l, ok := (Output{}).programmeLabel(key); ok {
+		return l.yen
+	}
 	segs := strings.Split(key, ".")
 	return len(segs) == 3 && (segs[0] == "params" && segs[1] == "equipment" ||
 		segs[0] == "cost_model" && segs[2] == "cost_add" || segs[0] == "assets" && segs[2] == "cost")
@@ -164,7 +170,7 @@ func (o Output) Value(key string, v any) string {
 		if key == "params.mixed_discipline_surcharge" {
 			return l.pick("混在不可", "forbidden")
 		}
-		if strings.HasPrefix(key, "params.limits.") {
+		if strings.HasPrefix(key, "params.limits.") || strings.HasPrefix(key, "programme.year_limits.") {
 			return l.pick("上限なし", "no limit")
 		}
 		return l.pick("なし", "none")

@@ -86,7 +86,7 @@ func LoadShards(dirs ...string) (*Manifest, []Row, error) {
 			}
 			// A row with a plan beats an error row of the same variation (a shard
 			// failed once, then succeeded in another folder).
-			if old, ok := found[sr.Index]; !ok || old.Report == nil && sr.Report != nil {
+			if old, ok := found[sr.Index]; !ok || !old.hasReport() && sr.hasReport() {
 				found[sr.Index] = sr
 			}
 		}
@@ -104,12 +104,7 @@ func LoadShards(dirs ...string) (*Manifest, []Row, error) {
 				Why: fmt.Sprintf("its row was solved for another version of the batch (key %.12s, expected %.12s)", sr.Key, e.Key)})
 			continue
 		}
-		r := sr.Row
-		r.Report = sr.Report
-		if sr.Report != nil {
-			r.Plan = sr.Report.Plan()
-		}
-		rows = append(rows, r)
+		rows = append(rows, sr.row())
 	}
 	if len(me.Missing) > 0 {
 		return m, rows, me

@@ -121,6 +121,9 @@ type planFile struct {
 func writePlan(w io.Writer, r *Row) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
+	if r.ProgrammeReport != nil {
+		return enc.Encode(programmePlanFile{ProgrammeSolveReport: r.ProgrammeReport, Variation: r.Name, Overrides: r.Overrides})
+	}
 	return enc.Encode(planFile{Report: r.Report, Variation: r.Name, Overrides: r.Overrides})
 }
 
@@ -172,10 +175,15 @@ var csvHeads = [][2]string{
 // spreadsheet computes with them; only the header and yes/no follow lang.
 func WriteCSV(w io.Writer, rows []Row, lang Lang) error {
 	keys := OverrideKeys(rows)
+	pc := newProgrammeColumns(rows)
 	cw := csv.NewWriter(w)
 	head := []string{lang.pick("番号", "index"), lang.pick("試算", "variation")}
 	head = append(head, keys...)
 	for _, h := range csvHeads {
+		if h[0] == "seconds" {
+			// A programme's columns go after the results every row has.
+			head = append(head, pc.csvHead(lang)...)
+		}
 		head = append(head, lang.pick(h[1], h[0]))
 	}
 	if err := cw.Write(head); err != nil {
@@ -204,8 +212,9 @@ func WriteCSV(w io.Writer, rows []Row, lang Lang) error {
 		}
 		rec = append(rec, yesNo(r.Feasible, lang), num(r.Cost), num(r.StandaloneTotal), num(r.Saving),
 			num(round(r.SavingPct, 4)), num(float64(r.Bundles)), num(r.LowerBound), num(round(100*r.Gap, 4)),
-			num(float64(len(r.IRViolations))), strings.Join(r.IRViolations, ";"),
-			ff(round(r.Seconds, 3)), yesNo(r.Cached, lang), plan, r.Error)
+			num(float64(len(r.IRViolations))), strings.Join(r.IRViolations, ";"))
+		rec = append(rec, pc.csvCells(r, lang)...)
+		rec = append(rec, ff(round(r.Seconds, 3)), yesNo(r.Cached, lang), plan, r.Error)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -225,18 +234,20 @@ func round(x float64, digits int) float64 {
 func WriteMarkdown(w io.Writer, rows []Row, o Output) error {
 	l := o.Lang
 	keys := OverrideKeys(rows)
+	pc := newProgrammeColumns(rows)
 	var b strings.Builder
 	b.WriteString(l.pick("| # | 試算 |", "| # | variation |"))
 	for _, k := range keys {
 		b.WriteString(" " + mdEscape(o.Label(k)) + " |")
 	}
-	b.WriteString(l.pick(" 総費用 | 単独合計 | 削減率 | 契約数 | ギャップ | 個別合理性違反 | 計算秒数 | キャッシュ |",
-		" total cost | standalone | saving % | bundles | gap % | IR violations | seconds | cached |"))
+	b.WriteString(l.pick(" 総費用 | 単独合計 | 削減率 | 契約数 | ギャップ | 個別合理性違反 |",
+		" total cost | standalone | saving % | bundles | gap % | IR violations |"))
+	b.WriteString(pc.mdHead(l) + l.pick(" 計算秒数 | キャッシュ |", " seconds | cached |"))
 	b.WriteString("\n|---:|---|")
 	for range keys {
 		b.WriteString("---|")
 	}
-	b.WriteString("---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("---:|---:|---:|---:|---:|---:|" + pc.mdRule() + "---:|---|\n")
 	for i := range rows {
 		r := &rows[i]
 		fmt.Fprintf(&b, "| %d | %s |", r.Index, mdEscape(r.Name))
@@ -249,11 +260,12 @@ func WriteMarkdown(w io.Writer, rows []Row, o Output) error {
 			b.WriteString(" " + mdEscape(s) + " |")
 		}
 		if r.Plan == nil {
-			fmt.Fprintf(&b, " — | — | — | — | — | — | %.1f | %s |\n", r.Seconds, yesNo(r.Cached, l))
-			continue
+			b.WriteString(" — | — | — | — | — | — |")
+		} else {
+			fmt.Fprintf(&b, " %s | %s | %s | %d | %s | %s |", o.costText(r), o.Yen(r.StandaloneTotal),
+				Pct(r.SavingPct), r.Bundles, Pct(100*r.Gap), mdEscape(o.irText(r)))
 		}
-		fmt.Fprintf(&b, " %s | %s | %s | %d | %s | %s | %.1f | %s |\n", o.costText(r), o.Yen(r.StandaloneTotal),
-			Pct(r.SavingPct), r.Bundles, Pct(100*r.Gap), mdEscape(o.irText(r)), r.Seconds, yesNo(r.Cached, l))
+		fmt.Fprintf(&b, "%s %.1f | %s |\n", pc.mdCells(r, o), r.Seconds, yesNo(r.Cached, l))
 	}
 	var notes []string
 	for i := range rows {
@@ -261,6 +273,7 @@ func WriteMarkdown(w io.Writer, rows []Row, o Output) error {
 			notes = append(notes, fmt.Sprintf("- #%d %s: %s", rows[i].Index, mdEscape(rows[i].Name), mdEscape(rows[i].Error)))
 		}
 	}
+	notes = append(notes, pc.mdNotes(rows, l)...)
 	if len(notes) > 0 {
 		b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
 	}

@@ -32,7 +32,7 @@ type RunOptions struct {
 	// concurrently: a service can show the rows of a batch that is still running.
 	OnRow func(Row)
 	// Solve replaces solver.Solve (nil = solver.Solve): a hook to observe or wrap the
-	// real solver.
+	// real solver. Programme (version-2) variations always use solver.SolveProgramme.
 	Solve SolveFunc
 }
 
@@ -67,9 +67,14 @@ type Row struct {
 	// Error says why there is no plan: a proven infeasibility or a solver error.
 	Error string `json:"error,omitempty"`
 
-	// Plan is the variation's plan (nil without one) and Report its plan report.
-	Plan   *solver.Plan   `json:"-"`
-	Report *solver.Report `json:"-"`
+	// Programme is what a version-2 (programme) variation adds; nil in version 1.
+	Programme *ProgrammeRow `json:"programme,omitempty"`
+
+	// Plan is the variation's plan (nil without one) and Report its plan report;
+	// a programme variation has ProgrammeReport instead of Report.
+	Plan            *solver.Plan                 `json:"-"`
+	Report          *solver.Report               `json:"-"`
+	ProgrammeReport *solver.ProgrammeSolveReport `json:"-"`
 }
 
 // cached is a result as stored in the cache: the solve's plan report (solver.Report,
@@ -78,7 +83,9 @@ type cached struct {
 	Version int            `json:"version"`
 	Key     string         `json:"key"`
 	Report  *solver.Report `json:"report"`
-	Seconds float64        `json:"seconds"`
+	// Programme replaces Report for a version-2 variation (solveProgrammeOne).
+	Programme *solver.ProgrammeSolveReport `json:"programme,omitempty"`
+	Seconds   float64                      `json:"seconds"`
 }
 
 // Run solves the variations, taking what it can from the cache, and returns their rows
@@ -223,6 +230,9 @@ func errorRow(v *Variation, err error) *Row {
 }
 
 func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, error) {
+	if v.Instance.Version == 2 {
+		return solveProgrammeOne(ctx, v)
+	}
 	start := time.Now()
 	m, err := solver.Compile(v.Instance)
 	if err != nil {
@@ -242,6 +252,9 @@ func solveOne(ctx context.Context, solve SolveFunc, v *Variation) (*cached, erro
 }
 
 func makeRow(v *Variation, c *cached) *Row {
+	if c.Programme != nil {
+		return makeProgrammeRow(v, c)
+	}
 	rep := c.Report
 	r := &Row{Index: v.Index, Name: v.Name, Spec: v.Spec, Overrides: v.Overrides, Key: v.Key,
 		Seconds: c.Seconds, Plan: rep.Plan(), Report: rep}
@@ -297,7 +310,7 @@ func readCache(dir, key string) (*cached, bool) {
 		return nil, false
 	}
 	var c cached
-	if err := json.Unmarshal(raw, &c); err != nil || c.Version != cacheVersion || c.Key != key || c.Report == nil {
+	if err := json.Unmarshal(raw, &c); err != nil || c.Version != cacheVersion || c.Key != key || c.Report == nil && c.Programme == nil {
 		return nil, false
 	}
 	return &c, true

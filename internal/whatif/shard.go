@@ -171,6 +171,8 @@ type ShardRow struct {
 	Shard   int `json:"shard"`
 	Row
 	Report *solver.Report `json:"report,omitempty"`
+	// ProgrammeReport replaces Report for a programme (version-2) variation.
+	ProgrammeReport *solver.ProgrammeSolveReport `json:"programme_report,omitempty"`
 }
 
 // RowFile is the path of the row of variation index inside the output folder.
@@ -236,7 +238,8 @@ func writeShardRow(dir string, shard int, r *Row) error {
 			return err
 		}
 	}
-	raw, err := json.Marshal(ShardRow{Version: manifestVersion, Shard: shard, Row: *r, Report: r.Report})
+	raw, err := json.Marshal(ShardRow{Version: manifestVersion, Shard: shard, Row: *r, Report: r.Report,
+		ProgrammeReport: r.ProgrammeReport})
 	if err != nil {
 		return fmt.Errorf("row %d: %w", r.Index, err)
 	}

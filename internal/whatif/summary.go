@@ -24,8 +24,10 @@ type summaryData struct {
 	// so that 39 of them still leave room on the page for the charts.
 	ShareCols          [][]ShareRow
 	Chart, SharesChart template.HTML
-	T                  map[string]string
-	o                  Output
+	// Programme is the yearly table of a programme (version-2) batch; nil otherwise.
+	Programme *programmeSummary
+	T         map[string]string
+	o         Output
 }
 
 type summaryRow struct {
@@ -67,6 +69,7 @@ func WriteSummary(w io.Writer, rows []Row, o Output) error {
 		d.T[k] = o.Lang.pick(v[0], v[1])
 	}
 	d.Title = d.T["title"] + " — " + o.Batch
+	d.Programme = newProgrammeSummary(rows, o)
 	for i := range rows {
 		r := &rows[i]
 		sr := summaryRow{Index: r.Index, Name: r.Name, Settings: d.T["base-row"], Error: r.Error,
@@ -164,7 +167,12 @@ tr.ir td { background: #fde8e8; }
 <tr><th>#</th><th>{{.T.variation}}</th><th>{{.T.settings}}</th><th>{{.T.cost}}</th><th>{{.T.saving}}</th><th>{{.T.pct}}</th><th>{{.T.lots}}</th><th>{{.T.ir}}</th></tr>
 {{range .Rows}}<tr><td class="n">{{.Index}}</td><td>{{.Name}}</td><td>{{.Settings}}{{if .Error}}<br>{{.Error}}{{end}}</td><td class="n">{{.Cost}}</td><td class="n">{{.Saving}}</td><td class="n">{{.Pct}}</td><td class="n">{{.Lots}}</td><td>{{.IR}}</td></tr>
 {{end}}</table>
-{{if .ShareCols}}<h2>{{headline .}}</h2>
+{{with .Programme}}<h2>{{.Title}}</h2>
+<table>
+<tr><th>#</th><th>{{$.T.variation}}</th>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr><td class="n">{{.Index}}</td><td>{{.Name}}</td>{{range .Cells}}<td class="n">{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{end}}{{if .ShareCols}}<h2>{{headline .}}</h2>
 <div class="cols">{{$o := .}}{{range .ShareCols}}
 <table>
 <tr><th>{{$o.T.code}}</th><th>{{$o.T.name}}</th><th>{{$o.T.standalone}}</th><th>{{$o.T.share}}</th><th>{{$o.T.saving}}</th><th>{{$o.T.pct}}</th><th>IR</th></tr>

@@ -72,20 +72,7 @@ func compile(t *testing.T, v Variation) *solver.Model {
 // expandErr parses and expands a batch that must fail, and returns the error text.
 func expandErr(t *testing.T, text string) string {
 	t.Helper()
-	b := writeBatch(t, t.TempDir(), text)
-	base, err := b.LoadBase(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars, err := b.Expand(base)
-	if err == nil {
-		t.Fatalf("Expand accepted the batch (%d variations)", len(vars))
-	}
-	var be *BatchError
-	if !errors.As(err, &be) {
-		t.Fatalf("error %v is %T, not *BatchError", err, err)
-	}
-	return err.Error()
+	return batchErr(t, writeBatch(t, t.TempDir(), text))
 }
 
 func TestGridExpansion(t *testing.T) {
@@ -891,6 +878,9 @@ func TestExamplesExpand(t *testing.T) {
 			"max_value=50000000 contract_fixed_cost=2000000", "max_value=50000000 contract_fixed_cost=3000000",
 			"max_value=80000000 contract_fixed_cost=2000000", "max_value=80000000 contract_fixed_cost=3000000",
 			"max_value=120000000 contract_fixed_cost=2000000", "max_value=120000000 contract_fixed_cost=3000000"}},
+		{"whatif-programme.yaml", []string{
+			"min-5m contract_years=1 budgets.*=1", "min-5m contract_years=1 budgets.*=1.5", "min-5m contract_years=1 budgets.*=2",
+			"min-5m contract_years=5 budgets.*=1", "min-5m contract_years=5 budgets.*=1.5", "min-5m contract_years=5 budgets.*=2"}},
 	} {
 		path := filepath.Join("..", "..", "examples", c.file)
 		raw, err := os.ReadFile(path)
