@@ -73,7 +73,9 @@ load: build
 readme-figures: build
 	rm -rf out/whatif-summit out/whatif-cap-fixed-cost out/whatif-programme out/whatif-cache
 	./bin/tabane whatif examples/whatif-summit.yaml -o out/whatif-summit --cache out/whatif-cache --lang en
-	./bin/tabane whatif examples/whatif-programme.yaml -o out/whatif-programme --cache out/whatif-cache --lang en
+	@# The programme batch includes budgets no plan meets (exit 1, by design: the table shows them).
+	./bin/tabane whatif examples/whatif-programme.yaml -o out/whatif-programme --cache out/whatif-cache --lang en; \
+		test $$? -le 1 && test -s out/whatif-programme/results.csv
 	./bin/tabane whatif examples/whatif-cap-fixed-cost.json -o out/whatif-cap-fixed-cost --cache out/whatif-cache
 	cp out/whatif-cap-fixed-cost/chart.png docs/whatif-example.png
 	$(GO) run ./cmd/readmefigures --readme README.md --results out/whatif-summit/results.csv \

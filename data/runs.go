@@ -38,6 +38,10 @@ type Run struct {
 	Progress   *RunProgress `json:"progress"`
 	Summary    *RunSummary  `json:"summary"`
 	HasPlan    bool         `json:"has_plan"`
+	// Label and ParentRun mark a run that is not a solve: "hand edit" for a plan a
+	// planner edited from run ParentRun (CreateEditedRun). Empty for a solve.
+	Label     string `json:"label,omitempty"`
+	ParentRun *int64 `json:"parent_run,omitempty"`
 	// Programme: the run solves a version-2 instance (docs/programme.md); its plan is a
 	// solver.ProgrammeSolveReport. Read from "programme": true in the request it stored
 	// (NewRun.Params, which internal/jobs writes so), not from its large instance.
@@ -86,16 +90,20 @@ type RunFilter struct {
 
 const runColumns = `r.id, r.scenario_id, r.status, r.seed, r.time_limit_s, r.created_at, r.started_at, r.finished_at,
 	r.error, r.progress, r.summary, EXISTS (SELECT 1 FROM plans p WHERE p.run_id = r.id),
-	coalesce(json_extract(r.params, '$.programme'), 0), json_extract(r.params, '$.counterpart_of')`
+	coalesce(json_extract(r.params, '$.programme'), 0), coalesce(json_extract(r.params, '$.label'), ''),
+	json_extract(r.params, '$.parent_run'), json_extract(r.params, '$.counterpart_of')`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var scen sql.NullInt64
 	var started, finished, errText, progress, summary sql.NullString
-	var counterpartOf sql.NullInt64
+	var parent, counterpartOf sql.NullInt64
 	if err := sc.Scan(&r.ID, &scen, &r.Status, &r.Seed, &r.TimeLimitS, &r.CreatedAt, &started, &finished,
-		&errText, &progress, &summary, &r.HasPlan, &r.Programme, &counterpartOf); err != nil {
+		&errText, &progress, &summary, &r.HasPlan, &r.Programme, &r.Label, &parent, &counterpartOf); err != nil {
 		return r, err
+	}
+	if parent.Valid {
+		r.ParentRun = &parent.Int64
 	}
 	if counterpartOf.Valid {
 		r.CounterpartOf = &counterpartOf.Int64

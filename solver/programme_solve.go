@@ -121,7 +121,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			return nil, err
 		}
 		if res.Evaluation != nil && !res.Evaluation.Feasible {
-			p.repairYearCaps(res)
+			p.repairYearCaps(ctx, res, deadline)
 		}
 		if best == nil || betterProgramme(res, best) {
 			best = res
@@ -526,8 +526,10 @@ func (p *Programme) subInstance(assets []int, contractYears int) *Instance {
 // window whose depot reaches them: first improvement, largest inspections first. A move
 // stands when it leaves no more violations and less excess over caps and budgets,
 // judged by EvaluateProgramme. Lot assignments inside the other years stay as they are.
-// Yearly lots only.
-func (p *Programme) repairYearCaps(res *ProgrammeResult) {
+// Yearly lots only. Every try re-evaluates the whole programme (Shapley year shares
+// included), so the repair stops at the solve's deadline or cancel with the best plan so far:
+// on the demo with budgets binding everywhere it would otherwise run for minutes.
+func (p *Programme) repairYearCaps(ctx context.Context, res *ProgrammeResult, deadline time.Time) {
 	if p.ContractYears > 1 {
 		return // a lot spans its block: moving a year inside it is another repair
 	}
@@ -573,6 +575,7 @@ func (p *Programme) repairYearCaps(res *ProgrammeResult) {
 	}
 	ev := res.Evaluation
 	// try moves asset id from src into dst (in dst's year); it keeps the move when it helps.
+	out := func() bool { return ctx.Err() != nil || !time.Now().Before(deadline) }
 	try := func(src, dst *Bundle, id string) bool {
 		from := plan.Schedule[id]
 		srcBefore, dstLen := src.Assets, len(dst.Assets)
@@ -590,7 +593,7 @@ func (p *Programme) repairYearCaps(res *ProgrammeResult) {
 		return false
 	}
 	for range 200 { // moves at most: each one re-evaluates the plan
-		if excess(ev) <= 0 {
+		if excess(ev) <= 0 || out() {
 			break
 		}
 		improved := false
@@ -605,6 +608,9 @@ func (p *Programme) repairYearCaps(res *ProgrammeResult) {
 				}
 				lo, hi := p.Window(a)
 				for ti := range plan.Bundles {
+					if out() {
+						break
+					}
 					dst := &plan.Bundles[ti]
 					if y := *dst.FY; y < lo || y > hi || y == plan.Schedule[id] || !p.Reachable(p.DepotIndex[dst.Depot], a) {
 						continue

@@ -30,7 +30,7 @@ func demoServer(t *testing.T) (*httptest.Server, *data.Store) {
 }
 
 // get fetches path and decodes the JSON body into v; it returns the response.
-func get(t *testing.T, srv *httptest.Server, path string, v any) *http.Response {
+func get(t testing.TB, srv *httptest.Server, path string, v any) *http.Response {
 	t.Helper()
 	resp, err := http.Get(srv.URL + path)
 	if err != nil {

@@ -117,8 +117,9 @@ func (s *Server) startCounterpart(c echo.Context) error {
 type lockPriceAnswer struct {
 	Run          int64 `json:"run"`
 	RegionLocked bool  `json:"region_locked"`
-	// Priceable says whether POST …/counterpart may be asked: a version-1 run of a scenario
-	// that still exists, not itself a counterpart.
+	// Priceable says whether the page should ask POST …/counterpart: a version-1 solve of a
+	// scenario that still exists, neither a counterpart nor a hand edit (whose lock price is
+	// its parent run's).
 	Priceable       bool      `json:"priceable"`
 	Cost            *float64  `json:"cost"`
 	Counterpart     *data.Run `json:"counterpart"`
@@ -148,7 +149,7 @@ func (s *Server) lockPrice(c echo.Context) error {
 		return fmt.Errorf("instance of run %d: %w", run.ID, err)
 	}
 	out := lockPriceAnswer{Run: run.ID, RegionLocked: head.Params.RegionLocked, Cost: planCost(run),
-		Priceable: head.Version == 1 && run.ScenarioID != nil && run.CounterpartOf == nil}
+		Priceable: head.Version == 1 && run.ScenarioID != nil && run.CounterpartOf == nil && run.ParentRun == nil}
 	cp, err := s.store.Counterpart(ctx, run.ID)
 	switch {
 	case err == nil:

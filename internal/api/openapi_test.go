@@ -205,7 +205,7 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 	full := map[string]any{
 		"Scenario": data.Scenario{Filter: &data.ScenarioFilter{}, UpdatedAt: "t"},
 		"Run": data.Run{ScenarioID: &n, StartedAt: &s, FinishedAt: &s, Error: &s, Progress: &data.RunProgress{}, Summary: &data.RunSummary{},
-			CounterpartOf: &n},
+			Label: data.LabelHandEdit, ParentRun: &n, CounterpartOf: &n},
 		"Lots":          lotsAnswer{},
 		"Lot":           planout.Lot{},
 		"LotOverlap":    planout.Overlap{},
@@ -218,6 +218,13 @@ func TestPlanningSchemasMatchJSON(t *testing.T) {
 		"PlanBundle":    solver.BundleReport{},
 		"Violation":     solver.Violation{Bundle: "b", Asset: "a", Municipality: "m", Count: 1},
 		"Breakdown":     solver.Breakdown{},
+		"MovesResponse": movesResponse{MoveEvaluation: &solver.MoveEvaluation{}, Saved: &data.Run{}},
+		"ShareChange":   solver.ShareChange{},
+		"LotChange":     solver.LotChange{Opened: true, Closed: true},
+		"AssetWhy":      solver.AssetWhy{},
+		"LotOption":     solver.LotOption{},
+		"LotWhy":        solver.LotWhy{},
+		"Move":          solver.Move{Depot: "d"},
 		"Plan":          solver.Report{StopReason: "x", BoundMethod: "y"},
 		// The version-2 (programme) answers of POST /solve and /evaluate, every
 		// omitempty member set.

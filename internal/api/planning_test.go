@@ -43,7 +43,7 @@ func planningServer(t *testing.T) (*httptest.Server, *data.Store, *jobs.Queue) {
 }
 
 // planningStore is a demo store in a temporary file with a run queue of one worker.
-func planningStore(t *testing.T) (*data.Store, *jobs.Queue) {
+func planningStore(t testing.TB) (*data.Store, *jobs.Queue) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := data.Open(ctx, filepath.Join(t.TempDir(), "planning.db"))

@@ -32,6 +32,8 @@ type Server struct {
 	settings PageSettings
 	// sec is access control and request limits (auth.go, limits.go, headers.go).
 	sec *security
+	// hand keeps the runs that moves and why work on compiled (moves.go).
+	hand handCache
 }
 
 // Options configure a Server.
@@ -100,6 +102,7 @@ func (s *Server) Routes() {
 	s.registerAssets(s.V1)
 	s.registerOpenAPI(s.V1)
 	s.registerPlanning(s.V1)
+	s.registerMoves(s.V1) // moves.go: hand edits and "why here" on a run's plan
 	s.registerBatches(s.V1)
 	s.registerSettings(s.V1)
 	s.registerTokens(s.V1)

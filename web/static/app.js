@@ -7,6 +7,7 @@ import { initLang, setLang, getLang, onLang, applyStatic, t, yen, num, pct, pct1
 import { whyLines, importReason, named } from './reasons.js';
 import { createPins } from './pins.js';
 import { createLots } from './lots.js';
+import { createMoves } from './moves.js';
 import { createCompare } from './compare.js';
 import { PlanMap, kindColours } from './map.js';
 import { ProgressChart } from './chart.js';
@@ -57,6 +58,7 @@ const state = {
 let pm; // PlanMap
 let pins; // the scenario's pins (pins.js)
 let lots; // the lots' spread, overlaps, labels and the area lock's price (lots.js)
+let moves; // hand moves and why here (moves.js)
 let cmp; // the compare tab (compare.js)
 let chart; // ProgressChart
 let prog; // the five-year programme's panel and year view (programme.js)
@@ -452,6 +454,7 @@ function runLabel(r) {
   const sc = state.scenarios.find((s) => s.id === r.scenario_id);
   const time = r.created_at ? new Date(r.created_at).toLocaleString(getLang() === 'ja' ? 'ja-JP' : 'en-GB') : '';
   let label = t('run.label', { time, scenario: sc ? sc.name : (r.scenario_id ?? ''), status: t(`run.${r.status}`) });
+  if (r.label) label += ` ${t('mv.run_label', { parent: r.parent_run ?? '' })}`;
   if (r.summary && typeof r.summary.cost === 'number') label += ` ${yen(r.summary.cost)}`;
   if (lots) label += lots.runTag(r);
   return `#${r.id} ${label}`;
@@ -496,6 +499,7 @@ async function showRun(id) {
   state.shares = new Map(shares.map((s) => [s.code, s]));
   state.selectedBundle = null;
   pm.setPlan(geo, (plan.bundles || []).map((b) => b.id));
+  moves.reset();
   pm.setIRFlags(shares.filter((x) => x.ir_violation).map((x) => x.code));
   await prog.showRun(run, plan, geo);
   renderResults();
@@ -538,7 +542,7 @@ function renderResults() {
     const names = (b.municipalities || []).map(muniName);
     const munis = names.length > 4 ? `${names.slice(0, 4).join(t('sep.list'))} ${t('b.more', { n: names.length - 4 })}` : names.join(t('sep.list'));
     const row = el('tr', { tabindex: 0, 'aria-selected': 'false' },
-      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id, ' ', pins.lockButton(b)),
+      el('th', { scope: 'row' }, el('span', { class: 'swatch', 'data-bundle': b.id }), b.id, ' ', pins.lockButton(b), ' ', moves.lotButton(b)),
       el('td', null, depot ? depot.name || b.depot : b.depot),
       el('td', { title: names.join(t('sep.list')) }, munis),
       el('td', { class: 'num' }, num(b.asset_count ?? (b.assets || []).length)),
@@ -792,6 +796,7 @@ function assetNode(p) {
   if (bundle !== undefined) {
     b.append(el('button', { type: 'button', class: 'linkish', onclick: () => { showTab('results'); selectBundle(bundle, true); } }, bundle));
   } else b.append(t('a.none'));
+  b.append(moves.assetButtons(p.id));
   box.append(b);
   box.append(pins.assetButtons(p.id, lotOf(state.selectedBundle) || lotOf(bundle), lotOf(bundle)));
   return box;
@@ -1037,6 +1042,7 @@ function exposeHook() {
     openMunicipality: (code) => { openMunicipality(code); return !!pm.munis.get(code); },
     openAsset: (id) => { openAsset(id, true); return !!pm.assets.get(id); },
     selectBundle: (id) => selectBundle(id, true),
+    movesSelected: () => (moves ? moves.selected() : []), // the assets selected for a move (moves.js)
     setYear: (fy) => prog.setYear(fy),
     // measureRedraw zooms in (or out) one level without animation and resolves with the
     // milliseconds until the frame after the canvas redraw (for the benchmark of 20,000 assets).
@@ -1093,6 +1099,17 @@ async function main() {
     munis: () => state.munis,
     regionOrder: ['北和', '西和', '中和', '東和', '南和'],
     depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
+  });
+  const movesBox = el('section', { id: 'moves-panel', class: 'moves' });
+  const lotWhyBox = el('div', { id: 'lot-why' });
+  $('t-ir').after(movesBox);
+  $('bundles-table').closest('.tablewrap').after(lotWhyBox);
+  moves = createMoves({
+    pm, panel: movesBox, lotBox: lotWhyBox,
+    runId: () => state.runId, plan: () => state.plan,
+    depotName: (id) => { const d = state.depots.get(id); return (d && d.name) || id; },
+    muniName, openAsset: (id) => openAsset(id, true), showResults: () => showTab('results'),
+    showRun, refreshRuns, status: (key, vars) => status(key, vars), fail,
   });
   prog = createProgramme({
     map: pm,

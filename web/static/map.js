@@ -50,6 +50,7 @@ export class PlanMap {
     this.participation = new Map(); // code → bool
     this.highlighted = null; // bundle id
     this.marked = new Set(); // asset ids marked (compare)
+    this.selected = new Set(); // asset ids selected for a move (moves.js)
     // styleHook(id, props, bundle, out), when set, may return an asset's style in place of the
     // bundle colours (the programme's year view, programme.js); null keeps the usual one.
     this.styleHook = null;
@@ -196,7 +197,17 @@ export class PlanMap {
   }
 
   restyleAssets() {
-    for (const [id, a] of this.assets) a.layer.setStyle(this.assetStyle(id, a.props));
+    for (const [id, a] of this.assets) {
+      const style = this.assetStyle(id, a.props);
+      // A selected asset keeps its fill and gets a thick magenta ring (moves.js); a copy, as a
+      // style hook may hand out one object for many assets.
+      a.layer.setStyle(this.selected.has(id) ? { ...style, color: '#e6007e', weight: 3, opacity: 1 } : style);
+    }
+  }
+
+  setSelected(ids) {
+    this.selected = new Set(ids);
+    this.restyleAssets();
   }
 
   setDepots(fc) {
