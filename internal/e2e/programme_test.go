@@ -385,8 +385,33 @@ func TestProgrammeFromPage(t *testing.T) {
 	}
 	tb.eval(t, `window.tabane.map().closePopup(), true`, nil)
 
+	// Lock a programme lot from the lot table: the pin names the lot's block by its fy
+	// (docs/programme.md), with the lot's assets, closed.
+	tb.click(t, "#tab-results")
+	var lockFY, lockDepot string
+	tb.eval(t, `document.querySelector('#bundles-table button.pin-lock[data-fy]').dataset.fy`, &lockFY)
+	tb.eval(t, `document.querySelector('#bundles-table button.pin-lock[data-fy]').dataset.depot`, &lockDepot)
+	tb.click(t, `#bundles-table button.pin-lock[data-fy]`)
+	tb.waitFor(t, `window.tabane.stats().pins === 1`)
+	var lotPins struct {
+		Lots []struct {
+			Depot  string   `json:"depot"`
+			FY     *int     `json:"fy"`
+			Assets []string `json:"assets"`
+			Closed bool     `json:"closed"`
+		} `json:"lots"`
+	}
+	if code := s.do(t, "GET", "/api/v1/scenarios/"+scID+"/pins", nil, &lotPins); code != 200 || len(lotPins.Lots) != 1 {
+		t.Fatalf("pins after locking a programme lot: %d %+v", code, lotPins)
+	}
+	if l := lotPins.Lots[0]; l.FY == nil || fmt.Sprint(*l.FY) != lockFY || l.Depot != lockDepot || !l.Closed || len(l.Assets) == 0 {
+		t.Errorf("locked programme lot at %s FY%s stored as %+v (fy %v)", lockDepot, lockFY, l, l.FY)
+	}
+
 	// Back to one year: the programme panel off, a one-year solve shows the one-year view only.
 	tb.click(t, "#tab-scenario")
+	tb.click(t, `#pins-panel li[data-pin="lot"] button.pin-remove`)
+	tb.waitFor(t, `window.tabane.stats().pins === 0`)
 	tb.click(t, "#f-prog-on")
 	oneYear := solveFromPage(t, tb, "2")
 	if st := tb.programme(t); st.Shown {

@@ -44,6 +44,10 @@ function clonePins(p) {
   };
 }
 
+// sameLot: a lot pin is the lot of a depot, and in a five-year programme (docs/programme.md) the
+// lot of a depot in one block of years, named by its fy; a one-year lot has none (fy null).
+function sameLot(l, depot, fy) { return l.depot === depot && (l.fy ?? null) === (fy ?? null); }
+
 // pinDepot is the depot of an asset pin, which is a depot id or {depot, fy}.
 function pinDepot(v) { return typeof v === 'string' ? v : v && v.depot; }
 
@@ -87,12 +91,17 @@ export function createPins(opts) {
     render();
   }
 
-  // lockLot keeps a lot as it is: a closed lot pin of its assets at its depot.
-  function lockLot(depot, assets) {
+  // lockLot keeps a lot as it is: a closed lot pin of its assets at its depot (and, in a
+  // programme, in its block of years: fy).
+  function lockLot(depot, assets, fy) {
     const next = clonePins(pins);
     for (const id of assets) withoutAsset(next, id, depot);
-    next.lots = next.lots.filter((l) => l.depot !== depot);
-    next.lots.push({ depot, assets: [...assets], closed: true });
+    // The lot's assets leave the other blocks' lots of the same depot too: an asset is in one.
+    next.lots = next.lots
+      .filter((l) => !sameLot(l, depot, fy))
+      .map((l) => (l.depot === depot ? { ...l, assets: l.assets.filter((a) => !assets.includes(a)) } : l))
+      .filter((l) => l.closed || l.assets.length > 0);
+    next.lots.push(fy == null ? { depot, assets: [...assets], closed: true } : { depot, fy, assets: [...assets], closed: true });
     return save(next);
   }
 
@@ -126,7 +135,8 @@ export function createPins(opts) {
 
   function render() {
     for (const b of document.querySelectorAll('button.pin-lock')) {
-      const locked = pins.lots.some((l) => l.closed && l.depot === b.dataset.depot);
+      const fy = b.dataset.fy ? Number(b.dataset.fy) : null;
+      const locked = pins.lots.some((l) => l.closed && sameLot(l, b.dataset.depot, fy));
       b.setAttribute('aria-pressed', locked ? 'true' : 'false');
       b.textContent = t(locked ? 'pin.locked' : 'pin.lock');
     }
@@ -137,7 +147,7 @@ export function createPins(opts) {
       items.push(['asset', id, t('pin.item_asset', { asset: id, depot: opts.depotName(pinDepot(pins.assets[id])) })]);
     }
     pins.lots.forEach((l, k) => items.push(['lot', k, t(l.closed ? 'pin.item_locked' : 'pin.item_lot',
-      { depot: opts.depotName(l.depot), n: l.assets.length })]));
+      { depot: opts.depotName(l.depot) + (l.fy != null ? ` FY${l.fy}` : ''), n: l.assets.length })]));
     pins.forbid.forEach((f, k) => items.push(['forbid', k, t('pin.item_forbid', { asset: f.asset, depot: opts.depotName(f.depot) })]));
     const ul = node('ul', { class: 'pins-list' });
     for (const [kind, key, text] of items) {
@@ -151,9 +161,12 @@ export function createPins(opts) {
 
   // lockButton is the Lock button of a lot row in the bundles table.
   function lockButton(b) {
-    const locked = pins.lots.some((l) => l.closed && l.depot === b.depot);
-    return node('button', { type: 'button', class: 'pin-lock', 'data-depot': b.depot, 'aria-pressed': locked ? 'true' : 'false',
-      onclick: (ev) => { ev.stopPropagation(); lockLot(b.depot, b.assets || []); } }, t(locked ? 'pin.locked' : 'pin.lock'));
+    const fy = b.fy ?? null; // a programme's lot: its first year names its block
+    const locked = pins.lots.some((l) => l.closed && sameLot(l, b.depot, fy));
+    const attrs = { type: 'button', class: 'pin-lock', 'data-depot': b.depot, 'aria-pressed': locked ? 'true' : 'false',
+      onclick: (ev) => { ev.stopPropagation(); lockLot(b.depot, b.assets || [], fy); } };
+    if (fy != null) attrs['data-fy'] = String(fy);
+    return node('button', attrs, t(locked ? 'pin.locked' : 'pin.lock'));
   }
 
   // assetButtons are the pin actions of an asset's popup: pin it to the lot `to` ({id, depot}:
