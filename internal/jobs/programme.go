@@ -6,19 +6,20 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabane/tabane/data"
 	"github.com/tabane/tabane/solver"
 )
 
-// phaseProgramme is the progress phase of a programme solve, which reports no costs
-// until it ends (solver.SolveProgramme takes no progress callback).
+// phaseProgramme is the progress phase of a programme run before the solver's first report.
 const phaseProgramme = "programme"
 
 // solveProgramme runs one version-2 run to its end and records it: the report is a
-// solver.ProgrammeSolveReport. While the solve runs, subscribers get a snapshot with the
-// elapsed time every ProgressEvery; the last one carries the plan's cost and bound.
+// solver.ProgrammeSolveReport. While the solve runs, subscribers get the solver's reports
+// (phases construct and search, with the best cost and the bound) and, every ProgressEvery,
+// the latest again with the elapsed time; the last one, "done", carries the plan's cost and bound.
 func (q *Queue) solveProgramme(ctx context.Context, j *job, req Request) {
 	bg := context.WithoutCancel(ctx)
 	q.log.Info("programme run started", slog.Int64("run", j.id), slog.Float64("time_limit_s", req.TimeLimit.Seconds()), slog.Int64("seed", req.Seed))
@@ -27,25 +28,48 @@ func (q *Queue) solveProgramme(ctx context.Context, j *job, req Request) {
 	if !ok {
 		return
 	}
-	progress := q.progressRecorder(bg, j)
+	record := q.progressRecorder(bg, j)
+	// The solver's reports (construct, search, each better plan with the bound) and a
+	// ticker's, which repeats the latest with the elapsed time between them (a programme's
+	// construction or its year-by-year planning can run long without a report), take turns
+	// under mu: the recorder's calls must not overlap.
+	var mu sync.Mutex
+	latest := data.RunProgress{Phase: phaseProgramme}
+	progress := func(rp data.RunProgress) {
+		mu.Lock()
+		defer mu.Unlock()
+		latest = rp
+		record(rp)
+	}
+	progress(latest)
 	ticking := make(chan struct{})
 	ticked := make(chan struct{})
 	go func() {
 		defer close(ticked)
 		tick := time.NewTicker(q.opt.ProgressEvery)
 		defer tick.Stop()
-		progress(data.RunProgress{Phase: phaseProgramme})
 		for {
 			select {
 			case <-ticking:
 				return
 			case <-tick.C:
-				progress(data.RunProgress{ElapsedS: time.Since(start).Seconds(), Phase: phaseProgramme})
+				mu.Lock()
+				rp := latest
+				rp.ElapsedS = time.Since(start).Seconds()
+				record(rp)
+				mu.Unlock()
 			}
 		}
 	}()
 	opt := solver.SolveOptions{TimeLimit: req.TimeLimit, Seed: req.Seed, Threads: q.opt.Threads, MaxIterations: req.MaxIterations}
-	res, err := solver.SolveProgramme(ctx, p, opt)
+	sopt := opt
+	sopt.Progress = func(sp solver.Progress) {
+		if sp.Phase == "done" {
+			return // the run's own "done" below comes after the year-by-year planning
+		}
+		progress(sp.Report())
+	}
+	res, err := solver.SolveProgramme(ctx, p, sopt)
 	var yearly *solver.YearlyComparison
 	if err == nil && req.CompareYearly && ctx.Err() == nil {
 		yearly, err = solver.CompareYearly(ctx, p, opt)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,9 +59,16 @@ func TestProgrammeRunThroughTheQueue(t *testing.T) {
 	defer stop()
 	var phases []string
 	var last data.RunProgress
+	costBeforeDone := false // the solver's reports reach the run: a cost while it searches
 	for p := range ch {
 		phases = append(phases, p.Phase)
 		last = p
+		if p.Phase == "search" && p.BestCost != nil {
+			costBeforeDone = true
+		}
+	}
+	if !slices.Contains(phases, "construct") || !costBeforeDone {
+		t.Errorf("progress phases %v: want the solver's construct, and search with a cost, before done", phases)
 	}
 	final, err := s.Run(ctx, run.ID)
 	if err != nil {
