@@ -451,7 +451,8 @@ const numberFmt = { ja: new Intl.NumberFormat('ja-JP'), en: new Intl.NumberForma
 
 export function yen(v) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  return t('unit.yen', { v: numberFmt[lang].format(Math.round(v)) });
+  // `|| 0`: a small negative amount rounds to -0, which Intl writes as "-0".
+  return t('unit.yen', { v: numberFmt[lang].format(Math.round(v) || 0) });
 }
 
 export function num(v, digits = 0) {
