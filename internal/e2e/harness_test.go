@@ -386,8 +386,21 @@ func (tb *tab) screenshot(t testing.TB, name string) {
 }
 
 // click clicks the first node matching a CSS selector, as a user would (mouse events at its centre).
+// It first waits until the node stands still (the same box in two polls 50 ms apart): a popup
+// that just opened pans the map, and a click aimed at the box of a moment ago misses it.
 func (tb *tab) click(t testing.TB, sel string) {
 	t.Helper()
+	var still bool
+	if err := chromedp.Run(tb.ctx, chromedp.Poll(fmt.Sprintf(`(() => {
+		const n = document.querySelector(%q);
+		if (!n) return false;
+		const r = n.getBoundingClientRect(), box = [r.x, r.y, r.width, r.height].join();
+		const same = window.__e2eBox === box;
+		window.__e2eBox = box;
+		return same;
+	})()`, sel), &still, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(waitDeadline))); err != nil {
+		t.Fatalf("waiting for %s to stand still: %v\n%s", sel, err, tb.whereItStood(t))
+	}
 	tb.run(t, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
 }
 
