@@ -4,25 +4,7 @@
 // /api/v1/scenarios/{id}/pins) and answers 422 naming the pin that cannot hold.
 
 import { t, onLang } from './i18n.js';
-
-const base = '/api/v1';
-
-async function send(method, path, body) {
-  const init = { method, headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(`${base}/${path}`, init);
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = new Error((data && (data.detail || data.title)) || `HTTP ${res.status}`);
-    err.status = res.status;
-    err.problem = data;
-    throw err;
-  }
-  return data;
-}
+import { request as send } from './api.js';
 
 function node(tag, attrs, ...children) {
   const e = document.createElement(tag);
