@@ -69,6 +69,16 @@ type Result struct {
 	// StopReason says why the search ended: gap_closed, time_limit, iteration_limit,
 	// cancelled, infeasible.
 	StopReason string `json:"stop_reason"`
+	// short lists, when the search found no feasible plan, the bundles of the closest
+	// plan worth less than min_value (SolveProgramme moves inspections between years
+	// around them).
+	short []shortBundle
+}
+
+// shortBundle is a bundle below min_value: its depot and assets (model indices).
+type shortBundle struct {
+	depot  int
+	assets []int
 }
 
 // MarshalJSON writes infinite bounds and gaps (no plan, or a proven infeasibility) as null.
@@ -320,6 +330,13 @@ func Solve(ctx context.Context, m *Model, opt SolveOptions) (*Result, error) {
 
 	if math.IsInf(bestCost, 1) {
 		res.Infeasible = append(res.Infeasible, searchFailure(workers[0].s, boundRes, stop))
+		if s := workers[0].s; s.unassigned == 0 {
+			for j, as := range s.members() {
+				if len(as) > 0 && s.bundleCost(j) < m.MinValue {
+					res.short = append(res.short, shortBundle{depot: j, assets: as})
+				}
+			}
+		}
 		res.Timings.Total = time.Since(start)
 		report("done")
 		return res, nil

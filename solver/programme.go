@@ -67,6 +67,9 @@ type Programme struct {
 	// pins are the instance's pins in the programme's years (programme_pins.go); nil
 	// when it has none.
 	pins []programmePin
+	// part marks a part of a programme planned in parts (programme_parts.go): its solve
+	// runs no bound and no proofs of its own (the whole's do) and gives its blocks less time.
+	part bool
 }
 
 // LastFY is the horizon's last fiscal year.

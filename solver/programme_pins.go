@@ -226,8 +226,15 @@ func (p *Programme) pinYears(year []int) {
 
 // pinnedBlockModel is blockModel with the pins that concern the block from fy, in version
 // 1's terms: the asset and forbid pins of its assets, and the lot pins of this block.
-func (p *Programme) pinnedBlockModel(assets []int, fy int) (*Model, error) {
+func (p *Programme) pinnedBlockModel(assets []int, fy int, year []int) (*Model, error) {
 	inst := p.subInstance(assets, p.ContractYears)
+	// Each asset's bring-forward charge in its year counts in the lot's cost, and so
+	// towards min_value and max_value (docs/programme.md): it joins the asset's cost here.
+	for k, a := range assets {
+		if pen := p.BringForward(a, year[a]); pen > 0 {
+			inst.Assets[k].Cost += pen
+		}
+	}
 	if p.pins == nil {
 		return Compile(inst)
 	}

@@ -30,6 +30,13 @@ func (pp *programmeProgress) setLB(lb float64) {
 	pp.mu.Unlock()
 }
 
+// bound is the best bound recorded so far.
+func (pp *programmeProgress) bound() float64 {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	return pp.lb
+}
+
 // report writes one line for phase with the best feasible cost so far.
 func (pp *programmeProgress) report(phase string) {
 	if pp.emit == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -38,6 +39,13 @@ type BlockResult struct {
 	Cost       float64         `json:"cost"` // the one-year solver's cost (equipment once per lot)
 	StopReason string          `json:"stop_reason"`
 	Infeasible []Infeasibility `json:"infeasible,omitempty"`
+	// short: the closest plan's lots below L·min_value when the block has no plan
+	// (programme asset indices).
+	short []shortBundle
+	// key names the block's inspections and their years; bundles are its lots when it
+	// has a plan: a later planBlocks with the same key reuses them.
+	key     string
+	bundles []Bundle
 }
 
 // SolveProgramme is a first programme solver (docs/programme.md). It schedules every asset in
@@ -75,10 +83,14 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	if len(p.Planned) > 300 {
 		boundIter = 2000
 	}
-	go func() {
-		r, err := ProgrammeLowerBound(boundCtx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB, MaxIter: boundIter})
-		boundDone <- boundOut{r, err}
-	}()
+	if p.part {
+		boundDone <- boundOut{res: BoundResult{Method: "none (a part)"}}
+	} else {
+		go func() {
+			r, err := ProgrammeLowerBound(boundCtx, p, BoundOptions{Threads: 1, Deadline: deadline, Progress: prog.setLB, MaxIter: boundIter})
+			boundDone <- boundOut{r, err}
+		}()
+	}
 	// The construction below gets a quarter of the time, the improvement search the rest.
 	full := opt.TimeLimit
 	opt.TimeLimit = full / 4
@@ -103,20 +115,36 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 		attempts = 6
 	}
 	var best *ProgrammeResult
+	var bestYear []int
+	if p.decomposable() {
+		// The parts get most of the time; the proofs and the evaluation of the whole
+		// take the rest (seconds on a national programme).
+		attempts = 0
+		var err error
+		if best, err = p.solveParts(ctx, opt, start.Add(full*85/100)); err != nil {
+			return nil, err
+		}
+		if ev := best.Evaluation; ev != nil && ev.Feasible {
+			prog.feasible(ev.Cost, "construct")
+		}
+	}
 	for k := range attempts {
 		year := p.levelledYears(capV, capW)
 		// Reaching min_value costs a pass over a block per check: on large programmes it
 		// gets an eighth of the time; small ones finish in milliseconds, unbounded, so
 		// that every attempt reaches it whatever the load.
 		var reachBy time.Time
-		if len(p.Planned) > largeProgramme {
+		switch {
+		case len(p.Planned) > largeProgramme:
 			reachBy = start.Add(full / 8)
+		case p.part:
+			reachBy = start.Add(full / 4)
 		}
 		p.reachMinValue(year, capV, capW, k%2 == 1, reachBy)
 		p.pinYears(year)
 		aopt := opt
-		aopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
-		res, err := p.planBlocks(ctx, year, aopt)
+		aopt.TimeLimit = max(p.blockFloor(), (opt.TimeLimit-time.Since(start))/time.Duration(attempts-k))
+		res, err := p.planBlocks(ctx, year, aopt, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +152,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			p.repairYearCaps(ctx, res, deadline)
 		}
 		if best == nil || betterProgramme(res, best) {
-			best = res
+			best, bestYear = res, year
 		}
 		if ev := res.Evaluation; ev != nil && ev.Feasible {
 			prog.feasible(ev.Cost, "construct")
@@ -145,21 +173,73 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 			}
 		}
 	}
+	// A block whose version-1 solve found no plan names the lots of its closest plan below
+	// L·min_value: move inspections between years around them (fixShort) and plan again,
+	// until three quarters of the time (the search needs a feasible plan to start from).
+	retryBy := start.Add(full * 3 / 4)
+	cur, curYear := best, bestYear
+	for retry := 0; retry < 8 && cur != nil && curYear != nil && ctx.Err() == nil; retry++ {
+		if ev := best.Evaluation; ev != nil && ev.Feasible {
+			break
+		}
+		left := time.Until(retryBy)
+		if left < p.blockFloor() {
+			break
+		}
+		year := slices.Clone(curYear)
+		if !p.fixShort(year, cur.Blocks) {
+			break
+		}
+		p.pinYears(year)
+		aopt := opt
+		aopt.TimeLimit = max(p.blockFloor(), left/time.Duration(min(3, 8-retry)))
+		aopt.Seed = opt.Seed + int64(retry) + 1 // another search where the block stays as it was
+		res, err := p.planBlocks(ctx, year, aopt, cur.Blocks)
+		if err != nil {
+			return nil, err
+		}
+		if res.Evaluation != nil && !res.Evaluation.Feasible {
+			p.repairYearCaps(ctx, res, deadline)
+		}
+		if betterProgramme(res, best) {
+			best, bestYear = res, year
+			if ev := res.Evaluation; ev != nil && ev.Feasible {
+				prog.feasible(ev.Cost, "construct")
+			}
+		}
+		cur, curYear = res, year
+	}
 	// The proofs first, while the bound runs: they take a pass over the assets and the
 	// depots near each, seconds on a national programme.
-	infeasible := ProgrammePrecheck(p)
+	// A feasible plan of a programme planned in parts needs none (there is nothing to
+	// prove), and they take half a minute on a national programme under load.
+	var infeasible []Infeasibility
+	if ev := best.Evaluation; !p.part && (!p.decomposable() || ev == nil || !ev.Feasible) {
+		infeasible = ProgrammePrecheck(p)
+	}
 	prog.report("search")
-	best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
+	if !p.decomposable() {
+		best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
+	}
 	best.Infeasible = infeasible
 	// The bound stops improving at the deadline, but building its data does not look at
 	// the clock (minutes on a national programme under load): past the deadline the
-	// solve reports no bound rather than wait.
+	// solve takes the best bound it reported so far (every report is valid), or none,
+	// rather than wait. A programme planned in parts waits until a twentieth of the time
+	// before the deadline, so that the whole solve ends within the time limit.
+	waitUntil := deadline.Add(time.Second)
+	if p.decomposable() {
+		waitUntil = deadline.Add(-full / 20)
+	}
 	var bo boundOut
 	select {
 	case bo = <-boundDone:
-	case <-time.After(time.Until(deadline) + time.Second):
+	case <-time.After(time.Until(waitUntil)):
 		stopBound()
 		bo.res = BoundResult{Method: "none within the time limit"}
+		if lb := prog.bound(); lb > 0 {
+			bo.res = BoundResult{LowerBound: lb, Method: "the best the bound had reached at the time limit"}
+		}
 	}
 	if bo.err != nil {
 		return nil, bo.err
@@ -178,6 +258,16 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	best.Elapsed = time.Since(start)
 	prog.done(best)
 	return best, nil
+}
+
+// blockFloor is the least time a block's version-1 solve gets: a second, or a twentieth
+// of that in a part of a programme planned in parts (its blocks have a few hundred
+// assets, and many parts share the clock).
+func (p *Programme) blockFloor() time.Duration {
+	if p.part {
+		return 50 * time.Millisecond
+	}
+	return time.Second
 }
 
 // largeProgramme is the number of planned assets above which the construction gets most
@@ -354,6 +444,113 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 	pull()
 }
 
+// fixShort changes year around the lots below L·min_value that the blocks' version-1
+// solves were left with (BlockResult.short), earliest block first: a short lot at depot j
+// pulls into its block inspections due later that j reaches and whose window reaches
+// the block (those of short lots of later blocks first, then the nearest to j) until its
+// estimated cost reaches L·min_value with 5 % to spare; a lot still short hands its own
+// inspections to the block before where their windows allow. Each inspection moves at
+// most once. It reports whether anything moved.
+func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
+	L := p.ContractYears
+	need := float64(L) * p.MinValue
+	moved := map[int]bool{}
+	laterShort := map[int]int{} // asset → the block start of its short lot
+	for _, br := range blocks {
+		for _, sb := range br.short {
+			for _, a := range sb.assets {
+				laterShort[a] = br.FY
+			}
+		}
+	}
+	type slot struct{ depot, fy int }
+	shortAt := map[slot]bool{}
+	for _, br := range blocks {
+		for _, sb := range br.short {
+			shortAt[slot{sb.depot, br.FY}] = true
+		}
+	}
+	pushed := map[slot][]int{} // inspections pushed into a later short lot of the same depot
+	changed := false
+	for _, br := range blocks {
+		fy, end := br.FY, br.FY+L-1
+		for _, sb := range br.short {
+			j := sb.depot
+			lot := append(slices.Clone(sb.assets), pushed[slot{j, fy}]...)
+			yrs := make([]int, len(lot))
+			for k, a := range lot {
+				yrs[k] = year[a]
+			}
+			worth := func() float64 { return p.LotCost(j, fy, lot, yrs).Total }
+			if worth() >= need {
+				continue
+			}
+			// Pull inspections due later into this block.
+			var cands []int
+			for _, a := range p.Planned {
+				if lo, _ := p.Window(a); year[a] > end && lo <= end && !moved[a] && p.Reachable(j, a) {
+					cands = append(cands, a)
+				}
+			}
+			slices.SortStableFunc(cands, func(x, y int) int {
+				_, sx := laterShort[x]
+				_, sy := laterShort[y]
+				if sx != sy {
+					if sx {
+						return -1
+					}
+					return 1
+				}
+				return cmpFloat(p.DepotAssetDist(j, x), p.DepotAssetDist(j, y))
+			})
+			for _, a := range cands {
+				if worth() >= 1.05*need {
+					break
+				}
+				year[a], moved[a], changed = end, true, true
+				lot, yrs = append(lot, a), append(yrs, end)
+			}
+			if worth() >= need {
+				continue
+			}
+			// Else each of its inspections goes elsewhere in its window: to the block
+			// before, or to a later block with a short lot at the same depot, or to the
+			// block of its due year.
+			for _, a := range lot {
+				if moved[a] && year[a] == end {
+					continue // just pulled in: it stays with the others
+				}
+				lo, hi := p.Window(a)
+				switch {
+				case fy > p.FirstFY && lo <= fy-1:
+					year[a], moved[a], changed = fy-1, true, true
+				case hi > end:
+					to := hi
+					for b := fy + L; b <= hi; b += L {
+						if shortAt[slot{j, b}] {
+							to = min(hi, b+L-1)
+							pushed[slot{j, b}] = append(pushed[slot{j, b}], a)
+							break
+						}
+					}
+					year[a], moved[a], changed = to, true, true
+				}
+			}
+		}
+	}
+	return changed
+}
+
+func cmpFloat(x, y float64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
 // stranded lists the assets of the block starting fy (scheduled by year) that no lot
 // can carry up to L·min_value: from every depot that reaches such an asset, the lot of
 // all the block's assets that depot reaches costs less than that. The search cannot
@@ -425,48 +622,85 @@ func (p *Programme) blockAssets(year []int, b int) []int {
 }
 
 // planBlocks plans each block's lots with the one-year solver on the block's assets and
-// judges the whole plan. The time limit is shared among the blocks.
-func (p *Programme) planBlocks(ctx context.Context, year []int, opt SolveOptions) (*ProgrammeResult, error) {
+// judges the whole plan. The time limit is shared among the blocks. A block with the
+// same inspections in the same years as in prev (a plan of an earlier schedule; nil for
+// none) keeps prev's lots, and the time goes to the others.
+func (p *Programme) planBlocks(ctx context.Context, year []int, opt SolveOptions, prev []BlockResult) (*ProgrammeResult, error) {
 	start := time.Now()
 	L := p.ContractYears
 	blocks := p.Years / L
 	res := &ProgrammeResult{StopReason: "done"}
 	plan := &Plan{Instance: p.Inst.Name, Bundles: []Bundle{}, Schedule: map[string]int{}}
+	assetsOf, keys := make([][]int, blocks), make([]string, blocks)
+	reuse := make([]bool, blocks)
+	toSolve := 0
+	for b := range blocks {
+		assetsOf[b] = p.blockAssets(year, b)
+		var sb strings.Builder
+		for _, a := range assetsOf[b] {
+			fmt.Fprintf(&sb, "%d:%d,", a, year[a])
+		}
+		keys[b] = sb.String()
+		reuse[b] = b < len(prev) && prev[b].key == keys[b] && prev[b].bundles != nil
+		if len(assetsOf[b]) > 0 && !reuse[b] {
+			toSolve++
+		}
+	}
 	for b := range blocks {
 		if err := ctx.Err(); err != nil {
 			res.StopReason = "cancelled"
 			break
 		}
 		fy := p.FirstFY + b*L
-		assets := p.blockAssets(year, b)
-		br := BlockResult{FY: fy, Assets: len(assets)}
+		assets := assetsOf[b]
+		br := BlockResult{FY: fy, Assets: len(assets), key: keys[b]}
 		if len(assets) == 0 {
 			br.StopReason = "empty"
 			res.Blocks = append(res.Blocks, br)
 			continue
 		}
-		sub, err := p.pinnedBlockModel(assets, fy)
-		if err != nil {
-			return nil, fmt.Errorf("programme block %d: %w", fy, err)
+		if reuse[b] {
+			br = prev[b]
+		} else {
+			sub, err := p.pinnedBlockModel(assets, fy, year)
+			if err != nil {
+				return nil, fmt.Errorf("programme block %d: %w", fy, err)
+			}
+			sopt := opt
+			// What is left of the time, shared evenly among the blocks still to plan.
+			sopt.TimeLimit = max(p.blockFloor(), (opt.TimeLimit-time.Since(start))/time.Duration(max(1, toSolve)))
+			toSolve--
+			sopt.Progress = nil
+			r, err := Solve(ctx, sub, sopt)
+			if err != nil {
+				return nil, fmt.Errorf("programme block %d: %w", fy, err)
+			}
+			br.StopReason, br.Infeasible = r.StopReason, r.Infeasible
+			for _, sb := range r.short {
+				as := make([]int, len(sb.assets))
+				for k, x := range sb.assets {
+					as[k] = assets[x]
+				}
+				br.short = append(br.short, shortBundle{depot: sb.depot, assets: as})
+			}
+			if r.Plan != nil {
+				br.Lots, br.Cost = len(r.Plan.Bundles), r.Evaluation.Cost
+				br.bundles = []Bundle{}
+				for k, bu := range r.Plan.Bundles {
+					fyCopy := fy
+					br.bundles = append(br.bundles, Bundle{ID: fmt.Sprintf("FY%d-L%02d", fy, k+1), Depot: bu.Depot, FY: &fyCopy, Assets: bu.Assets})
+				}
+			}
 		}
-		sopt := opt
-		// What is left of the time, shared evenly among the blocks still to plan.
-		sopt.TimeLimit = max(time.Second, (opt.TimeLimit-time.Since(start))/time.Duration(blocks-b))
-		sopt.Progress = nil
-		r, err := Solve(ctx, sub, sopt)
-		if err != nil {
-			return nil, fmt.Errorf("programme block %d: %w", fy, err)
-		}
-		br.StopReason, br.Infeasible = r.StopReason, r.Infeasible
-		if r.Plan == nil {
+		if br.bundles == nil {
 			res.StopReason = "infeasible"
 			res.Blocks = append(res.Blocks, br)
 			continue
 		}
-		br.Lots, br.Cost = len(r.Plan.Bundles), r.Evaluation.Cost
-		for k, bu := range r.Plan.Bundles {
-			fyCopy := fy
-			plan.Bundles = append(plan.Bundles, Bundle{ID: fmt.Sprintf("FY%d-L%02d", fy, k+1), Depot: bu.Depot, FY: &fyCopy, Assets: bu.Assets})
+		for _, bu := range br.bundles {
+			fyCopy := *bu.FY
+			bu.FY, bu.Assets = &fyCopy, slices.Clone(bu.Assets) // the plan's own: repairs edit it
+			plan.Bundles = append(plan.Bundles, bu)
 			for _, id := range bu.Assets {
 				plan.Schedule[id] = year[p.AssetIndex[id]]
 			}

@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tabane/tabane/internal/mdfigures"
 	"github.com/tabane/tabane/solver"
 )
 
@@ -50,6 +51,7 @@ type row struct {
 	peakMB               float64
 	limit                time.Duration
 	stop, note, exitNote string
+	version              int // 1: one-year instance, 2: programme
 }
 
 func main() {
@@ -60,14 +62,16 @@ func main() {
 	threads := flag.Int("threads", runtime.NumCPU(), "threads passed to every solve")
 	var extra extraFlag
 	flag.Var(&extra, "extra", "NAME=PATH of a further instance (repeatable), e.g. the generated national one")
+	readme := flag.String("readme", "", "also write the tables into this Markdown file, between <!-- figures:bench --> (version 1) and <!-- figures:bench-programme --> (version 2) markers")
 	flag.Parse()
-	if err := run(*instDir, *bin, *outDir, *seed, *threads, extra, os.Stdout); err != nil {
+	if err := run(*instDir, *bin, *outDir, *seed, *threads, extra, *readme, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Writer) error {
+func run(instDir, bin, outDir string, seed, threads int, extra []string, readme string, w io.Writer) error {
+	loadBefore := mdfigures.LoadAverage()
 	best, err := readBestKnown(filepath.Join(instDir, "README.md"))
 	if err != nil {
 		return err
@@ -114,19 +118,58 @@ func run(instDir, bin, outDir string, seed, threads int, extra []string, w io.Wr
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.name, err)
 		}
+		r.version = j.version
 		if b, ok := best[j.name]; ok {
 			r.bestKnown, r.bestNote = b.value, b.note
 		}
 		fmt.Fprintf(os.Stderr, "%-16s %s in %.1f s\n", j.name, fmtYen(r.cost), r.seconds)
 		rows = append(rows, r)
 	}
+	load := fmt.Sprintf("load average%s at the start%s at the end", strings.TrimPrefix(loadBefore, ", load average"),
+		strings.TrimPrefix(mdfigures.LoadAverage(), ", load average"))
 	var buf bytes.Buffer
-	writeTable(&buf, rows, threads)
+	writeTable(&buf, rows, threads, load)
 	if err := os.WriteFile(filepath.Join(outDir, "bench.md"), buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if readme == "" {
+		return nil
+	}
+	return writeReadme(readme, rows, threads, load)
+}
+
+// writeReadme rewrites the README's figures:bench block with the version-1 rows and its
+// figures:bench-programme block with the programme rows; a kind without rows leaves its
+// block as it was.
+func writeReadme(path string, rows []row, threads int, load string) error {
+	md, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for _, kind := range []struct {
+		name    string
+		version int
+	}{{"bench", 1}, {"bench-programme", 2}} {
+		var some []row
+		for _, r := range rows {
+			if r.version == kind.version {
+				some = append(some, r)
+			}
+		}
+		if len(some) == 0 {
+			continue
+		}
+		var buf bytes.Buffer
+		writeTable(&buf, some, threads, load)
+		begin, end := mdfigures.Markers(kind.name)
+		if md, err = mdfigures.ReplaceBetween(md, begin, end, buf.String()); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return os.WriteFile(path, md, 0o644)
 }
 
 // instanceVersion is the "version" of a JSON file: 1 or 2 for instances, 0 for plans
@@ -324,10 +367,10 @@ func fmtYenD(x float64, decimals bool) string {
 	return b.String()
 }
 
-func writeTable(w io.Writer, rows []row, threads int) {
+func writeTable(w io.Writer, rows []row, threads int, load string) {
 	host, _ := os.Hostname()
-	fmt.Fprintf(w, "Measured %s on %s: %d CPU core(s) (GOMAXPROCS), `tabane solve --seed 1 --threads %d`, time limit by size.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), threads)
+	fmt.Fprintf(w, "Measured %s on %s: %d CPU core(s) (GOMAXPROCS), %s, `tabane solve --seed 1 --threads %d`, time limit by size.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), load, threads)
 	fmt.Fprintln(w, "| instance | assets | depots | limit | cost (¥) | lower bound (¥) | gap | best known (¥) | ratio to best known | seconds | peak MB | stop |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {

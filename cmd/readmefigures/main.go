@@ -5,16 +5,15 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tabane/tabane/internal/mdfigures"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ func main() {
 	results := flag.String("results", "out/whatif-summit/results.csv", "results.csv of examples/whatif-summit.yaml")
 	programme := flag.String("programme", "", "the output folder of examples/whatif-programme.yaml (results.csv and results.md), if any")
 	flag.Parse()
-	if err := run(*readme, *results, *programme, time.Now().UTC(), machine()); err != nil {
+	if err := run(*readme, *results, *programme, time.Now().UTC(), mdfigures.Machine()); err != nil {
 		fmt.Fprintln(os.Stderr, "readmefigures:", err)
 		os.Exit(1)
 	}
@@ -54,7 +53,7 @@ func run(readmePath, resultsPath, programmeDir string, now time.Time, host strin
 	if err != nil {
 		return err
 	}
-	out, err := replaceBetween(md, beginMarker, endMarker, text)
+	out, err := mdfigures.ReplaceBetween(md, beginMarker, endMarker, text)
 	if err != nil {
 		return fmt.Errorf("%s: %w", readmePath, err)
 	}
@@ -73,7 +72,7 @@ func run(readmePath, resultsPath, programmeDir string, now time.Time, host strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", csvPath, err)
 		}
-		if out, err = replaceBetween(out, programmeBegin, programmeEnd, text); err != nil {
+		if out, err = mdfigures.ReplaceBetween(out, programmeBegin, programmeEnd, text); err != nil {
 			return fmt.Errorf("%s: %w", readmePath, err)
 		}
 	}
@@ -208,41 +207,4 @@ func signedMillions(v float64) string {
 		return "−" + millions(-v)
 	}
 	return "+" + millions(v)
-}
-
-// replaceBetween puts text between the markers of md, which must each occur once, in order.
-func replaceBetween(md []byte, beginMarker, endMarker, text string) ([]byte, error) {
-	if bytes.Count(md, []byte(beginMarker)) != 1 || bytes.Count(md, []byte(endMarker)) != 1 {
-		return nil, fmt.Errorf("want %s and %s once each", beginMarker, endMarker)
-	}
-	i := bytes.Index(md, []byte(beginMarker)) + len(beginMarker)
-	j := bytes.Index(md, []byte(endMarker))
-	if j < i {
-		return nil, fmt.Errorf("%s comes before %s", endMarker, beginMarker)
-	}
-	var out bytes.Buffer
-	out.Write(md[:i])
-	out.WriteString("\n" + text)
-	out.Write(md[j:])
-	return out.Bytes(), nil
-}
-
-// machine names where the figures were made: CPUs, CPU model, Go version, load average.
-func machine() string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			load = ", load average " + f[0]
-		}
-	}
-	return fmt.Sprintf("%d CPU(s) (%s), %s%s", runtime.NumCPU(), model, runtime.Version(), load)
 }

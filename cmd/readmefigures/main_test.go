@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tabane/tabane/internal/mdfigures"
 )
 
 const sampleCSV = `index,variation,feasible,total_cost,standalone_total,saving,saving_pct,bundles,lower_bound,gap_pct,ir_violations,ir_municipalities,seconds,cached,plan,error
@@ -58,7 +60,7 @@ func TestReadRowsRefuses(t *testing.T) {
 
 func TestReplaceBetween(t *testing.T) {
 	md := "a\n" + beginMarker + "\nold\n" + endMarker + "\nb\n"
-	got, err := replaceBetween([]byte(md), beginMarker, endMarker, "new\n")
+	got, err := mdfigures.ReplaceBetween([]byte(md), beginMarker, endMarker, "new\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +68,8 @@ func TestReplaceBetween(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	for _, bad := range []string{"no markers", beginMarker + endMarker + beginMarker, endMarker + "\n" + beginMarker} {
-		if _, err := replaceBetween([]byte(bad), beginMarker, endMarker, "x"); err == nil {
-			t.Errorf("replaceBetween(%q): no error", bad)
+		if _, err := mdfigures.ReplaceBetween([]byte(bad), beginMarker, endMarker, "x"); err == nil {
+			t.Errorf("ReplaceBetween(%q): no error", bad)
 		}
 	}
 }
