@@ -178,7 +178,11 @@ func (p *Programme) partInstance(pt programmePart, valueShare, workShare float64
 // parts whose depots reach the inspections of its lots below min_value. It returns the
 // joined plan judged by EvaluateProgramme; Blocks sums the parts' blocks.
 func (p *Programme) solveParts(ctx context.Context, opt SolveOptions, deadline time.Time) (*ProgrammeResult, error) {
-	parts := p.partition(partTarget)
+	return p.solvePartsOf(ctx, p.partition(partTarget), opt, deadline)
+}
+
+// solvePartsOf is solveParts with the parts given.
+func (p *Programme) solvePartsOf(ctx context.Context, parts []programmePart, opt SolveOptions, deadline time.Time) (*ProgrammeResult, error) {
 	subs := make([]*Programme, len(parts))
 	for k, pt := range parts {
 		sp, err := p.partProgramme(pt)

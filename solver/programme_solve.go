@@ -445,12 +445,14 @@ func (p *Programme) reachMinValue(year []int, capV, capW []float64, pullFirst bo
 }
 
 // fixShort changes year around the lots below L·min_value that the blocks' version-1
-// solves were left with (BlockResult.short), earliest block first: a short lot at depot j
-// pulls into its block inspections due later that j reaches and whose window reaches
-// the block (those of short lots of later blocks first, then the nearest to j) until its
-// estimated cost reaches L·min_value with 5 % to spare; a lot still short hands its own
-// inspections to the block before where their windows allow. Each inspection moves at
-// most once. It reports whether anything moved.
+// solves were left with (BlockResult.short), earliest block first. A short lot at depot j
+// pulls into its block inspections due later that j reaches and whose window reaches the
+// block — those of short lots of later blocks first, then the nearest to j — until its
+// estimated cost clears L·min_value by 5 %. If it still falls short, the pulled
+// inspections stay where they were and each of the lot's own goes elsewhere in its
+// window: to the block before; else to a later block with a short lot at the same depot
+// (joining it there); else to its due year. Each inspection moves at most once. It
+// reports whether anything moved.
 func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
 	L := p.ContractYears
 	need := float64(L) * p.MinValue
@@ -476,13 +478,15 @@ func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
 		fy, end := br.FY, br.FY+L-1
 		for _, sb := range br.short {
 			j := sb.depot
-			lot := append(slices.Clone(sb.assets), pushed[slot{j, fy}]...)
-			yrs := make([]int, len(lot))
-			for k, a := range lot {
-				yrs[k] = year[a]
+			// The lot: its inspections still in this block, and those pushed into it.
+			var lot, yrs []int
+			for _, a := range append(slices.Clone(sb.assets), pushed[slot{j, fy}]...) {
+				if year[a] >= fy && year[a] <= end {
+					lot, yrs = append(lot, a), append(yrs, year[a])
+				}
 			}
 			worth := func() float64 { return p.LotCost(j, fy, lot, yrs).Total }
-			if worth() >= need {
+			if len(lot) == 0 || worth() >= need {
 				continue
 			}
 			// Pull inspections due later into this block.
@@ -503,22 +507,29 @@ func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
 				}
 				return cmpFloat(p.DepotAssetDist(j, x), p.DepotAssetDist(j, y))
 			})
+			own := len(lot)
+			was := map[int]int{}
 			for _, a := range cands {
 				if worth() >= 1.05*need {
 					break
 				}
-				year[a], moved[a], changed = end, true, true
+				was[a] = year[a]
+				year[a], moved[a] = end, true
 				lot, yrs = append(lot, a), append(yrs, end)
 			}
 			if worth() >= need {
+				changed = changed || len(was) > 0
 				continue
 			}
-			// Else each of its inspections goes elsewhere in its window: to the block
+			for a, y := range was { // not enough: the pulled inspections stay where they were
+				year[a], moved[a] = y, false
+			}
+			// Else each of its own inspections goes elsewhere in its window: to the block
 			// before, or to a later block with a short lot at the same depot, or to the
 			// block of its due year.
-			for _, a := range lot {
-				if moved[a] && year[a] == end {
-					continue // just pulled in: it stays with the others
+			for _, a := range lot[:own] {
+				if moved[a] {
+					continue
 				}
 				lo, hi := p.Window(a)
 				switch {
