@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -219,7 +220,7 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	}
 	prog.report("search")
 	if !p.decomposable() {
-		best.SearchRounds = p.improveProgramme(ctx, best, deadline, opt, prog)
+		best = p.improveParallel(ctx, best, deadline, opt, prog)
 	}
 	best.Infeasible = infeasible
 	// The bound stops improving at the deadline, but building its data does not look at
@@ -258,6 +259,41 @@ func SolveProgramme(ctx context.Context, p *Programme, opt SolveOptions) (*Progr
 	best.Elapsed = time.Since(start)
 	prog.done(best)
 	return best, nil
+}
+
+// improveParallel runs the improvement search from best on opt.Threads threads at once,
+// each with its own seed (opt.Seed, opt.Seed+1, …), and keeps the plan the evaluator
+// prefers, the lowest thread first on a tie: the searches are independent, so a run
+// capped by MaxIterations stays reproducible. Only the first reports progress. The bound
+// runs beside them; on a small programme it is done within a second.
+func (p *Programme) improveParallel(ctx context.Context, best *ProgrammeResult, deadline time.Time, opt SolveOptions, prog *programmeProgress) *ProgrammeResult {
+	n := max(1, opt.Threads)
+	out := make([]*ProgrammeResult, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		r := *best
+		out[k] = &r
+		kopt, kprog := opt, prog
+		if k > 0 {
+			kopt.Seed = opt.Seed + int64(k)
+			kprog = newProgrammeProgress(prog.start, nil)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[k].SearchRounds = p.improveProgramme(ctx, out[k], deadline, kopt, kprog)
+		}()
+	}
+	wg.Wait()
+	res, rounds := out[0], 0
+	for _, r := range out {
+		rounds += r.SearchRounds
+		if betterProgramme(r, res) {
+			res = r
+		}
+	}
+	res.SearchRounds = rounds
+	return res
 }
 
 // blockFloor is the least time a block's version-1 solve gets: a second, or a twentieth

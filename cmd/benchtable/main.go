@@ -52,6 +52,10 @@ type row struct {
 	limit                time.Duration
 	stop, note, exitNote string
 	version              int // 1: one-year instance, 2: programme
+	// progress holds the solve's (seconds, best cost) at each better feasible plan, from
+	// --progress; reached is the first time within 0.01 % of the best known (NaN: never).
+	progress [][2]float64
+	reached  float64
 }
 
 func main() {
@@ -122,6 +126,7 @@ func run(instDir, bin, outDir string, seed, threads int, extra []string, readme 
 		if b, ok := best[j.name]; ok {
 			r.bestKnown, r.bestNote = b.value, b.note
 		}
+		r.reached = reachedAt(r.progress, r.bestKnown)
 		fmt.Fprintf(os.Stderr, "%-16s %s in %.1f s\n", j.name, fmtYen(r.cost), r.seconds)
 		rows = append(rows, r)
 	}
@@ -240,7 +245,7 @@ func solveOne(bin, name, path string, version int, outDir string, seed, threads 
 	}
 	planPath := filepath.Join(outDir, name+".plan.json")
 	cmd := exec.Command(bin, "solve", path, "--time-limit", r.limit.String(), "--seed", strconv.Itoa(seed),
-		"--threads", strconv.Itoa(threads), "-o", planPath)
+		"--threads", strconv.Itoa(threads), "--progress", "-o", planPath)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -262,6 +267,7 @@ func solveOne(bin, name, path string, version int, outDir string, seed, threads 
 	if code == 2 {
 		return r, fmt.Errorf("tabane solve exit 2: %s", strings.TrimSpace(stderr.String()))
 	}
+	r.progress = parseProgress(stderr.String())
 	// The file is the one plan report of tabane solve.
 	var out solver.Report
 	pd, err := os.ReadFile(planPath)
@@ -291,6 +297,38 @@ func solveOne(bin, name, path string, version int, outDir string, seed, threads 
 		}
 	}
 	return r, nil
+}
+
+// parseProgress reads the (seconds, best cost) of tabane solve --progress lines
+// ("  12.34s search    best ¥66,540,194  bound …"); lines without a best cost are skipped.
+func parseProgress(stderr string) [][2]float64 {
+	var out [][2]float64
+	for _, line := range strings.Split(stderr, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[2] != "best" || !strings.HasSuffix(f[0], "s") || !strings.HasPrefix(f[3], "¥") {
+			continue
+		}
+		sec, err1 := strconv.ParseFloat(strings.TrimSuffix(f[0], "s"), 64)
+		cost, err2 := strconv.ParseFloat(strings.ReplaceAll(strings.TrimPrefix(f[3], "¥"), ",", ""), 64)
+		if err1 == nil && err2 == nil {
+			out = append(out, [2]float64{sec, cost})
+		}
+	}
+	return out
+}
+
+// reachedAt is the first time a best cost came within 0.01 % of best (NaN: never, or no
+// best known).
+func reachedAt(progress [][2]float64, best float64) float64 {
+	if math.IsNaN(best) {
+		return math.NaN()
+	}
+	for _, p := range progress {
+		if p[1] <= best*(1+1e-4) {
+			return p[0]
+		}
+	}
+	return math.NaN()
 }
 
 type bestKnown struct {
@@ -371,8 +409,8 @@ func writeTable(w io.Writer, rows []row, threads int, load string) {
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "Measured %s on %s: %d CPU core(s) (GOMAXPROCS), %s, `tabane solve --seed 1 --threads %d`, time limit by size.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), load, threads)
-	fmt.Fprintln(w, "| instance | assets | depots | limit | cost (¥) | lower bound (¥) | gap | best known (¥) | ratio to best known | seconds | peak MB | stop |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| instance | assets | depots | limit | cost (¥) | lower bound (¥) | gap | best known (¥) | ratio to best known | within 0.01 % of best known after (s) | seconds | peak MB | stop |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {
 		gap, ratio, bk := "—", "—", r.bestNote
 		if !math.IsNaN(r.gap) {
@@ -392,8 +430,12 @@ func writeTable(w io.Writer, rows []row, threads int, load string) {
 		if r.exitNote != "" {
 			cost = r.exitNote
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %s |\n", r.name, r.assets, r.depots,
-			r.limit, cost, fmtYenD(r.bound, true), gap, bk, ratio, r.seconds, r.peakMB, stop)
+		reached := "—"
+		if !math.IsNaN(r.reached) {
+			reached = fmt.Sprintf("%.2f", r.reached)
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.2f | %.0f | %s |\n", r.name, r.assets, r.depots,
+			r.limit, cost, fmtYenD(r.bound, true), gap, bk, ratio, reached, r.seconds, r.peakMB, stop)
 	}
 	for _, r := range rows {
 		if r.note != "" {
