@@ -21,7 +21,8 @@ import (
 func demoRun2027(tb testing.TB, timeLimit float64) (*httptest.Server, data.Run) {
 	tb.Helper()
 	store, q := planningStore(tb)
-	srv := httptest.NewServer(New(store, Options{Runs: q}).Handler())
+	// No rate limit: the benchmarks send requests back to back (the limiter has its own tests).
+	srv := httptest.NewServer(New(store, Options{Runs: q, Security: SecurityOptions{Limits: Limits{RateLimit: -1}}}).Handler())
 	tb.Cleanup(func() {
 		q.Close()
 		srv.Close()
