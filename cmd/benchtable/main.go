@@ -180,17 +180,73 @@ func writeReadme(path string, rows []row, threads int, load string) error {
 // instanceVersion is the "version" of a JSON file: 1 or 2 for instances, 0 for plans
 // (which have none).
 func instanceVersion(path string) (int, error) {
-	data, err := os.ReadFile(path)
+	c, err := scanInstance(path)
+	return c.version, err
+}
+
+// counts are what the table needs of an instance file.
+type counts struct{ version, assets, depots, munis int }
+
+// scanInstance reads a JSON file's version and the lengths of its assets, depots and
+// municipalities by streaming it, one element at a time: a solve's maxrss includes this
+// process's peak (fork shares its memory until exec), so benchtable never holds a whole
+// 60 MB instance.
+func scanInstance(path string) (counts, error) {
+	var c counts
+	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
-	var head struct {
-		Version int `json:"version"`
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	fail := func(err error) (counts, error) { return c, fmt.Errorf("read %s: %w", path, err) }
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fail(fmt.Errorf("not a JSON object"))
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		key, _ := t.(string)
+		var n *int
+		switch key {
+		case "version":
+			if err := dec.Decode(&c.version); err != nil {
+				return fail(err)
+			}
+			continue
+		case "assets":
+			n = &c.assets
+		case "depots":
+			n = &c.depots
+		case "municipalities":
+			n = &c.munis
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if t == nil && err == nil {
+				continue // null
+			}
+			return fail(fmt.Errorf("%s: want an array", key))
+		}
+		for dec.More() {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			*n++
+		}
+		if _, err := dec.Token(); err != nil {
+			return fail(err)
+		}
 	}
-	return head.Version, nil
+	return c, nil
 }
 
 // timeLimit is the budget of an instance by its size (the targets of issue 3).
@@ -223,21 +279,13 @@ func programmeTimeLimit(assets int) time.Duration {
 
 func solveOne(bin, name, path string, version int, outDir string, seed, threads int) (row, error) {
 	r := row{name: name, cost: math.NaN(), bound: math.NaN(), gap: math.NaN(), bestKnown: math.NaN()}
-	data, err := os.ReadFile(path)
+	c, err := scanInstance(path)
 	if err != nil {
 		return r, err
 	}
-	var inst struct {
-		Assets         []json.RawMessage `json:"assets"`
-		Depots         []json.RawMessage `json:"depots"`
-		Municipalities []json.RawMessage `json:"municipalities"`
-	}
-	if err := json.Unmarshal(data, &inst); err != nil {
-		return r, fmt.Errorf("read %s: %w", path, err)
-	}
-	r.assets, r.depots = len(inst.Assets), len(inst.Depots)
+	r.assets, r.depots = c.assets, c.depots
 	if r.depots == 0 {
-		r.depots = len(inst.Municipalities) // one office depot per municipality
+		r.depots = c.munis // one office depot per municipality
 	}
 	r.limit = timeLimit(r.assets)
 	if version == 2 {

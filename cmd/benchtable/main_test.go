@@ -71,3 +71,27 @@ func TestWriteReadme(t *testing.T) {
 		t.Error("a missing README: no error")
 	}
 }
+
+// TestScanInstance counts by streaming what the table needs: p-tiny has 43 assets and 11
+// depots; a plan has no version (0).
+func TestScanInstance(t *testing.T) {
+	c, err := scanInstance("../../solver/testdata/p-tiny.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.version != 1 || c.assets != 43 || c.depots != 11 {
+		t.Errorf("p-tiny: %+v, want version 1, 43 assets, 11 depots", c)
+	}
+	c, err = scanInstance("../../solver/testdata/pp-tiny.json")
+	if err != nil || c.version != 2 || c.assets != 125 || c.depots != 15 {
+		t.Errorf("pp-tiny: %+v %v, want version 2, 125 assets, 15 depots", c, err)
+	}
+	if v, err := instanceVersion("../../solver/testdata/p-tiny.optimal-plan.json"); err != nil || v != 0 {
+		t.Errorf("a plan: version %d %v, want 0", v, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"version": 1, "assets": {"a": 1}}`), 0o644)
+	if _, err := scanInstance(bad); err == nil || !strings.Contains(err.Error(), "assets: want an array") {
+		t.Errorf("assets as an object: %v", err)
+	}
+}
