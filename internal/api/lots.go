@@ -29,7 +29,8 @@ type lotsAnswer struct {
 	Items []planout.Lot `json:"items"`
 	// Crossing counts the lots whose municipalities lie in more than one region.
 	Crossing int `json:"crossing"`
-	// Overlapping counts the lots whose outline shares ground with another lot's.
+	// Overlapping counts the lots whose outline shares ground with another lot's (of the
+	// same block, for a programme).
 	Overlapping int `json:"overlapping"`
 }
 
@@ -41,7 +42,16 @@ func (s *Server) runLots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := lotsAnswer{Run: run.ID, Items: planout.Lots(p, inst)}
+	out := lotsAnswer{Run: run.ID}
+	if inst.Version == 2 {
+		yrs, err := s.programmeYears(c, run.ID)
+		if err != nil {
+			return err
+		}
+		out.Items = planout.ProgrammeLots(p, inst, yrs)
+	} else {
+		out.Items = planout.Lots(p, inst)
+	}
 	for _, l := range out.Items {
 		if len(l.Regions) > 1 {
 			out.Crossing++

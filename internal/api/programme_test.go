@@ -133,6 +133,28 @@ func TestProgrammeRun(t *testing.T) {
 		t.Errorf("Σ years' value %v, plan cost %v", value, *plan.Cost)
 	}
 
+	// /lots: every lot with its block's year; overlaps only within a block.
+	var lotsBody lotsAnswer
+	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/lots", run.ID), nil, &lotsBody)
+	wantStatus(t, "lots", resp, raw, 200)
+	if len(lotsBody.Items) != len(plan.Bundles) {
+		t.Fatalf("lots: %d items, want %d", len(lotsBody.Items), len(plan.Bundles))
+	}
+	fyOfLot := map[string]int{}
+	for _, b := range plan.Bundles {
+		fyOfLot[b.ID] = *b.FY
+	}
+	for _, l := range lotsBody.Items {
+		if l.FY == nil || *l.FY != fyOfLot[l.Lot] {
+			t.Errorf("lot %s: fy %v, want %d", l.Lot, l.FY, fyOfLot[l.Lot])
+		}
+		for _, o := range l.Overlaps {
+			if fyOfLot[o.Lot] != fyOfLot[l.Lot] {
+				t.Errorf("lot %s (FY%d) overlaps %s of FY%d", l.Lot, fyOfLot[l.Lot], o.Lot, fyOfLot[o.Lot])
+			}
+		}
+	}
+
 	// /budgets: each year's shares add up to its value; budgets and headroom as set.
 	var budgets budgetsBody
 	resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/budgets", run.ID), nil, &budgets)

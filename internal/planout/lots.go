@@ -29,6 +29,8 @@ type Lot struct {
 	Disciplines []string   `json:"disciplines"`
 	Equipment   []string   `json:"equipment"` // the equipment its assets need, sorted
 	Overlaps    []Overlap  `json:"overlaps"`
+	// FY is the first year of a programme lot's block (ProgrammeLots); absent for one year.
+	FY *int `json:"fy,omitempty"`
 }
 
 // Overlap is another lot whose outline shares ground with this one.
@@ -147,6 +149,18 @@ func lotOverlaps(rep *solver.Report, shapes map[string]lotShape) []lotOverlap {
 // weigh a merge (limit, merge) need the version-1 model; for an instance that does not
 // compile as one (a programme) they are left out.
 func Lots(rep *solver.Report, inst *solver.Instance) []Lot {
+	return lots(rep, inst, nil)
+}
+
+// ProgrammeLots is Lots for a programme plan (its evaluation's bundles as rep): each lot
+// has the first year of its block, and only lots of one block overlap — lots of
+// different years share ground by design (the same bridges are inspected every five
+// years, each year's lots around the same depots).
+func ProgrammeLots(rep *solver.Report, inst *solver.Instance, years ProgrammeYears) []Lot {
+	return lots(rep, inst, &years)
+}
+
+func lots(rep *solver.Report, inst *solver.Instance, years *ProgrammeYears) []Lot {
 	shapes := lotShapes(rep, inst)
 	equip := map[string][]string{}
 	for _, a := range inst.Assets {
@@ -169,10 +183,18 @@ func Lots(rep *solver.Report, inst *solver.Instance) []Lot {
 		if s, ok := shapes[b.ID]; ok {
 			l.OutlineKm2, l.Label = s.areaKm2, [2]float64{s.label[0], s.label[1]}
 		}
+		if years != nil {
+			if fy, ok := years.Lots[b.ID]; ok {
+				l.FY = &fy
+			}
+		}
 		out[i] = l
 	}
 	for _, o := range lotOverlaps(rep, shapes) {
 		i, j := o.i, o.j
+		if years != nil && (out[i].FY == nil || out[j].FY == nil || *out[i].FY != *out[j].FY) {
+			continue
+		}
 		out[i].Overlaps = append(out[i].Overlaps, Overlap{Lot: out[j].Lot, AreaKm2: o.km2,
 			Reasons: overlapReasons(m, &rep.Bundles[i], &rep.Bundles[j], &out[i], &out[j])})
 	}

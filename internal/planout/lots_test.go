@@ -173,3 +173,38 @@ func TestLotsOverlapLimits(t *testing.T) {
 		t.Errorf("regions %v and %v, want [北和] and [中和]", lots[0].Regions, lots[1].Regions)
 	}
 }
+
+// TestProgrammeLotsOverlapWithinBlock: the lots of TestLotsSpreadAndOverlap as programme
+// lots. A and B overlap when both are FY2026 lots; with B in FY2027 they share ground by
+// design (another year) and neither lists the other. Each lot carries its block's year.
+func TestProgrammeLotsOverlapWithinBlock(t *testing.T) {
+	inst, plan := lotsInstance(solver.Params{ContractFixedCost: 2e6, Equipment: map[string]float64{"snooper_truck": 500_000}}, "R1", "R1")
+	m, err := solver.Compile(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &solver.Report{Instance: inst.Name, Bundles: solver.Evaluate(m, plan).Bundles}
+	overlaps := func(ls []Lot) map[string][]string {
+		out := map[string][]string{}
+		for _, l := range ls {
+			for _, o := range l.Overlaps {
+				out[l.Lot] = append(out[l.Lot], o.Lot)
+			}
+		}
+		return out
+	}
+	same := ProgrammeLots(rep, inst, ProgrammeYears{Lots: map[string]int{"A": 2026, "B": 2026, "C": 2026}})
+	if got, want := overlaps(same), map[string][]string{"A": {"B"}, "B": {"A"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("one block: overlaps %v, want %v", got, want)
+	}
+	apart := ProgrammeLots(rep, inst, ProgrammeYears{Lots: map[string]int{"A": 2026, "B": 2027, "C": 2026}})
+	if got := overlaps(apart); len(got) != 0 {
+		t.Errorf("two blocks: overlaps %v, want none", got)
+	}
+	if apart[1].FY == nil || *apart[1].FY != 2027 || apart[0].FY == nil || *apart[0].FY != 2026 {
+		t.Errorf("fy of A, B: %v, %v, want 2026, 2027", apart[0].FY, apart[1].FY)
+	}
+	if l := Lots(rep, inst); l[0].FY != nil || len(overlaps(l)) != 2 {
+		t.Errorf("one-year lots: fy %v, overlaps %v, want none and A–B", l[0].FY, overlaps(l))
+	}
+}
