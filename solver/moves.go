@@ -13,10 +13,14 @@ const NewLot = "new"
 
 // Move is a planner's hand edit of a plan: take Asset out of its lot (or out of no lot)
 // and put it into the lot ToLot, or, with ToLot "new", into a new lot run from Depot.
+//
+// FY is for programme plans (ApplyProgrammeMoves): the asset's inspection year, and with
+// ToLot "new" the first year of the new lot's block.
 type Move struct {
 	Asset string `json:"asset"`
 	ToLot string `json:"to_lot"`
 	Depot string `json:"depot,omitempty"`
+	FY    *int   `json:"fy,omitempty"`
 }
 
 // ApplyMoves returns a copy of p with the moves applied in order; p is left as it was.
@@ -28,19 +32,10 @@ type Move struct {
 // with a *ValidationError naming it (moves[2].to_lot); the rules a valid move breaks
 // are for Evaluate to report, not refused here.
 func ApplyMoves(m *Model, p *Plan, moves []Move) (*Plan, error) {
-	out := &Plan{Instance: p.Instance, Bundles: make([]Bundle, len(p.Bundles))}
-	lotOf := map[string]int{}   // asset → bundle index in out
-	lotByID := map[string]int{} // lot id → bundle index in out
+	out, lotOf, lotByID := copyLots(p)
 	depotLot := map[string]int{}
-	for bi, b := range p.Bundles {
-		out.Bundles[bi] = Bundle{ID: b.ID, Depot: b.Depot, Assets: append([]string{}, b.Assets...), FY: b.FY}
-		lotByID[b.ID] = bi
+	for bi, b := range out.Bundles {
 		depotLot[b.Depot] = bi
-		for _, a := range b.Assets {
-			if _, seen := lotOf[a]; !seen {
-				lotOf[a] = bi
-			}
-		}
 	}
 	opened := map[int]bool{} // bundles the moves opened
 	v := &ValidationError{}
@@ -48,6 +43,10 @@ func ApplyMoves(m *Model, p *Plan, moves []Move) (*Plan, error) {
 		path := fmt.Sprintf("moves[%d]", i)
 		if _, ok := m.AssetIndex[mv.Asset]; !ok {
 			v.add(path+".asset", "asset %q is not in the plan's instance", mv.Asset)
+			continue
+		}
+		if mv.FY != nil {
+			v.add(path+".fy", "a version-1 plan has no years: fy is for the moves of a programme (version 2) run")
 			continue
 		}
 		to, ok := -1, false
@@ -90,15 +89,49 @@ func ApplyMoves(m *Model, p *Plan, moves []Move) (*Plan, error) {
 		if !ok {
 			continue
 		}
-		if from, in := lotOf[mv.Asset]; in {
-			if from == to {
-				continue
-			}
-			out.Bundles[from].Assets = removeString(out.Bundles[from].Assets, mv.Asset)
-		}
-		out.Bundles[to].Assets = append(out.Bundles[to].Assets, mv.Asset)
-		lotOf[mv.Asset] = to
+		moveAsset(out, lotOf, mv.Asset, to)
 	}
+	return dropEmptyLots(out, v)
+}
+
+// copyLots is a copy of p's lots (its schedule is not copied) to apply moves to, with
+// lotOf (asset → index of the first lot listing it) and lotByID (lot id → index).
+func copyLots(p *Plan) (out *Plan, lotOf, lotByID map[string]int) {
+	out = &Plan{Instance: p.Instance, Bundles: make([]Bundle, len(p.Bundles))}
+	lotOf, lotByID = map[string]int{}, map[string]int{}
+	for bi, b := range p.Bundles {
+		nb := Bundle{ID: b.ID, Depot: b.Depot, Assets: append([]string{}, b.Assets...)}
+		if b.FY != nil {
+			fy := *b.FY
+			nb.FY = &fy
+		}
+		out.Bundles[bi] = nb
+		lotByID[b.ID] = bi
+		for _, a := range b.Assets {
+			if _, seen := lotOf[a]; !seen {
+				lotOf[a] = bi
+			}
+		}
+	}
+	return out, lotOf, lotByID
+}
+
+// moveAsset takes asset out of its lot in out (lotOf: asset → bundle index), if any, and
+// appends it to bundle to; nothing when it is there already.
+func moveAsset(out *Plan, lotOf map[string]int, asset string, to int) {
+	if from, in := lotOf[asset]; in {
+		if from == to {
+			return
+		}
+		out.Bundles[from].Assets = removeString(out.Bundles[from].Assets, asset)
+	}
+	out.Bundles[to].Assets = append(out.Bundles[to].Assets, asset)
+	lotOf[asset] = to
+}
+
+// dropEmptyLots ends ApplyMoves and ApplyProgrammeMoves: v's problems if any, else out
+// without the lots the moves emptied.
+func dropEmptyLots(out *Plan, v *ValidationError) (*Plan, error) {
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
@@ -115,12 +148,17 @@ func ApplyMoves(m *Model, p *Plan, moves []Move) (*Plan, error) {
 // freeLotID is the first lot id B01, B02 … (numbered from the plan's lot count + 1, as a
 // solver would name one more lot) that no lot of bundles uses.
 func freeLotID(bundles []Bundle) string {
+	return nextFreeID(bundles, len(bundles)+1, func(n int) string { return fmt.Sprintf("B%02d", n) })
+}
+
+// nextFreeID is name(n) for the first n ≥ from that no lot of bundles uses as its id.
+func nextFreeID(bundles []Bundle, from int, name func(int) string) string {
 	used := map[string]bool{}
 	for _, b := range bundles {
 		used[b.ID] = true
 	}
-	for n := len(bundles) + 1; ; n++ {
-		if id := fmt.Sprintf("B%02d", n); !used[id] {
+	for n := from; ; n++ {
+		if id := name(n); !used[id] {
 			return id
 		}
 	}
@@ -159,8 +197,10 @@ type MoveEvaluation struct {
 	Feasible   bool    `json:"feasible"`
 	// Violations are every rule the edited plan breaks, as Evaluate reports them;
 	// NewViolations those of them the plan before did not break (violationKey).
-	Violations    []Violation `json:"violations"`
-	NewViolations []Violation `json:"new_violations"`
+	// ResolvedViolations are those the plan before broke and the edited plan does not.
+	Violations         []Violation `json:"violations"`
+	NewViolations      []Violation `json:"new_violations"`
+	ResolvedViolations []Violation `json:"resolved_violations"`
 	// Shares lists, by municipality code, every municipality whose Shapley share is
 	// non-zero before or after, with its change.
 	Shares []ShareChange `json:"shares"`
@@ -193,6 +233,8 @@ type LotChange struct {
 	Delta  float64 `json:"delta"`
 	Opened bool    `json:"opened,omitempty"`
 	Closed bool    `json:"closed,omitempty"`
+	// FY is a programme lot's block (its first year); absent in version 1.
+	FY *int `json:"fy,omitempty"`
 }
 
 // EvaluateMoves applies the moves to p (ApplyMoves) and compares Evaluate of the plan
@@ -212,7 +254,8 @@ func EvaluateMoves(m *Model, p *Plan, before *Evaluation, moves []Move) (*MoveEv
 func compareEvaluations(m *Model, plan *Plan, before, after *Evaluation) *MoveEvaluation {
 	me := &MoveEvaluation{Plan: plan, Cost: after.Cost, CostBefore: before.Cost, Delta: after.Cost - before.Cost,
 		Feasible: after.Feasible, Violations: after.Violations, NewViolations: newViolations(before, after),
-		Shares: []ShareChange{}, Lots: []LotChange{}, After: after, Before: before}
+		ResolvedViolations: newViolations(after, before),
+		Shares:             []ShareChange{}, Lots: []LotChange{}, After: after, Before: before}
 	codes := map[string]bool{}
 	for c := range before.Shares {
 		codes[c] = true
@@ -264,13 +307,21 @@ func violationKey(v Violation) string {
 		return k + "|" + path + "|" + v.Asset
 	case "coverage", "individual_rationality":
 		return k + "|" + v.Municipality // Asset names the first of several and may change
-	case "non_participating", "duplicate", "unknown_asset":
+	case "non_participating", "duplicate", "unknown_asset", "window", "schedule", "not_in_programme", "block":
 		return k + "|" + v.Asset
+	case "budget":
+		return k + "|" + v.Municipality + "|" + fmt.Sprint(v.Year)
+	}
+	// A programme's yearly rules (year_max_*, a lot's max_workload in one year) concern
+	// their year; version 1 leaves Year 0.
+	if v.Year != 0 {
+		return k + "|" + fmt.Sprint(v.Year)
 	}
 	return k
 }
 
-// newViolations are the violations of after that before does not have (violationKey).
+// newViolations are the violations of after that before does not have (violationKey);
+// with the arguments swapped, those a move resolved.
 func newViolations(before, after *Evaluation) []Violation {
 	had := map[string]bool{}
 	for _, v := range before.Violations {
