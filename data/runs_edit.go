@@ -19,6 +19,9 @@ type EditedRun struct {
 	Summary *RunSummary
 	Cost    *float64
 	Bound   *float64
+	// Programme marks an edit of a programme run: its plan is a ProgrammeSolveReport,
+	// and the run reads as a programme run (Run.Programme) like its parent.
+	Programme bool
 }
 
 // CreateEditedRun stores a finished (done) run holding an edited plan, in one
@@ -34,7 +37,11 @@ func (s *Store) CreateEditedRun(ctx context.Context, e EditedRun) (Run, error) {
 	if len(moves) == 0 {
 		moves = json.RawMessage("[]")
 	}
-	params, err := json.Marshal(map[string]any{"label": label, "parent_run": e.Parent.ID, "moves": moves})
+	fields := map[string]any{"label": label, "parent_run": e.Parent.ID, "moves": moves}
+	if e.Programme {
+		fields["programme"] = true
+	}
+	params, err := json.Marshal(fields)
 	if err != nil {
 		return Run{}, fmt.Errorf("edited run of run %d: %w", e.Parent.ID, err)
 	}

@@ -36,14 +36,20 @@ type movesRequest struct {
 }
 
 // movesResponse is the answer: the change the moves make, and the saved run when kept.
+// A programme run's answer adds the edited plan's years and budgets (EvaluateProgramme's
+// report) and the years before, so that a page can show each year's change.
 type movesResponse struct {
 	Run int64 `json:"run"` // the run whose plan was edited
 	*solver.MoveEvaluation
-	Saved *data.Run `json:"saved,omitempty"`
+	Years       []solver.YearReport   `json:"years,omitempty"`
+	YearsBefore []solver.YearReport   `json:"years_before,omitempty"`
+	Budgets     []solver.BudgetReport `json:"budgets,omitempty"`
+	Saved       *data.Run             `json:"saved,omitempty"`
 }
 
 // runModel loads a run's plan and compiles its instance; runs of a programme (version 2)
-// are refused, as a hand edit moves assets between the lots of one year. A final run's
+// are refused: runMoves sends them to programmeMoves, and why explains the lots of one
+// year only. A final run's
 // instance and plan never change, so the last few are kept compiled (handCache): a
 // planner's moves on one run then cost two evaluations, not a parse of the inventory.
 func (s *Server) runModel(c echo.Context) (data.Run, *solver.Report, *solver.Model, error) {
@@ -52,7 +58,7 @@ func (s *Server) runModel(c echo.Context) (data.Run, *solver.Report, *solver.Mod
 		return run, nil, nil, err
 	}
 	if run.Programme {
-		return run, nil, nil, conflict(fmt.Sprintf("run %d plans a programme; moves and why work on the lots of a single-year (version 1) plan", run.ID))
+		return run, nil, nil, conflict(fmt.Sprintf("run %d plans a programme; why explains the lots of a single-year (version 1) plan (moves work on both)", run.ID))
 	}
 	if e, ok := s.hand.get(run.ID); ok {
 		return run, e.report, e.model, nil
@@ -130,10 +136,12 @@ func (hc *handCache) touch(id int64) {
 	hc.order = append(hc.order, id)
 }
 
-// runMoves: POST /api/v1/runs/{id}/moves {"moves": [{"asset", "to_lot": "B03"|"new", "depot"}],
-// "keep": false} → the edited plan's cost, its change, each municipality's share change,
-// the lots that changed and every rule the edited plan breaks (the /evaluate violations).
-// With keep the edited plan is saved as a run of its own: 201 with its Location.
+// runMoves: POST /api/v1/runs/{id}/moves {"moves": [{"asset", "to_lot": "B03"|"new", "depot",
+// "fy"}], "keep": false} → the edited plan's cost, its change, each municipality's share
+// change, the lots that changed and every rule the edited plan breaks (the /evaluate
+// violations). A programme run's moves may change an inspection's year (fy) and are
+// judged by EvaluateProgramme. With keep the edited plan is saved as a run of its own:
+// 201 with its Location.
 func (s *Server) runMoves(c echo.Context) error {
 	var body movesRequest
 	if err := decodeBody(c, &body, false); err != nil {
@@ -142,19 +150,24 @@ func (s *Server) runMoves(c echo.Context) error {
 	if len(body.Moves) == 0 {
 		return invalid("moves is required", solver.InputError{Path: "moves", Msg: "must list at least one move"})
 	}
-	run, rep, m, err := s.runModel(c)
+	run, err := s.runParam(c, "id")
 	if err != nil {
 		return err
 	}
-	me, err := solver.EvaluateMoves(m, rep.Plan(), nil, body.Moves)
+	var out movesResponse
+	var save func(context.Context) (data.Run, error)
+	if run.Programme {
+		out, save, err = s.programmeMoves(c, body.Moves)
+	} else {
+		out, save, err = s.oneYearMoves(c, body.Moves)
+	}
 	if err != nil {
 		return err
 	}
-	out := movesResponse{Run: run.ID, MoveEvaluation: me}
 	if !body.Keep {
 		return c.JSON(http.StatusOK, out)
 	}
-	saved, err := s.saveEdited(c.Request().Context(), run, rep, me, body.Moves)
+	saved, err := save(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -163,20 +176,58 @@ func (s *Server) runMoves(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-// saveEdited stores the edited plan as a done run: its report is the evaluator's, with the
-// parent's lower bound (a bound of the instance, whatever the plan) and the gap to it.
-func (s *Server) saveEdited(ctx context.Context, parent data.Run, rep *solver.Report, me *solver.MoveEvaluation, moves []solver.Move) (data.Run, error) {
-	edited := solver.NewReport(me.Plan.Instance, solver.EditedResult(me, rep.LowerBound, rep.BoundMethod, data.LabelHandEdit))
-	planJSON, err := json.Marshal(edited)
+// oneYearMoves prices moves on a version-1 run's plan; save stores the edited plan.
+func (s *Server) oneYearMoves(c echo.Context, moves []solver.Move) (movesResponse, func(context.Context) (data.Run, error), error) {
+	run, rep, m, err := s.runModel(c)
 	if err != nil {
-		return data.Run{}, fmt.Errorf("edited plan of run %d: %w", parent.ID, err)
+		return movesResponse{}, nil, err
 	}
-	movesJSON, err := json.Marshal(moves)
+	me, err := solver.EvaluateMoves(m, rep.Plan(), nil, moves)
 	if err != nil {
-		return data.Run{}, fmt.Errorf("moves on run %d: %w", parent.ID, err)
+		return movesResponse{}, nil, err
 	}
-	return s.store.CreateEditedRun(ctx, data.EditedRun{Parent: parent, Moves: movesJSON, Plan: planJSON,
-		Summary: jobs.Summary(edited), Cost: edited.Cost, Bound: edited.LowerBound})
+	save := func(ctx context.Context) (data.Run, error) {
+		edited := solver.NewReport(me.Plan.Instance, solver.EditedResult(me, rep.LowerBound, rep.BoundMethod, data.LabelHandEdit))
+		return s.saveEdited(ctx, data.EditedRun{Parent: run, Summary: jobs.Summary(edited), Cost: edited.Cost, Bound: edited.LowerBound},
+			edited, moves)
+	}
+	return movesResponse{Run: run.ID, MoveEvaluation: me}, save, nil
+}
+
+// programmeMoves prices moves on a programme run's plan (solver.EvaluateProgrammeMoves);
+// save stores the edited plan as a programme report, which /years, /budgets, /lots and
+// plan.geojson read like a solve's.
+func (s *Server) programmeMoves(c echo.Context, moves []solver.Move) (movesResponse, func(context.Context) (data.Run, error), error) {
+	run, pr, p, err := s.programmeRun(c)
+	if err != nil {
+		return movesResponse{}, nil, err
+	}
+	plan := &solver.Plan{Instance: pr.Instance, Bundles: pr.Bundles, Schedule: pr.Schedule}
+	me, err := solver.EvaluateProgrammeMoves(p, plan, nil, moves)
+	if err != nil {
+		return movesResponse{}, nil, err
+	}
+	save := func(ctx context.Context) (data.Run, error) {
+		res := solver.EditedProgrammeResult(p, me, pr.LowerBound, pr.BoundMethod, data.LabelHandEdit)
+		edited := solver.NewProgrammeSolveReport(p, res, solver.SolveOptions{Seed: pr.Seed, Threads: pr.Threads}, nil)
+		return s.saveEdited(ctx, data.EditedRun{Parent: run, Summary: jobs.ProgrammeSummary(&edited), Cost: edited.Cost,
+			Bound: edited.LowerBound, Programme: true}, edited, moves)
+	}
+	return movesResponse{Run: run.ID, MoveEvaluation: me, Years: me.After.Years, YearsBefore: me.Before.Years,
+		Budgets: me.After.Budgets}, save, nil
+}
+
+// saveEdited stores an edited plan's report (a solver.Report, or a ProgrammeSolveReport
+// for a programme run) as a done run with the moves that made it.
+func (s *Server) saveEdited(ctx context.Context, e data.EditedRun, report any, moves []solver.Move) (data.Run, error) {
+	var err error
+	if e.Plan, err = json.Marshal(report); err != nil {
+		return data.Run{}, fmt.Errorf("edited plan of run %d: %w", e.Parent.ID, err)
+	}
+	if e.Moves, err = json.Marshal(moves); err != nil {
+		return data.Run{}, fmt.Errorf("moves on run %d: %w", e.Parent.ID, err)
+	}
+	return s.store.CreateEditedRun(ctx, e)
 }
 
 // runWhy: GET /api/v1/runs/{id}/why?asset=ID explains where the plan puts an asset
