@@ -80,6 +80,14 @@ func TestProgrammeMovesHandChecked(t *testing.T) {
 	if y := me.After.Years; !near(y[0].Value, 3373343.409628) || !near(y[1].Value, 1766671.704814) || y[2].Value != 0 {
 		t.Errorf("years after %+v", y)
 	}
+	// Kept as a run: a1 (due 2027) and a2 (due 2028) are brought forward; against a
+	// bound of 5,000,000 the gap is 140,015.114442 / 5,140,015.114442.
+	bound := 5e6
+	res := EditedProgrammeResult(p, me, &bound, "test", "hand edit")
+	if res.Moved != 2 || res.LowerBound != bound || !near(res.Gap, 140015.114442/5140015.114442) || res.Evaluation != me.After ||
+		res.Plan != me.Plan || res.StopReason != "hand edit" {
+		t.Errorf("edited result: moved %d bound %v gap %v stop %q", res.Moved, res.LowerBound, res.Gap, res.StopReason)
+	}
 	if plan.Schedule["a2"] != 2028 || len(plan.Bundles) != 2 || len(plan.Bundles[0].Assets) != 2 {
 		t.Errorf("the plan moved from changed: %v %v", lotsOf(plan), plan.Schedule)
 	}
@@ -162,5 +170,35 @@ func TestProgrammeMovesRefused(t *testing.T) {
 	var v *ValidationError
 	if !errors.As(err, &v) || len(v.Problems) != 1 || v.Problems[0].Path != "moves[0].fy" {
 		t.Errorf("fy on a version-1 move: %v", err)
+	}
+}
+
+// TestProgrammeMovesYearlyLots: with contract_years 1 a plan may leave the schedule out
+// (each asset in its lot's year). a1 (due 2027, window [2026, 2027]) moved into the 2026
+// lot takes 2026, the only year of that block; two moves to "new" at far in 2026 fill one
+// new lot, and the lots they empty are dropped.
+func TestProgrammeMovesYearlyLots(t *testing.T) {
+	p := handProgramme(t, 1, nil)
+	plan := &Plan{Instance: "hand", Bundles: []Bundle{
+		{ID: "FY2026-L01", Depot: "hub", FY: fyOf(2026), Assets: []string{"a3"}},
+		{ID: "FY2027-L01", Depot: "hub", FY: fyOf(2027), Assets: []string{"a1"}},
+	}}
+	moved, err := ApplyProgrammeMoves(p, plan, []Move{{Asset: "a1", ToLot: "FY2026-L01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lotsOf(moved); !slices.Equal(got, []string{"FY2026-L01@2026:hub:a3,a1"}) || !reflect.DeepEqual(moved.Schedule, map[string]int{"a1": 2026}) {
+		t.Errorf("lots %v schedule %v", got, moved.Schedule)
+	}
+	moved, err = ApplyProgrammeMoves(p, plan, []Move{
+		{Asset: "a1", ToLot: NewLot, Depot: "far", FY: fyOf(2026)},
+		{Asset: "a3", ToLot: NewLot, Depot: "far", FY: fyOf(2026)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lotsOf(moved); !slices.Equal(got, []string{"FY2026-L02@2026:far:a1,a3"}) ||
+		!reflect.DeepEqual(moved.Schedule, map[string]int{"a1": 2026, "a3": 2026}) {
+		t.Errorf("lots %v schedule %v", got, moved.Schedule)
 	}
 }
