@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tabane/tabane/internal/mdfigures"
 )
 
 const sampleCSV = `index,variation,feasible,total_cost,standalone_total,saving,saving_pct,bundles,lower_bound,gap_pct,ir_violations,ir_municipalities,seconds,cached,plan,error
@@ -55,22 +53,6 @@ func TestReadRowsRefuses(t *testing.T) {
 	rows, _ := readRows(strings.NewReader(sampleCSV))
 	if _, err := figures(rows[1:], time.Now(), ""); err == nil || !strings.Contains(err.Error(), `"today"`) {
 		t.Errorf("figures without today: %v", err)
-	}
-}
-
-func TestReplaceBetween(t *testing.T) {
-	md := "a\n" + beginMarker + "\nold\n" + endMarker + "\nb\n"
-	got, err := mdfigures.ReplaceBetween([]byte(md), beginMarker, endMarker, "new\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "a\n" + beginMarker + "\nnew\n" + endMarker + "\nb\n"; string(got) != want {
-		t.Fatalf("got %q, want %q", got, want)
-	}
-	for _, bad := range []string{"no markers", beginMarker + endMarker + beginMarker, endMarker + "\n" + beginMarker} {
-		if _, err := mdfigures.ReplaceBetween([]byte(bad), beginMarker, endMarker, "x"); err == nil {
-			t.Errorf("ReplaceBetween(%q): no error", bad)
-		}
 	}
 }
 
