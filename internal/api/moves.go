@@ -49,9 +49,9 @@ type movesResponse struct {
 
 // runModel loads a run's plan and compiles its instance; runs of a programme (version 2)
 // are refused: runMoves sends them to programmeMoves, and why explains the lots of one
-// year only. A final run's
-// instance and plan never change, so the last few are kept compiled (handCache): a
-// planner's moves on one run then cost two evaluations, not a parse of the inventory.
+// year only. A final run's instance and plan never change, so the last few are kept
+// compiled (handCache): a planner's moves on one run then cost two evaluations, not a
+// parse of the inventory.
 func (s *Server) runModel(c echo.Context) (data.Run, *solver.Report, *solver.Model, error) {
 	run, err := s.runParam(c, "id")
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Server) runModel(c echo.Context) (data.Run, *solver.Report, *solver.Mod
 		return run, nil, nil, err
 	}
 	if inst.Version != 1 {
-		return run, nil, nil, conflict(fmt.Sprintf("run %d plans a version-%d programme; moves and why work on the lots of a single-year (version 1) plan",
+		return run, nil, nil, conflict(fmt.Sprintf("run %d plans a version-%d programme but is not marked as a programme run; why and its moves work on the lots of a single-year (version 1) plan",
 			run.ID, inst.Version))
 	}
 	m, err := solver.Compile(inst)

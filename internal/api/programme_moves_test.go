@@ -9,8 +9,8 @@ import (
 	"github.com/tabane/tabane/solver"
 )
 
-// TestRunMovesProgramme moves an inspection of a programme run one year earlier, into a
-// lot of that year: the answer prices exactly what POST /evaluate says of the edited plan
+// TestRunMovesProgramme moves an inspection of a programme run to the other year of its
+// window: the answer prices exactly what POST /evaluate says of the edited plan
 // and its years add up to that cost; keep saves a programme "hand edit" run whose /years
 // add up to the same plan, whose /lots, /budgets and plan.geojson read it, and which takes
 // moves itself; a year outside the asset's window is a 422 naming moves[0].fy.
@@ -25,28 +25,36 @@ func TestRunMovesProgramme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An asset inspected in its due year y > 2026 (window [y−1, y]) and a lot of year y−1
-	// (yearly lots: contract_years 1).
-	lotIn := map[int]solver.Bundle{}
+	// An asset due after 2026 (window [due−1, due]: advance_max_years 1) moves to the
+	// other year of its window: into that year's lot when the plan has one (yearly lots:
+	// contract_years 1), else into a new lot then. The solve is timed, so the plan may
+	// be either.
+	lotIn := map[int]string{}
 	for _, b := range plan.Bundles {
-		lotIn[*b.FY] = b
+		lotIn[*b.FY] = b.ID
 	}
 	var asset, home string // home: the asset's lot
-	var target solver.Bundle
 	for _, b := range plan.Bundles {
 		for _, id := range b.Assets {
-			y := plan.Schedule[id]
-			if to, ok := lotIn[y-1]; ok && asset == "" && y == p.Due[p.AssetIndex[id]] && y > 2026 {
-				asset, home, target = id, b.ID, to
+			if asset == "" && p.Due[p.AssetIndex[id]] > 2026 {
+				asset, home = id, b.ID
 			}
 		}
 	}
 	if asset == "" {
-		t.Fatalf("no asset of the plan can move a year earlier into a lot: %+v", plan.Bundles)
+		t.Fatalf("no asset of the plan is due after 2026: %+v", plan.Bundles)
 	}
-	due := plan.Schedule[asset]
+	due, from := p.Due[p.AssetIndex[asset]], plan.Schedule[asset]
+	year := due - 1
+	if from == due-1 {
+		year = due
+	}
+	move := map[string]any{"asset": asset, "to_lot": "new", "depot": inst.Depots[0].ID, "fy": year}
+	target := lotIn[year]
+	if target != "" {
+		move = map[string]any{"asset": asset, "to_lot": target, "fy": year}
+	}
 	path := fmt.Sprintf("/api/v1/runs/%d/moves", run.ID)
-	move := map[string]any{"asset": asset, "to_lot": target.ID, "fy": due - 1}
 
 	var me movesResponse
 	resp, raw := call(t, srv, "POST", path, map[string]any{"moves": []any{move}}, &me)
@@ -57,13 +65,13 @@ func TestRunMovesProgramme(t *testing.T) {
 		t.Errorf("moves: cost %v (evaluate %v) before %v (run %v) delta %v feasible %v (evaluate %v), %d violations (evaluate %d)",
 			me.Cost, ev.Cost, me.CostBefore, *plan.Cost, me.Delta, me.Feasible, ev.Feasible, len(me.Violations), len(ev.Violations))
 	}
-	if me.Plan.Schedule[asset] != due-1 || len(me.Plan.Schedule) != len(plan.Schedule) {
-		t.Errorf("schedule: %s in %d (want %d), %d scheduled (want %d)", asset, me.Plan.Schedule[asset], due-1,
+	if me.Plan.Schedule[asset] != year || len(me.Plan.Schedule) != len(plan.Schedule) {
+		t.Errorf("schedule: %s in %d (want %d), %d scheduled (want %d)", asset, me.Plan.Schedule[asset], year,
 			len(me.Plan.Schedule), len(plan.Schedule))
 	}
 	for _, b := range me.Plan.Bundles {
-		if slices.Contains(b.Assets, asset) != (b.ID == target.ID) {
-			t.Errorf("lot %s (FY%d) %v: %s should be in %s only", b.ID, *b.FY, b.Assets, asset, target.ID)
+		if in := slices.Contains(b.Assets, asset); in && *b.FY != year || in && target != "" && b.ID != target || !in && b.ID == target {
+			t.Errorf("lot %s (FY%d) %v: %s should be in %q (FY%d) only", b.ID, *b.FY, b.Assets, asset, target, year)
 		}
 	}
 	var value, before float64
@@ -113,21 +121,33 @@ func TestRunMovesProgramme(t *testing.T) {
 		resp, raw = call(t, srv, "GET", fmt.Sprintf("/api/v1/runs/%d/%s", saved.ID, u), nil, nil)
 		wantStatus(t, u+" of the hand edit", resp, raw, 200)
 	}
-	// The hand edit takes moves: moving the asset back to its year restores the run's cost.
+	// The hand edit takes moves: moving the asset back to its lot (without fy: the only
+	// year of that lot's block) restores the run's cost.
 	back := map[string]any{"moves": []any{map[string]any{"asset": asset, "to_lot": home}}}
 	var undo movesResponse
 	resp, raw = call(t, srv, "POST", fmt.Sprintf("/api/v1/runs/%d/moves", saved.ID), back, &undo)
 	wantStatus(t, "moves on the hand edit", resp, raw, 200)
-	if undo.CostBefore != me.Cost || !relClose(undo.Cost, *plan.Cost) || undo.Plan.Schedule[asset] != due {
+	if undo.CostBefore != me.Cost || !relClose(undo.Cost, *plan.Cost) || undo.Plan.Schedule[asset] != from {
 		t.Errorf("undo: before %v (want %v), after %v (want the run's %v), %s in %d (want %d)",
-			undo.CostBefore, me.Cost, undo.Cost, *plan.Cost, asset, undo.Plan.Schedule[asset], due)
+			undo.CostBefore, me.Cost, undo.Cost, *plan.Cost, asset, undo.Plan.Schedule[asset], from)
 	}
 
-	// A year outside the asset's window [due−1, due].
-	bad := map[string]any{"moves": []any{map[string]any{"asset": asset, "to_lot": home, "fy": due + 1}}}
-	resp, raw = call(t, srv, "POST", path, bad, nil)
-	if pr := problemOf(t, "bad fy", resp, raw, 422, ProblemInvalid); !hasError(pr, "moves[0].fy",
-		fmt.Sprintf("%d is outside asset %s's window [%d, %d]", due+1, asset, due-1, due)) {
-		t.Errorf("bad fy: %s", raw)
+	// A year outside the asset's window [due−1, due]; a new lot needs the first year of a
+	// block of the horizon 2026–2030.
+	depot := inst.Depots[0].ID
+	for _, c := range []struct {
+		move       map[string]any
+		path, text string
+	}{
+		{map[string]any{"asset": asset, "to_lot": home, "fy": due + 1}, "moves[0].fy",
+			fmt.Sprintf("%d is outside asset %s's window [%d, %d]", due+1, asset, due-1, due)},
+		{map[string]any{"asset": asset, "to_lot": "new", "depot": depot}, "moves[0].fy", "is required with to_lot \"new\""},
+		{map[string]any{"asset": asset, "to_lot": "new", "depot": depot, "fy": 2031}, "moves[0].fy",
+			"2031 does not start a block of the horizon (blocks start in 2026, 2027, 2028, 2029, 2030)"},
+	} {
+		resp, raw = call(t, srv, "POST", path, map[string]any{"moves": []any{c.move}}, nil)
+		if pr := problemOf(t, c.path, resp, raw, 422, ProblemInvalid); !hasError(pr, c.path, c.text) {
+			t.Errorf("%v: %s, want %s: …%s…", c.move, raw, c.path, c.text)
+		}
 	}
 }
