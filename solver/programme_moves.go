@@ -14,7 +14,8 @@ import (
 // "new" opens a lot at Depot in the block starting FY, named like the solver's lots
 // (FY2027-L03: the first free number of the block); a depot that already runs a lot in
 // that block is refused, unless the moves opened or emptied that lot (as in ApplyMoves).
-// A lot the moves empty is dropped. A move that cannot be read against the plan and the
+// There FY is both the block's first year and the asset's year; a later move within
+// the new lot may give another year of its block. A lot the moves empty is dropped. A move that cannot be read against the plan and the
 // programme is refused with a *ValidationError naming it (moves[1].fy); the rules a
 // valid move breaks are for EvaluateProgramme to report.
 func ApplyProgrammeMoves(p *Programme, plan *Plan, moves []Move) (*Plan, error) {
