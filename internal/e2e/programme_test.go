@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -207,9 +209,14 @@ func TestProgrammeFromPage(t *testing.T) {
 	// The saving against planning each year alone (compare_yearly): with ¥1 for 三宅町 no year
 	// alone fits its budget either, so the page says year by year has no feasible plan.
 	var rep struct {
-		Schedule     map[string]int `json:"schedule"`
-		Cost         float64        `json:"cost"`
-		YearlySaving *float64       `json:"yearly_saving"`
+		Schedule map[string]int `json:"schedule"`
+		Cost     float64        `json:"cost"`
+		Bundles  []struct {
+			ID    string `json:"id"`
+			Depot string `json:"depot"`
+			FY    int    `json:"fy"`
+		} `json:"bundles"`
+		YearlySaving *float64 `json:"yearly_saving"`
 		Yearly       *struct {
 			Feasible bool    `json:"feasible"`
 			Total    float64 `json:"total"`
@@ -384,6 +391,58 @@ func TestProgrammeFromPage(t *testing.T) {
 		t.Errorf("popup of %s (inspected in FY2027 by the plan) says 点検年度（計画） %q", inspected, popupYear)
 	}
 	tb.eval(t, `window.tabane.map().closePopup(), true`, nil)
+
+	// A hand move on the programme run: the asset inspected in FY2027 to a new lot of the
+	// FY2027 block at a depot that runs none that year. The page prices it as POST …/moves
+	// does; "why here" (one-year lots only) is not offered.
+	running := map[string]bool{}
+	for _, b := range rep.Bundles {
+		if b.FY == 2027 {
+			running[b.Depot] = true
+		}
+	}
+	var depots []string
+	tb.eval(t, `[...document.querySelectorAll('#mv-depot option')].map((o) => o.value)`, &depots)
+	free := ""
+	for _, d := range depots {
+		if !running[d] {
+			free = d
+			break
+		}
+	}
+	if free == "" {
+		t.Fatalf("every depot of %v runs a FY2027 lot", depots)
+	}
+	var at struct{ X, Y float64 }
+	tb.eval(t, fmt.Sprintf(`window.tabane.focusAsset(%q, 18)`, inspected), &at)
+	tb.run(t, chromedp.MouseClickXY(at.X, at.Y, chromedp.ButtonModifiers(input.ModifierCtrl)))
+	tb.waitFor(t, `window.tabane.movesSelected().length === 1`)
+	var sel []string
+	tb.eval(t, `window.tabane.movesSelected()`, &sel)
+	tb.eval(t, `(() => { const s = document.querySelector('#mv-target'); s.value = 'new'; s.dispatchEvent(new Event('change')); return true; })()`, nil)
+	if tb.isHidden(t, "#mv-fy") {
+		t.Error("a new lot of a programme run offers no year")
+	}
+	tb.run(t, chromedp.SetValue("#mv-depot", free, chromedp.ByQuery), chromedp.SetValue("#mv-fy", "2027", chromedp.ByQuery))
+	tb.click(t, "#mv-move")
+	tb.waitFor(t, `!!document.querySelector('#mv-cost')`)
+	var shownCost string
+	tb.eval(t, `document.querySelector('#mv-cost').dataset.cost`, &shownCost)
+	var priced struct {
+		Cost float64 `json:"cost"`
+	}
+	mv := map[string]any{"moves": []map[string]any{{"asset": sel[0], "to_lot": "new", "depot": free, "fy": 2027}}}
+	if code := s.do(t, "POST", "/api/v1/runs/"+runID+"/moves", mv, &priced); code != 200 {
+		t.Fatalf("POST moves of %s to a new FY2027 lot at %s: %d", sel[0], free, code)
+	}
+	if got, err := strconv.ParseFloat(shownCost, 64); err != nil || got != priced.Cost {
+		t.Errorf("the page prices the move at %s, POST …/moves at %v", shownCost, priced.Cost)
+	}
+	var whyButtons int
+	tb.eval(t, `document.querySelectorAll('button.mv-why-lot, button.mv-why-asset').length`, &whyButtons)
+	if whyButtons != 0 {
+		t.Errorf("%d why-here buttons on a programme run", whyButtons)
+	}
 
 	// Lock a programme lot from the lot table: the pin names the lot's block by its fy
 	// (docs/programme.md), with the lot's assets, closed.

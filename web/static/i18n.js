@@ -125,7 +125,7 @@ const dict = {
     'mu.open': '地図で見る', 'a.open': '詳細',
     // moves and why here (moves.js)
     'mv.title': '手で動かす', 'mv.hint': 'Shift＋ドラッグで範囲を選ぶか、Ctrl（⌘）＋クリックで施設を選び、移す先のロットを選びます。費用と規則はその場で評価されます。',
-    'mv.selected': '選択中: {n} 施設', 'mv.clear': '選択を解除', 'mv.to': '移す先', 'mv.depot': '新しいロットの拠点',
+    'mv.selected': '選択中: {n} 施設', 'mv.clear': '選択を解除', 'mv.to': '移す先', 'mv.depot': '新しいロットの拠点', 'mv.fy': '新しいロットの年度', 'mv.fy_option': '{fy}年度',
     'mv.lot_option': '{lot}（{depot}）', 'mv.new_lot': '新しいロット…', 'mv.move': '移す', 'mv.pricing': '評価中…',
     'mv.cost': '変更後の費用', 'mv.delta': '計画の費用の変化', 'mv.moves': '移動の数', 'mv.new_rule': '（この変更で発生）',
     'mv.feasible': 'すべての規則を満たします', 'mv.infeasible': '{n} 件の規則に反します',
@@ -322,7 +322,7 @@ const dict = {
     'mu.open': 'Show on map', 'a.open': 'Details',
     // moves and why here (moves.js)
     'mv.title': 'Move by hand', 'mv.hint': 'Shift-drag a box or Ctrl/⌘-click assets, then choose the lot to move them to. Cost and rules are evaluated at once.',
-    'mv.selected': 'Selected: {n} assets', 'mv.clear': 'Clear selection', 'mv.to': 'Move to', 'mv.depot': 'Depot of the new lot',
+    'mv.selected': 'Selected: {n} assets', 'mv.clear': 'Clear selection', 'mv.to': 'Move to', 'mv.depot': 'Depot of the new lot', 'mv.fy': 'Year of the new lot', 'mv.fy_option': 'FY{fy}',
     'mv.lot_option': '{lot} ({depot})', 'mv.new_lot': 'New lot…', 'mv.move': 'Move', 'mv.pricing': 'Evaluating…',
     'mv.cost': 'Cost after the moves', 'mv.delta': 'Change of the plan’s cost', 'mv.moves': 'Moves', 'mv.new_rule': '(broken by this edit)',
     'mv.feasible': 'Every rule holds', 'mv.infeasible': '{n} rule(s) broken',

@@ -151,10 +151,23 @@ export function createMoves(opts) {
     render();
   }
 
-  // move sends the selected assets to lot (a lot id, or "new" with depot).
-  async function move(ids, lot, depot) {
+  // blockStarts are the years a programme plan's lots start in (empty for one year): a lot of
+  // a programme runs in a block, and a new lot needs its block's first year.
+  function blockStarts() {
+    const plan = opts.plan();
+    const ys = new Set();
+    for (const b of (plan && plan.bundles) || []) if (b.fy !== null && b.fy !== undefined) ys.add(b.fy);
+    return [...ys].sort((a, b) => a - b);
+  }
+  const isProgramme = () => blockStarts().length > 0;
+
+  // move sends the selected assets to lot (a lot id, or "new" with depot, and fy, the first year
+  // of its block, in a programme). A programme move to an existing lot keeps each asset's year
+  // where the lot's block holds it, else takes the latest year of its window there (the server's rule).
+  async function move(ids, lot, depot, fy) {
     if (!ids.length || busy) return;
-    batches.push(ids.map((asset) => (lot === 'new' ? { asset, to_lot: 'new', depot } : { asset, to_lot: lot })));
+    const fresh = (asset) => (fy ? { asset, to_lot: 'new', depot, fy: Number(fy) } : { asset, to_lot: 'new', depot });
+    batches.push(ids.map((asset) => (lot === 'new' ? fresh(asset) : { asset, to_lot: lot })));
     setSelected([]);
     await preview();
   }
@@ -225,11 +238,19 @@ export function createMoves(opts) {
     }
     sel.append(node('option', { value: 'new' }, t('mv.new_lot')));
     const depot = node('select', { id: 'mv-depot', hidden: true, 'aria-label': t('mv.depot') });
+    // A programme's depot runs one lot per block: any depot may open a lot in another block
+    // (the server refuses a depot already running one in the block chosen).
+    const programme = isProgramme();
     for (const [id] of pm.depots) {
-      if (!used.has(id)) depot.append(node('option', { value: id }, opts.depotName(id)));
+      if (programme || !used.has(id)) depot.append(node('option', { value: id }, opts.depotName(id)));
     }
-    sel.addEventListener('change', () => { depot.hidden = sel.value !== 'new'; });
-    return { sel, depot };
+    const fy = node('select', { id: 'mv-fy', hidden: true, 'aria-label': t('mv.fy') });
+    for (const y of blockStarts()) fy.append(node('option', { value: String(y) }, t('mv.fy_option', { fy: y })));
+    sel.addEventListener('change', () => {
+      depot.hidden = sel.value !== 'new';
+      fy.hidden = sel.value !== 'new' || !programme;
+    });
+    return { sel, depot, fy };
   }
 
   function render() {
@@ -243,11 +264,11 @@ export function createMoves(opts) {
       count.append(' ', node('button', { type: 'button', class: 'linkish', id: 'mv-clear', onclick: () => setSelected([]) }, t('mv.clear')));
     }
     panel.append(count);
-    const { sel, depot } = targetSelect();
+    const { sel, depot, fy } = targetSelect();
     const go = node('button', { type: 'button', id: 'mv-move', disabled: !selected.size || busy },
       t('mv.move'));
-    go.addEventListener('click', () => move([...selected], sel.value, depot.value));
-    panel.append(node('div', { class: 'row' }, node('label', { for: 'mv-target' }, t('mv.to')), sel, depot, go));
+    go.addEventListener('click', () => move([...selected], sel.value, depot.value, isProgramme() ? fy.value : null));
+    panel.append(node('div', { class: 'row' }, node('label', { for: 'mv-target' }, t('mv.to')), sel, depot, fy, go));
     if (result) panel.append(resultNode());
     else if (busy) panel.append(node('p', { class: 'muted' }, t('mv.pricing')));
   }
@@ -308,6 +329,10 @@ export function createMoves(opts) {
       toggle(id);
       sel.textContent = t(selected.has(id) ? 'mv.unselect' : 'mv.select');
     });
+    if (isProgramme()) { // "why here" explains one-year lots only (GET …/why answers 409)
+      wrap.append(' · ', sel);
+      return wrap;
+    }
     const out = node('div', { class: 'mv-why', 'aria-live': 'polite' });
     const why = node('button', { type: 'button', class: 'linkish mv-why-asset' }, t('mv.why'));
     why.addEventListener('click', async () => {
@@ -357,6 +382,7 @@ export function createMoves(opts) {
 
   // lotButton is the lot table's "why" button of a lot.
   function lotButton(b) {
+    if (isProgramme()) return node('span', null);
     const btn = node('button', { type: 'button', class: 'linkish mv-why-lot', 'data-lot': b.id, title: t('mv.why_lot_hint') }, t('mv.why_lot'));
     btn.addEventListener('click', async (e) => {
       e.stopPropagation();
