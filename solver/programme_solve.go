@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -541,7 +542,7 @@ func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
 					}
 					return 1
 				}
-				return cmpFloat(p.DepotAssetDist(j, x), p.DepotAssetDist(j, y))
+				return cmp.Compare(p.DepotAssetDist(j, x), p.DepotAssetDist(j, y))
 			})
 			own := len(lot)
 			was := map[int]int{}
@@ -586,16 +587,6 @@ func (p *Programme) fixShort(year []int, blocks []BlockResult) bool {
 		}
 	}
 	return changed
-}
-
-func cmpFloat(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 // stranded lists the assets of the block starting fy (scheduled by year) that no lot
